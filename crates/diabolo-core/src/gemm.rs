@@ -1,0 +1,407 @@
+//! Packed, register-tiled matrix multiply: `C = op(A)·op(B)` (optionally `C +=`).
+//!
+//! The three products of training go through this one routine, differing only in the
+//! strides of their operand views: forward `X·Wᵀ`, input gradient `dA·W`, weight gradient
+//! `dAᵀ·X`. Transposition is absorbed by packing, so the micro-kernel always sees the
+//! same layout (Goto/BLIS structure):
+//!
+//! - `B` is packed per `KC × NC` block into `NR`-wide column panels, k-major;
+//! - `A` is packed per `MC × KC` block into `MR`-tall row panels, k-major;
+//! - the micro-kernel keeps an `MR × NR` tile of `C` in registers for a whole `KC` run.
+//!
+//! `MR × NR = 4 × 8` f32 is eight `f32x4` accumulators: with one splat of `A` and two
+//! loads of `B` per step it fits the 16 XMM registers V8 uses on x86.
+//!
+//! Every element of `C` is summed in the same order by every kernel (products added in
+//! increasing `k`, one `KC` block after another), so the portable kernel, the native build
+//! and the wasm `simd128` kernel give bit-identical results; only the relaxed-SIMD build,
+//! whose multiply-add may be fused, rounds differently.
+
+use crate::real::Real;
+
+/// Rows of a register tile.
+pub const MR: usize = 4;
+/// Columns of a register tile.
+pub const NR: usize = 8;
+/// Depth of a packed block: a `KC × NR` panel of B (8 KiB) stays in L1.
+const KC: usize = 256;
+/// Rows of a packed A block (64 KiB, L2-resident).
+const MC: usize = 64;
+/// Columns of a packed B block (1 MiB, L2-resident).
+const NC: usize = 1024;
+
+/// A read-only strided view of a matrix: element `(i, j)` is `data[i*rs + j*cs]`.
+#[derive(Clone, Copy, Debug)]
+pub struct MatRef<'a, T> {
+    data: &'a [T],
+    rows: usize,
+    cols: usize,
+    rs: usize,
+    cs: usize,
+}
+
+impl<'a, T: Copy> MatRef<'a, T> {
+    /// A row-major `rows × cols` matrix. Panics if `data` is too short (a caller bug: the
+    /// public entry points validate shapes before reaching here).
+    pub fn row_major(data: &'a [T], rows: usize, cols: usize) -> Self {
+        assert!(
+            data.len() >= rows * cols,
+            "matrix view {rows}x{cols} needs {} elements, slice has {}",
+            rows * cols,
+            data.len()
+        );
+        MatRef {
+            data,
+            rows,
+            cols,
+            rs: cols,
+            cs: 1,
+        }
+    }
+
+    /// The transposed view (no copy).
+    pub fn t(self) -> Self {
+        MatRef {
+            data: self.data,
+            rows: self.cols,
+            cols: self.rows,
+            rs: self.cs,
+            cs: self.rs,
+        }
+    }
+
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    #[inline(always)]
+    fn get(&self, i: usize, j: usize) -> T {
+        self.data[i * self.rs + j * self.cs]
+    }
+}
+
+/// Packing buffers, kept between calls so that training allocates nothing per minibatch.
+#[derive(Clone, Debug, Default)]
+pub struct Scratch<T> {
+    a: Vec<T>,
+    b: Vec<T>,
+}
+
+impl<T: Real> Scratch<T> {
+    pub fn new() -> Self {
+        Scratch {
+            a: Vec::new(),
+            b: Vec::new(),
+        }
+    }
+}
+
+/// A scalar type with a GEMM micro-kernel.
+pub trait Kernel: Real {
+    /// Multiply an `MR × kc` packed panel of A by a `kc × NR` packed panel of B and write
+    /// (or, with `accumulate`, add) the top-left `mr × nr` of the product into `c`, whose
+    /// rows are `ldc` apart.
+    fn tile(kc: usize, a: &[Self], b: &[Self], c: &mut [Self], ldc: usize, mr: usize, nr: usize, accumulate: bool);
+}
+
+impl Kernel for f64 {
+    #[inline]
+    fn tile(kc: usize, a: &[f64], b: &[f64], c: &mut [f64], ldc: usize, mr: usize, nr: usize, accumulate: bool) {
+        tile_portable(kc, a, b, c, ldc, mr, nr, accumulate)
+    }
+}
+
+impl Kernel for f32 {
+    #[inline]
+    fn tile(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, mr: usize, nr: usize, accumulate: bool) {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        {
+            assert!(a.len() >= MR * kc && b.len() >= NR * kc && c.len() >= (mr - 1) * ldc + nr);
+            // SAFETY: the assertion above covers every address the kernel reads or writes.
+            unsafe { wasm_simd::tile(kc, a.as_ptr(), b.as_ptr(), c.as_mut_ptr(), ldc, mr, nr, accumulate) }
+        }
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        tile_portable(kc, a, b, c, ldc, mr, nr, accumulate)
+    }
+}
+
+/// Plain Rust micro-kernel: scalar code in the wasm scalar build, auto-vectorised natively.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub fn tile_portable<T: Real>(
+    kc: usize,
+    a: &[T],
+    b: &[T],
+    c: &mut [T],
+    ldc: usize,
+    mr: usize,
+    nr: usize,
+    accumulate: bool,
+) {
+    let mut t = [[T::ZERO; NR]; MR];
+    for (ap, bp) in a.chunks_exact(MR).zip(b.chunks_exact(NR)).take(kc) {
+        for r in 0..MR {
+            for j in 0..NR {
+                t[r][j] += ap[r] * bp[j];
+            }
+        }
+    }
+    for (r, tr) in t.iter().enumerate().take(mr) {
+        let row = &mut c[r * ldc..r * ldc + nr];
+        for (dst, &v) in row.iter_mut().zip(tr.iter()) {
+            *dst = if accumulate { *dst + v } else { v };
+        }
+    }
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod wasm_simd {
+    use super::{MR, NR};
+    use core::arch::wasm32::*;
+
+    /// `c + a·b` lane-wise: fused where the engine fuses relaxed madd, two roundings otherwise.
+    #[inline(always)]
+    fn madd(a: v128, b: v128, c: v128) -> v128 {
+        #[cfg(target_feature = "relaxed-simd")]
+        {
+            f32x4_relaxed_madd(a, b, c)
+        }
+        #[cfg(not(target_feature = "relaxed-simd"))]
+        {
+            f32x4_add(c, f32x4_mul(a, b))
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn store_row(dst: *mut f32, lo: v128, hi: v128, accumulate: bool) {
+        let (lo, hi) = if accumulate {
+            (
+                f32x4_add(v128_load(dst as *const v128), lo),
+                f32x4_add(v128_load(dst.add(4) as *const v128), hi),
+            )
+        } else {
+            (lo, hi)
+        };
+        v128_store(dst as *mut v128, lo);
+        v128_store(dst.add(4) as *mut v128, hi);
+    }
+
+    /// 4×8 register tile: eight accumulators, one `load32_splat` of A per row and two
+    /// loads of B per step of k.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    pub unsafe fn tile(
+        kc: usize,
+        mut a: *const f32,
+        mut b: *const f32,
+        c: *mut f32,
+        ldc: usize,
+        mr: usize,
+        nr: usize,
+        accumulate: bool,
+    ) {
+        let z = f32x4_splat(0.0);
+        let (mut c00, mut c01, mut c10, mut c11) = (z, z, z, z);
+        let (mut c20, mut c21, mut c30, mut c31) = (z, z, z, z);
+        for _ in 0..kc {
+            let b0 = v128_load(b as *const v128);
+            let b1 = v128_load(b.add(4) as *const v128);
+            let a0 = v128_load32_splat(a as *const u32);
+            let a1 = v128_load32_splat(a.add(1) as *const u32);
+            c00 = madd(a0, b0, c00);
+            c01 = madd(a0, b1, c01);
+            c10 = madd(a1, b0, c10);
+            c11 = madd(a1, b1, c11);
+            let a2 = v128_load32_splat(a.add(2) as *const u32);
+            let a3 = v128_load32_splat(a.add(3) as *const u32);
+            c20 = madd(a2, b0, c20);
+            c21 = madd(a2, b1, c21);
+            c30 = madd(a3, b0, c30);
+            c31 = madd(a3, b1, c31);
+            a = a.add(MR);
+            b = b.add(NR);
+        }
+        if mr == MR && nr == NR {
+            store_row(c, c00, c01, accumulate);
+            store_row(c.add(ldc), c10, c11, accumulate);
+            store_row(c.add(2 * ldc), c20, c21, accumulate);
+            store_row(c.add(3 * ldc), c30, c31, accumulate);
+        } else {
+            // Edge tile: spill to the stack, then copy the valid part.
+            let mut t = [0.0f32; MR * NR];
+            let tp = t.as_mut_ptr();
+            for (r, (lo, hi)) in [(c00, c01), (c10, c11), (c20, c21), (c30, c31)].into_iter().enumerate() {
+                store_row(tp.add(r * NR), lo, hi, false);
+            }
+            for r in 0..mr {
+                for j in 0..nr {
+                    let dst = c.add(r * ldc + j);
+                    let v = t[r * NR + j];
+                    *dst = if accumulate { *dst + v } else { v };
+                }
+            }
+        }
+    }
+}
+
+/// Pack rows `i0..i0+mc`, depth `p0..p0+kc` of A into `MR`-tall k-major panels (zero-padded).
+fn pack_a<T: Real>(a: &MatRef<T>, i0: usize, mc: usize, p0: usize, kc: usize, dst: &mut Vec<T>) {
+    let panels = mc.div_ceil(MR);
+    dst.clear();
+    dst.resize(panels * MR * kc, T::ZERO);
+    for (panel, out) in dst.chunks_exact_mut(MR * kc).enumerate() {
+        let r0 = i0 + panel * MR;
+        let rows = MR.min(i0 + mc - r0);
+        for r in 0..rows {
+            for p in 0..kc {
+                out[p * MR + r] = a.get(r0 + r, p0 + p);
+            }
+        }
+    }
+}
+
+/// Pack depth `p0..p0+kc`, columns `j0..j0+nc` of B into `NR`-wide k-major panels (zero-padded).
+fn pack_b<T: Real>(b: &MatRef<T>, p0: usize, kc: usize, j0: usize, nc: usize, dst: &mut Vec<T>) {
+    let panels = nc.div_ceil(NR);
+    dst.clear();
+    dst.resize(panels * NR * kc, T::ZERO);
+    for (panel, out) in dst.chunks_exact_mut(NR * kc).enumerate() {
+        let c0 = j0 + panel * NR;
+        let cols = NR.min(j0 + nc - c0);
+        for p in 0..kc {
+            for j in 0..cols {
+                out[p * NR + j] = b.get(p0 + p, c0 + j);
+            }
+        }
+    }
+}
+
+/// `C = A·B`, or `C += A·B` with `accumulate`. `C` is row-major `A.rows × B.cols` with rows
+/// `ldc` apart.
+pub fn gemm<T: Kernel>(a: MatRef<T>, b: MatRef<T>, c: &mut [T], ldc: usize, accumulate: bool, scratch: &mut Scratch<T>) {
+    let (m, k, n) = (a.rows, a.cols, b.cols);
+    assert_eq!(b.rows, k, "gemm: inner dimensions differ ({m}x{k} times {}x{n})", b.rows);
+    assert!(ldc >= n, "gemm: ldc {ldc} < n {n}");
+    if m == 0 || n == 0 {
+        return;
+    }
+    assert!(c.len() >= (m - 1) * ldc + n, "gemm: C slice too short");
+    if k == 0 {
+        if !accumulate {
+            for i in 0..m {
+                c[i * ldc..i * ldc + n].fill(T::ZERO);
+            }
+        }
+        return;
+    }
+    for jc in (0..n).step_by(NC) {
+        let nc = NC.min(n - jc);
+        for pc in (0..k).step_by(KC) {
+            let kc = KC.min(k - pc);
+            pack_b(&b, pc, kc, jc, nc, &mut scratch.b);
+            let acc = accumulate || pc > 0;
+            for ic in (0..m).step_by(MC) {
+                let mc = MC.min(m - ic);
+                pack_a(&a, ic, mc, pc, kc, &mut scratch.a);
+                for jr in (0..nc).step_by(NR) {
+                    let nr = NR.min(nc - jr);
+                    let bp = &scratch.b[(jr / NR) * NR * kc..][..NR * kc];
+                    for ir in (0..mc).step_by(MR) {
+                        let mr = MR.min(mc - ir);
+                        let ap = &scratch.a[(ir / MR) * MR * kc..][..MR * kc];
+                        let off = (ic + ir) * ldc + jc + jr;
+                        T::tile(kc, ap, bp, &mut c[off..], ldc, mr, nr, acc);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The textbook triple loop, in f64: the reference every kernel is tested against.
+pub fn gemm_reference<T: Real>(a: MatRef<T>, b: MatRef<T>) -> Vec<f64> {
+    let (m, k, n) = (a.rows, a.cols, b.cols);
+    let mut c = vec![0.0; m * n];
+    for i in 0..m {
+        for j in 0..n {
+            let mut s = 0.0;
+            for p in 0..k {
+                s += a.get(i, p).to_f64() * b.get(p, j).to_f64();
+            }
+            c[i * n + j] = s;
+        }
+    }
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+
+    fn random(n: usize, rng: &mut Rng) -> Vec<f32> {
+        (0..n).map(|_| rng.next_f32() * 2.0 - 1.0).collect()
+    }
+
+    /// Every transpose combination, shapes that straddle every block and tile edge.
+    #[test]
+    fn matches_reference_for_all_layouts_and_edge_shapes() {
+        let mut rng = Rng::new(11);
+        let shapes = [(1, 1, 1), (3, 5, 7), (4, 8, 8), (5, 9, 17), (65, 257, 33), (128, 300, 1030), (7, 513, 9)];
+        let mut scratch = Scratch::new();
+        for &(m, k, n) in &shapes {
+            for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
+                let av = random(m * k, &mut rng);
+                let bv = random(k * n, &mut rng);
+                let a = if ta { MatRef::row_major(&av, k, m).t() } else { MatRef::row_major(&av, m, k) };
+                let b = if tb { MatRef::row_major(&bv, n, k).t() } else { MatRef::row_major(&bv, k, n) };
+                let want = gemm_reference(a, b);
+                let ldc = n + 3;
+                let mut c = vec![f32::NAN; (m - 1) * ldc + n];
+                gemm(a, b, &mut c, ldc, false, &mut scratch);
+                for i in 0..m {
+                    for j in 0..n {
+                        let (got, w) = (c[i * ldc + j] as f64, want[i * n + j]);
+                        // f32 accumulation of k products of magnitude ≤ 1: error ≲ k·2⁻²⁴.
+                        assert!((got - w).abs() <= 1e-6 * k as f64 + 1e-6, "({m},{k},{n}) t=({ta},{tb}) at ({i},{j}): {got} vs {w}");
+                    }
+                }
+                // Padding between rows is never touched.
+                if ldc > n && m > 1 {
+                    assert!(c[n].is_nan());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn accumulate_adds_to_existing_values() {
+        let mut rng = Rng::new(5);
+        let (m, k, n) = (9, 300, 13);
+        let av = random(m * k, &mut rng);
+        let bv = random(k * n, &mut rng);
+        let a = MatRef::row_major(&av, m, k);
+        let b = MatRef::row_major(&bv, k, n);
+        let mut s = Scratch::new();
+        let mut once = vec![0.0; m * n];
+        gemm(a, b, &mut once, n, false, &mut s);
+        let mut twice = once.clone();
+        gemm(a, b, &mut twice, n, true, &mut s);
+        for (o, t) in once.iter().zip(&twice) {
+            assert!((2.0 * o - t).abs() <= 1e-5 * o.abs().max(1.0));
+        }
+    }
+
+    #[test]
+    fn f64_kernel_is_exact_on_integers() {
+        let a: Vec<f64> = (0..6).map(f64::from).collect();
+        let b: Vec<f64> = (0..12).map(f64::from).collect();
+        let mut c = vec![0.0; 8];
+        gemm(MatRef::row_major(&a, 2, 3), MatRef::row_major(&b, 3, 4), &mut c, 4, false, &mut Scratch::new());
+        assert_eq!(c, vec![20.0, 23.0, 26.0, 29.0, 56.0, 68.0, 80.0, 92.0]);
+    }
+}

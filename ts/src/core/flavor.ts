@@ -1,0 +1,24 @@
+import { simd } from 'wasm-feature-detect';
+import { DiaboloError } from '../errors.js';
+import type { Flavor } from '../types.js';
+
+/** Every flavour, best first. Keep in sync with scripts/build-wasm.mjs. */
+export const FLAVORS: readonly Flavor[] = ['simd128', 'scalar'];
+
+/** The flavours this runtime can run. */
+export async function supportedFlavors(): Promise<Flavor[]> {
+  return (await simd()) ? ['simd128', 'scalar'] : ['scalar'];
+}
+
+/** Resolve `'auto'` to the best supported flavour; check an explicit request. */
+export async function chooseFlavor(requested: Flavor | 'auto' = 'auto'): Promise<Flavor> {
+  const supported = await supportedFlavors();
+  if (requested === 'auto') return supported[0] as Flavor;
+  if (!FLAVORS.includes(requested)) {
+    throw new DiaboloError('E_INVALID', `flavor = ${JSON.stringify(requested)} is not allowed: expected one of auto, ${FLAVORS.join(', ')}`);
+  }
+  if (!supported.includes(requested)) {
+    throw new DiaboloError('E_INVALID', `flavor = "${requested}" is not supported by this runtime (supported: ${supported.join(', ')})`);
+  }
+  return requested;
+}

@@ -1,0 +1,24 @@
+import type * as Glue from '../wasm/simd128/diabolo.js';
+import type { Flavor } from '../types.js';
+import { platform } from './platform.js';
+
+/** The wasm-bindgen glue of one flavour (every flavour exports the same API). */
+export type GlueModule = typeof Glue;
+
+const loaded = new Map<Flavor, Promise<GlueModule>>();
+
+/** Load and instantiate a flavour's binary once per thread. */
+export function loadGlue(flavor: Flavor): Promise<GlueModule> {
+  let glue = loaded.get(flavor);
+  if (!glue) {
+    glue = (async () => {
+      const mod = (await import(`../wasm/${flavor}/diabolo.js`)) as GlueModule;
+      const source = await platform().wasmSource(flavor);
+      await mod.default(source === undefined ? undefined : { module_or_path: source });
+      return mod;
+    })();
+    loaded.set(flavor, glue);
+    glue.catch(() => loaded.delete(flavor));
+  }
+  return glue;
+}

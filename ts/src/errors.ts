@@ -1,0 +1,67 @@
+/**
+ * Stable error codes. Each names a class of failure; the message says which value was bad
+ * and what was expected.
+ *
+ * - `E_SHAPE`: an array's shape or length does not fit.
+ * - `E_INVALID`: a configuration or argument value is out of range or of the wrong kind.
+ * - `E_NON_FINITE`: a loss or gradient became NaN/±Infinity; the weights were left as they were.
+ * - `E_DISPOSED`: the model, dataset or worker was already disposed.
+ * - `E_ABORTED`: the operation was cancelled through an `AbortSignal`.
+ * - `E_WORKER`: the worker running the computation failed or was terminated.
+ * - `E_INTERNAL`: a bug in diabolo; please report it.
+ */
+export type ErrorCode =
+  | 'E_SHAPE'
+  | 'E_INVALID'
+  | 'E_NON_FINITE'
+  | 'E_DISPOSED'
+  | 'E_ABORTED'
+  | 'E_WORKER'
+  | 'E_INTERNAL';
+
+const CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  'E_SHAPE',
+  'E_INVALID',
+  'E_NON_FINITE',
+  'E_DISPOSED',
+  'E_ABORTED',
+  'E_WORKER',
+  'E_INTERNAL',
+]);
+
+/** Every error diabolo raises on purpose. `code` survives the worker boundary. */
+export class DiaboloError extends Error {
+  override readonly name = 'DiaboloError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** True when `value` is a string naming one of the {@link ErrorCode}s. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && CODES.has(value);
+}
+
+/**
+ * Turn what the WASM binding threw (an `Error` whose message starts with `E_XXX: `) into a
+ * {@link DiaboloError}; anything else is an internal error.
+ */
+export function fromWasmError(e: unknown): DiaboloError {
+  if (e instanceof DiaboloError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  const m = /^(E_[A-Z_]+): ([\s\S]*)$/.exec(message);
+  if (m && isErrorCode(m[1])) return new DiaboloError(m[1], m[2] ?? '');
+  return new DiaboloError('E_INTERNAL', `unexpected failure in the WASM core: ${message}`);
+}
+
+/** Run a call into the WASM binding, converting what it throws. */
+export function wasmCall<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw fromWasmError(e);
+  }
+}

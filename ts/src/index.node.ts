@@ -1,0 +1,7 @@
+// Node entry point: binaries are read from disk, workers are worker_threads.
+import { setPlatform } from './core/platform.js';
+import { nodePlatform } from './platform/node.js';
+
+setPlatform(nodePlatform);
+
+export * from './api.js';
