@@ -3,8 +3,8 @@
 // then proves each binary holds the instructions its flavour promises.
 //   DIABOLO_FLAVORS=simd128 node scripts/build-wasm.mjs   builds a subset.
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { wasmEnv } from './wasm-env.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -28,7 +28,18 @@ for (const flavor of selected) {
   const started = Date.now();
   execFileSync(
     'wasm-pack',
-    ['build', 'crates/diabolo-wasm', '--release', '--target', 'web', '--no-pack', '--out-dir', outDir, '--out-name', 'diabolo'],
+    [
+      'build',
+      'crates/diabolo-wasm',
+      '--release',
+      '--target',
+      'web',
+      '--no-pack',
+      '--out-dir',
+      outDir,
+      '--out-name',
+      'diabolo',
+    ],
     {
       cwd: root,
       stdio: ['ignore', 'ignore', 'inherit'],

@@ -25,5 +25,7 @@ export function wasmEnv() {
   if (process.env.DIABOLO_FORCE_DEBIAN_STD !== '1' && hasTarget('rustc', base)) return base;
   const debian = { ...base, PATH: `/usr/bin:${base.PATH}` };
   if (existsSync('/usr/bin/rustc') && hasTarget('/usr/bin/rustc', debian)) return debian;
-  throw new Error(`no Rust toolchain with the ${TARGET} target: run \`npm run setup\` (scripts/setup-toolchain.sh) first`);
+  throw new Error(
+    `no Rust toolchain with the ${TARGET} target: run \`npm run setup\` (scripts/setup-toolchain.sh) first`,
+  );
 }

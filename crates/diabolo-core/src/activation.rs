@@ -13,9 +13,13 @@ pub enum Activation {
     Tanh,
     Relu,
     /// `a` for `a > 0`, `alpha·a` otherwise.
-    LeakyRelu { alpha: f32 },
+    LeakyRelu {
+        alpha: f32,
+    },
     /// `a` for `a > 0`, `alpha·(eᵃ − 1)` otherwise.
-    Elu { alpha: f32 },
+    Elu {
+        alpha: f32,
+    },
     /// `ln(1 + eᵃ)`.
     Softplus,
 }

@@ -100,7 +100,11 @@ impl<T: Kernel> Autoencoder<T> {
     pub fn check_data(&self, what: &'static str, data: &[T], rows: usize) -> Result<()> {
         let d = self.config.inputs;
         if rows == 0 {
-            return Err(Error::shape(what, format!("[n ≥ 1, {d}]"), format!("[0, {d}] (no samples)")));
+            return Err(Error::shape(
+                what,
+                format!("[n ≥ 1, {d}]"),
+                format!("[0, {d}] (no samples)"),
+            ));
         }
         if data.len() != rows * d {
             let actual = if data.len() % d == 0 {
@@ -108,7 +112,11 @@ impl<T: Kernel> Autoencoder<T> {
             } else {
                 format!("{} values, which is not a multiple of {d}", data.len())
             };
-            return Err(Error::shape(what, format!("[{rows}, {d}] ({} values)", rows * d), actual));
+            return Err(Error::shape(
+                what,
+                format!("[{rows}, {d}] ({} values)", rows * d),
+                actual,
+            ));
         }
         Ok(())
     }
@@ -136,13 +144,17 @@ impl<T: Kernel> Autoencoder<T> {
         } = &mut self.ws;
         self.encoder.forward(x, n, h, scratch);
         self.decoder.forward(h, n, out, scratch);
-        let loss = self.config.loss.value_and_grad(&out[..n * self.config.inputs], x, n, dout);
+        let loss = self
+            .config
+            .loss
+            .value_and_grad(&out[..n * self.config.inputs], x, n, dout);
         if !loss.is_finite() {
             return Err(Error::NonFinite {
                 what: format!("training loss ({loss})"),
             });
         }
-        self.decoder.backward(h, out, dout, n, &mut self.grad_dec, Some(dh), scratch);
+        self.decoder
+            .backward(h, out, dout, n, &mut self.grad_dec, Some(dh), scratch);
         self.encoder.backward(x, h, dh, n, &mut self.grad_enc, None, scratch);
         for g in [&self.grad_enc, &self.grad_dec] {
             if !all_finite(&g.w) || !all_finite(&g.b) {
@@ -162,7 +174,11 @@ impl<T: Kernel> Autoencoder<T> {
     pub fn train_epoch(&mut self, data: &[T], rows: usize, batch_size: usize, lr: f64) -> Result<EpochStats> {
         self.check_data("training data", data, rows)?;
         if batch_size == 0 || batch_size > rows {
-            return Err(Error::invalid("batchSize", batch_size, "an integer in [1, number of samples]"));
+            return Err(Error::invalid(
+                "batchSize",
+                batch_size,
+                "an integer in [1, number of samples]",
+            ));
         }
         if !(lr.is_finite() && lr > 0.0) {
             return Err(Error::invalid("learningRate", lr, "a finite number > 0"));
@@ -247,10 +263,19 @@ impl<T: Kernel> Autoencoder<T> {
     /// Replace all parameters (same order as [`Autoencoder::parameters`]).
     pub fn set_parameters(&mut self, p: &[T]) -> Result<()> {
         if p.len() != self.parameter_count() {
-            return Err(Error::shape("parameters", format!("[{}]", self.parameter_count()), format!("[{}]", p.len())));
+            return Err(Error::shape(
+                "parameters",
+                format!("[{}]", self.parameter_count()),
+                format!("[{}]", p.len()),
+            ));
         }
         let mut rest = p;
-        for dst in [&mut self.encoder.w, &mut self.encoder.b, &mut self.decoder.w, &mut self.decoder.b] {
+        for dst in [
+            &mut self.encoder.w,
+            &mut self.encoder.b,
+            &mut self.decoder.w,
+            &mut self.decoder.b,
+        ] {
             let (head, tail) = rest.split_at(dst.len());
             dst.copy_from_slice(head);
             rest = tail;

@@ -97,9 +97,23 @@ impl<T: Kernel> Dense<T> {
             }
         }
         let da = MatRef::row_major(da, n, k);
-        gemm(da.t(), MatRef::row_major(x, n, self.inputs), &mut grad.w, self.inputs, false, scratch);
+        gemm(
+            da.t(),
+            MatRef::row_major(x, n, self.inputs),
+            &mut grad.w,
+            self.inputs,
+            false,
+            scratch,
+        );
         if let Some(dx) = dx {
-            gemm(da, MatRef::row_major(&self.w, k, self.inputs), dx, self.inputs, false, scratch);
+            gemm(
+                da,
+                MatRef::row_major(&self.w, k, self.inputs),
+                dx,
+                self.inputs,
+                false,
+                scratch,
+            );
         }
     }
 }
@@ -149,25 +163,43 @@ mod tests {
             let eps = 1e-6;
             let check = |analytic: f64, plus: f64, minus: f64, what: String| {
                 let fd = (plus - minus) / (2.0 * eps);
-                assert!((fd - analytic).abs() <= 1e-6 * (1.0 + fd.abs()), "{act:?} {what}: fd {fd} vs analytic {analytic}");
+                assert!(
+                    (fd - analytic).abs() <= 1e-6 * (1.0 + fd.abs()),
+                    "{act:?} {what}: fd {fd} vs analytic {analytic}"
+                );
             };
             for i in 0..layer.w.len() {
                 let (mut p, mut m) = (layer.clone(), layer.clone());
                 p.w[i] += eps;
                 m.w[i] -= eps;
-                check(grad.w[i], layer_loss(&p, &x, n, &target), layer_loss(&m, &x, n, &target), format!("dW[{i}]"));
+                check(
+                    grad.w[i],
+                    layer_loss(&p, &x, n, &target),
+                    layer_loss(&m, &x, n, &target),
+                    format!("dW[{i}]"),
+                );
             }
             for i in 0..k {
                 let (mut p, mut m) = (layer.clone(), layer.clone());
                 p.b[i] += eps;
                 m.b[i] -= eps;
-                check(grad.b[i], layer_loss(&p, &x, n, &target), layer_loss(&m, &x, n, &target), format!("db[{i}]"));
+                check(
+                    grad.b[i],
+                    layer_loss(&p, &x, n, &target),
+                    layer_loss(&m, &x, n, &target),
+                    format!("db[{i}]"),
+                );
             }
             for i in 0..x.len() {
                 let (mut xp, mut xm) = (x.clone(), x.clone());
                 xp[i] += eps;
                 xm[i] -= eps;
-                check(dx[i], layer_loss(&layer, &xp, n, &target), layer_loss(&layer, &xm, n, &target), format!("dX[{i}]"));
+                check(
+                    dx[i],
+                    layer_loss(&layer, &xp, n, &target),
+                    layer_loss(&layer, &xm, n, &target),
+                    format!("dX[{i}]"),
+                );
             }
         }
     }

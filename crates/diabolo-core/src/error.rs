@@ -51,16 +51,10 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Shape {
-                what,
-                expected,
-                actual,
-            } => write!(f, "{what}: expected shape {expected}, got {actual}"),
-            Error::Invalid {
-                field,
-                value,
-                expected,
-            } => write!(f, "{field} = {value} is not allowed: expected {expected}"),
+            Error::Shape { what, expected, actual } => write!(f, "{what}: expected shape {expected}, got {actual}"),
+            Error::Invalid { field, value, expected } => {
+                write!(f, "{field} = {value} is not allowed: expected {expected}")
+            }
             Error::NonFinite { what } => write!(
                 f,
                 "{what} is not finite (NaN or ±Infinity); the update was skipped and the weights are unchanged"

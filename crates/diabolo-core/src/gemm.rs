@@ -282,9 +282,20 @@ fn pack_b<T: Real>(b: &MatRef<T>, p0: usize, kc: usize, j0: usize, nc: usize, ds
 
 /// `C = A·B`, or `C += A·B` with `accumulate`. `C` is row-major `A.rows × B.cols` with rows
 /// `ldc` apart.
-pub fn gemm<T: Kernel>(a: MatRef<T>, b: MatRef<T>, c: &mut [T], ldc: usize, accumulate: bool, scratch: &mut Scratch<T>) {
+pub fn gemm<T: Kernel>(
+    a: MatRef<T>,
+    b: MatRef<T>,
+    c: &mut [T],
+    ldc: usize,
+    accumulate: bool,
+    scratch: &mut Scratch<T>,
+) {
     let (m, k, n) = (a.rows, a.cols, b.cols);
-    assert_eq!(b.rows, k, "gemm: inner dimensions differ ({m}x{k} times {}x{n})", b.rows);
+    assert_eq!(
+        b.rows, k,
+        "gemm: inner dimensions differ ({m}x{k} times {}x{n})",
+        b.rows
+    );
     assert!(ldc >= n, "gemm: ldc {ldc} < n {n}");
     if m == 0 || n == 0 {
         return;
@@ -351,14 +362,30 @@ mod tests {
     #[test]
     fn matches_reference_for_all_layouts_and_edge_shapes() {
         let mut rng = Rng::new(11);
-        let shapes = [(1, 1, 1), (3, 5, 7), (4, 8, 8), (5, 9, 17), (65, 257, 33), (128, 300, 1030), (7, 513, 9)];
+        let shapes = [
+            (1, 1, 1),
+            (3, 5, 7),
+            (4, 8, 8),
+            (5, 9, 17),
+            (65, 257, 33),
+            (128, 300, 1030),
+            (7, 513, 9),
+        ];
         let mut scratch = Scratch::new();
         for &(m, k, n) in &shapes {
             for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
                 let av = random(m * k, &mut rng);
                 let bv = random(k * n, &mut rng);
-                let a = if ta { MatRef::row_major(&av, k, m).t() } else { MatRef::row_major(&av, m, k) };
-                let b = if tb { MatRef::row_major(&bv, n, k).t() } else { MatRef::row_major(&bv, k, n) };
+                let a = if ta {
+                    MatRef::row_major(&av, k, m).t()
+                } else {
+                    MatRef::row_major(&av, m, k)
+                };
+                let b = if tb {
+                    MatRef::row_major(&bv, n, k).t()
+                } else {
+                    MatRef::row_major(&bv, k, n)
+                };
                 let want = gemm_reference(a, b);
                 let ldc = n + 3;
                 let mut c = vec![f32::NAN; (m - 1) * ldc + n];
@@ -367,7 +394,10 @@ mod tests {
                     for j in 0..n {
                         let (got, w) = (c[i * ldc + j] as f64, want[i * n + j]);
                         // f32 accumulation of k products of magnitude ≤ 1: error ≲ k·2⁻²⁴.
-                        assert!((got - w).abs() <= 1e-6 * k as f64 + 1e-6, "({m},{k},{n}) t=({ta},{tb}) at ({i},{j}): {got} vs {w}");
+                        assert!(
+                            (got - w).abs() <= 1e-6 * k as f64 + 1e-6,
+                            "({m},{k},{n}) t=({ta},{tb}) at ({i},{j}): {got} vs {w}"
+                        );
                     }
                 }
                 // Padding between rows is never touched.
@@ -401,7 +431,14 @@ mod tests {
         let a: Vec<f64> = (0..6).map(f64::from).collect();
         let b: Vec<f64> = (0..12).map(f64::from).collect();
         let mut c = vec![0.0; 8];
-        gemm(MatRef::row_major(&a, 2, 3), MatRef::row_major(&b, 3, 4), &mut c, 4, false, &mut Scratch::new());
+        gemm(
+            MatRef::row_major(&a, 2, 3),
+            MatRef::row_major(&b, 3, 4),
+            &mut c,
+            4,
+            false,
+            &mut Scratch::new(),
+        );
         assert_eq!(c, vec![20.0, 23.0, 26.0, 29.0, 56.0, 68.0, 80.0, 92.0]);
     }
 }

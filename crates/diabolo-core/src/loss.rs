@@ -48,7 +48,11 @@ impl Loss {
 
     /// Per-sample loss without gradient (for evaluation and anomaly scores).
     pub fn per_sample<T: Real>(self, out: &[T], x: &[T], features: usize, dst: &mut [f64]) {
-        for ((o, t), d) in out.chunks_exact(features).zip(x.chunks_exact(features)).zip(dst.iter_mut()) {
+        for ((o, t), d) in out
+            .chunks_exact(features)
+            .zip(x.chunks_exact(features))
+            .zip(dst.iter_mut())
+        {
             *d = match self {
                 Loss::Mse => o.iter().zip(t).map(|(&o, &t)| ((o - t) * (o - t)).to_f64()).sum(),
                 Loss::BceLogits => o.iter().zip(t).map(|(&a, &t)| (softplus(a) - t * a).to_f64()).sum(),
@@ -76,7 +80,8 @@ mod tests {
                 p[i] += eps;
                 m[i] -= eps;
                 let mut scratch = [0.0; 6];
-                let fd = (loss.value_and_grad(&p, &x, n, &mut scratch) - loss.value_and_grad(&m, &x, n, &mut scratch)) / (2.0 * eps);
+                let fd = (loss.value_and_grad(&p, &x, n, &mut scratch) - loss.value_and_grad(&m, &x, n, &mut scratch))
+                    / (2.0 * eps);
                 assert!((fd - g[i]).abs() < 1e-8, "{loss:?} [{i}]: fd {fd} vs {}", g[i]);
             }
         }

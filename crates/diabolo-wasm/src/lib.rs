@@ -99,7 +99,13 @@ impl Model {
         let loss = match loss {
             "mse" => Loss::Mse,
             "bce" => Loss::BceLogits,
-            other => return Err(js_err(Error::invalid("loss", format!("{other:?}"), "\"mse\" or \"bce\""))),
+            other => {
+                return Err(js_err(Error::invalid(
+                    "loss",
+                    format!("{other:?}"),
+                    "\"mse\" or \"bce\"",
+                )))
+            }
         };
         if !(seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed <= 9_007_199_254_740_991.0) {
             return Err(js_err(Error::invalid("seed", seed, "an integer in [0, 2^53 − 1]")));

@@ -27,6 +27,8 @@ const result = await ae.fit(train, {
   },
 });
 const after = await ae.evaluate(test);
-console.log(`test reconstruction error (squared error per image): ${before.toFixed(3)} before → ${after.toFixed(3)} after`);
+console.log(
+  `test reconstruction error (squared error per image): ${before.toFixed(3)} before → ${after.toFixed(3)} after`,
+);
 console.log(`per pixel: ${(after / (size * size)).toFixed(5)}; trained in ${(result.elapsedMs / 1000).toFixed(2)} s`);
 await ae.dispose();

@@ -88,5 +88,8 @@ export async function openBackend(options: RuntimeOptions = {}): Promise<Backend
   const kind = options.backend ?? 'inline';
   if (kind === 'inline') return openInline(options);
   if (kind === 'worker') return openWorker(options);
-  throw new DiaboloError('E_INVALID', `backend = ${JSON.stringify(kind)} is not allowed: expected "inline" or "worker"`);
+  throw new DiaboloError(
+    'E_INVALID',
+    `backend = ${JSON.stringify(kind)} is not allowed: expected "inline" or "worker"`,
+  );
 }

@@ -22,7 +22,6 @@ export interface EpochResult {
  */
 export class Engine {
   private glue: GlueModule | undefined;
-  private flavor: Flavor | undefined;
   private readonly models = new Map<number, WasmModel>();
   private readonly datasets = new Map<number, WasmDataset>();
   private nextId = 1;
@@ -30,9 +29,7 @@ export class Engine {
   /** Load the core (once); later calls return the same info. */
   async init(requested: Flavor | 'auto' = 'auto'): Promise<EngineInfo> {
     if (!this.glue) {
-      const flavor = await chooseFlavor(requested);
-      this.glue = await loadGlue(flavor);
-      this.flavor = flavor;
+      this.glue = await loadGlue(await chooseFlavor(requested));
     }
     return this.info();
   }
@@ -46,7 +43,15 @@ export class Engine {
     const glue = this.core();
     const model = wasmCall(
       () =>
-        new glue.Model(c.inputSize, c.hiddenSize, c.hiddenActivation, c.outputActivation, c.activationAlpha, c.loss, c.seed),
+        new glue.Model(
+          c.inputSize,
+          c.hiddenSize,
+          c.hiddenActivation,
+          c.outputActivation,
+          c.activationAlpha,
+          c.loss,
+          c.seed,
+        ),
     );
     return this.track(this.models, model);
   }
@@ -54,7 +59,10 @@ export class Engine {
   /** Copy a dataset into WASM memory once; epochs then read it from there. */
   uploadDataset(data: Float32Array, rows: number, cols: number): number {
     const glue = this.core();
-    return this.track(this.datasets, wasmCall(() => new glue.Dataset(data, rows, cols)));
+    return this.track(
+      this.datasets,
+      wasmCall(() => new glue.Dataset(data, rows, cols)),
+    );
   }
 
   trainEpoch(model: number, dataset: number, batchSize: number, learningRate: number): EpochResult {
@@ -119,7 +127,8 @@ export class Engine {
 
   private get<T>(map: Map<number, T>, id: number, kind: string): T {
     const v = map.get(id);
-    if (v === undefined) throw new DiaboloError('E_DISPOSED', `${kind} #${id} does not exist (disposed, or never created here)`);
+    if (v === undefined)
+      throw new DiaboloError('E_DISPOSED', `${kind} #${id} does not exist (disposed, or never created here)`);
     return v;
   }
 }

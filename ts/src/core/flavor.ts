@@ -15,10 +15,16 @@ export async function chooseFlavor(requested: Flavor | 'auto' = 'auto'): Promise
   const supported = await supportedFlavors();
   if (requested === 'auto') return supported[0] as Flavor;
   if (!FLAVORS.includes(requested)) {
-    throw new DiaboloError('E_INVALID', `flavor = ${JSON.stringify(requested)} is not allowed: expected one of auto, ${FLAVORS.join(', ')}`);
+    throw new DiaboloError(
+      'E_INVALID',
+      `flavor = ${JSON.stringify(requested)} is not allowed: expected one of auto, ${FLAVORS.join(', ')}`,
+    );
   }
   if (!supported.includes(requested)) {
-    throw new DiaboloError('E_INVALID', `flavor = "${requested}" is not supported by this runtime (supported: ${supported.join(', ')})`);
+    throw new DiaboloError(
+      'E_INVALID',
+      `flavor = "${requested}" is not supported by this runtime (supported: ${supported.join(', ')})`,
+    );
   }
   return requested;
 }

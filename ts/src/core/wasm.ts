@@ -1,5 +1,5 @@
-import type * as Glue from '../wasm/simd128/diabolo.js';
 import type { Flavor } from '../types.js';
+import type * as Glue from '../wasm/simd128/diabolo.js';
 import { platform } from './platform.js';
 
 /** The wasm-bindgen glue of one flavour (every flavour exports the same API). */

@@ -17,7 +17,10 @@ const CONFIG_KEYS: ReadonlySet<string> = new Set<keyof AutoencoderConfig>([
 ]);
 
 function invalid(field: string, value: unknown, expected: string): DiaboloError {
-  return new DiaboloError('E_INVALID', `${field} = ${JSON.stringify(value) ?? String(value)} is not allowed: expected ${expected}`);
+  return new DiaboloError(
+    'E_INVALID',
+    `${field} = ${JSON.stringify(value) ?? String(value)} is not allowed: expected ${expected}`,
+  );
 }
 
 function positiveInt(field: string, v: unknown): number {

@@ -1,0 +1,173 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AutoencoderConfig, RuntimeOptions } from '../dist/index.node.js';
+import { Autoencoder, DiaboloError, shapes } from '../dist/index.node.js';
+
+const size = 10;
+const train = shapes({ count: 600, size, seed: 3 });
+const test = shapes({ count: 200, size, seed: 4 });
+const config: AutoencoderConfig = { inputSize: size * size, hiddenSize: 24, seed: 1234 };
+const fit = { epochs: 25, batchSize: 16, learningRate: 0.5 };
+
+const open: Autoencoder[] = [];
+async function make(c: AutoencoderConfig = config, o: RuntimeOptions = {}): Promise<Autoencoder> {
+  const ae = await Autoencoder.create(c, o);
+  open.push(ae);
+  return ae;
+}
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((ae) => ae.dispose()));
+});
+
+function bits(w: Float32Array): Uint32Array {
+  return new Uint32Array(w.buffer, w.byteOffset, w.length);
+}
+
+async function caught(p: Promise<unknown> | (() => unknown)): Promise<DiaboloError> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (e) {
+    expect(e).toBeInstanceOf(DiaboloError);
+    return e as DiaboloError;
+  }
+  throw new Error('expected a DiaboloError, nothing was thrown');
+}
+
+describe('one-hidden-layer autoencoder on shapes', () => {
+  it('reduces the held-out reconstruction error at least tenfold', async () => {
+    const ae = await make();
+    const before = await ae.evaluate(test);
+    const { losses } = await ae.fit(train, fit);
+    const after = await ae.evaluate(test);
+    expect(losses).toHaveLength(fit.epochs);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(losses.at(-1)).toBeLessThan(losses[0] as number);
+    expect(after).toBeLessThan(before / 10);
+  });
+
+  it('gives bit-identical weights inline and in a worker for the same seed', async () => {
+    const inline = await make(config, { backend: 'inline' });
+    const worker = await make(config, { backend: 'worker' });
+    expect(worker.runtime.backend).toBe('worker');
+    expect(worker.runtime.flavor).toBe(inline.runtime.flavor);
+    const [a, b] = await Promise.all([inline.fit(train, fit), worker.fit(train, fit)]);
+    expect(b.losses).toEqual(a.losses);
+    const [wa, wb] = await Promise.all([inline.getWeights(), worker.getWeights()]);
+    expect(wa.length).toBe(2 * size * size * 24 + 24 + size * size);
+    expect(bits(wb)).toEqual(bits(wa));
+  });
+
+  it('different seeds give different weights', async () => {
+    const a = await make({ ...config, seed: 1 });
+    const b = await make({ ...config, seed: 2 });
+    expect(bits(await a.getWeights())).not.toEqual(bits(await b.getWeights()));
+  });
+
+  it('scalar and simd128 kernels train to bit-identical weights (same summation order)', async () => {
+    const simd = await make(config, { flavor: 'simd128' });
+    const scalar = await make(config, { flavor: 'scalar' });
+    expect(simd.runtime.flavor).toBe('simd128');
+    expect(scalar.runtime.flavor).toBe('scalar');
+    await simd.fit(train, { ...fit, epochs: 3 });
+    await scalar.fit(train, { ...fit, epochs: 3 });
+    expect(bits(await scalar.getWeights())).toEqual(bits(await simd.getWeights()));
+  });
+
+  it('encodes to hiddenSize values per sample and reconstructs in [0, 1]', async () => {
+    const ae = await make();
+    const codes = await ae.encode(test);
+    expect([codes.rows, codes.cols, codes.data.length]).toEqual([200, 24, 200 * 24]);
+    const rec = await ae.reconstruct([Array.from(test.data.subarray(0, size * size))]);
+    expect(rec.rows).toBe(1);
+    expect(rec.data.every((v) => v > 0 && v < 1)).toBe(true);
+  });
+
+  it('restores weights with setWeights', async () => {
+    const a = await make();
+    await a.fit(train, { ...fit, epochs: 2 });
+    const b = await make({ ...config, seed: 99 });
+    await b.setWeights(await a.getWeights());
+    expect(Array.from((await b.reconstruct(test)).data)).toEqual(Array.from((await a.reconstruct(test)).data));
+  });
+});
+
+describe('errors', () => {
+  for (const backend of ['inline', 'worker'] as const) {
+    it(`names expected and actual shape for wrong-shaped input (${backend})`, async () => {
+      const ae = await make(config, { backend });
+      const wrong = shapes({ count: 5, size: 8 });
+      const e = await caught(ae.fit(wrong, fit));
+      expect(e.code).toBe('E_SHAPE');
+      expect(e.message).toContain('[n ≥ 1, 100]');
+      expect(e.message).toContain('[5, 64]');
+      const rows = await caught(ae.encode([[1, 2, 3]]));
+      expect(rows.code).toBe('E_SHAPE');
+      expect(rows.message).toContain('row 0 has 3 values');
+      // The model is untouched and still works.
+      expect((await ae.encode(test)).rows).toBe(200);
+    });
+
+    it(`keeps the error code of a failure inside the core across the boundary (${backend})`, async () => {
+      const ae = await make(config, { backend });
+      const bad = { rows: 2, cols: 100, data: new Float32Array(200).fill(Number.NaN) };
+      const e = await caught(ae.fit(bad, { epochs: 1, batchSize: 2 }));
+      expect(e.code).toBe('E_NON_FINITE');
+    });
+  }
+
+  it('rejects bad configurations, naming the field and the allowed values', async () => {
+    const cases: Array<[AutoencoderConfig, string]> = [
+      [{ ...config, hiddenSize: 0 }, 'hiddenSize = 0'],
+      [{ ...config, inputSize: 2.5 }, 'inputSize = 2.5'],
+      [{ ...config, hiddenActivation: 'swish' as never }, 'hiddenActivation = "swish"'],
+      [{ ...config, loss: 'bce', outputActivation: 'sigmoid' }, 'outputActivation = "sigmoid"'],
+      [{ ...config, seed: -1 }, 'seed = -1'],
+      [{ ...config, hiden: 3 } as never, 'config.hiden'],
+    ];
+    for (const [c, text] of cases) {
+      const e = await caught(Autoencoder.create(c));
+      expect(e.code).toBe('E_INVALID');
+      expect(e.message).toContain(text);
+    }
+  });
+
+  it('rejects bad training options before training starts', async () => {
+    const ae = await make();
+    const w = await ae.getWeights();
+    for (const [o, text] of [
+      [{ epochs: 0 }, 'epochs = 0'],
+      [{ epochs: 1, batchSize: 601 }, 'batchSize = 601'],
+      [{ epochs: 1, learningRate: -1 }, 'learningRate = -1'],
+    ] as const) {
+      const e = await caught(ae.fit(train, o));
+      expect(e.code).toBe('E_INVALID');
+      expect(e.message).toContain(text);
+    }
+    expect(bits(await ae.getWeights())).toEqual(bits(w));
+  });
+
+  it('refuses use after dispose', async () => {
+    const ae = await Autoencoder.create(config, { backend: 'worker' });
+    await ae.dispose();
+    await ae.dispose();
+    expect((await caught(ae.encode(test))).code).toBe('E_DISPOSED');
+  });
+
+  it('stops at an epoch boundary when aborted', async () => {
+    const ae = await make();
+    const controller = new AbortController();
+    let seen = 0;
+    const e = await caught(
+      ae.fit(train, {
+        ...fit,
+        onEpochEnd: (p) => {
+          seen = p.epoch;
+          if (p.epoch === 2) controller.abort();
+        },
+        signal: controller.signal,
+      }),
+    );
+    expect(e.code).toBe('E_ABORTED');
+    expect(seen).toBe(2);
+    expect((await ae.encode(test)).rows).toBe(200);
+  });
+});
