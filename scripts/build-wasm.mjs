@@ -11,6 +11,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** RUSTFLAGS per flavour. Keep in sync with ts/src/core/flavor.ts. */
 export const FLAVORS = {
+  relaxed: '-C target-feature=+simd128,+relaxed-simd',
   simd128: '-C target-feature=+simd128',
   scalar: '',
 };
@@ -18,6 +19,11 @@ export const FLAVORS = {
 function simdInstructionCount(wasmFile, env) {
   const dump = execFileSync('wasm-objdump', ['-d', wasmFile], { env, encoding: 'utf8', maxBuffer: 1 << 28 });
   return dump.split('\n').filter((l) => /\b(f32x4|i32x4|v128)\./.test(l)).length;
+}
+
+function relaxedInstructionCount(wasmFile, env) {
+  const dump = execFileSync('wasm-objdump', ['-d', wasmFile], { env, encoding: 'utf8', maxBuffer: 1 << 28 });
+  return dump.split('\n').filter((l) => /relaxed_/.test(l)).length;
 }
 
 const selected = (process.env.DIABOLO_FLAVORS ?? Object.keys(FLAVORS).join(',')).split(',');
@@ -55,5 +61,11 @@ for (const flavor of selected) {
   if (flavor === 'scalar' ? simd !== 0 : simd === 0) {
     throw new Error(`${flavor} build holds ${simd} SIMD instructions: RUSTFLAGS did not take effect`);
   }
-  console.log(`[build-wasm] ${flavor}: ${simd} SIMD instructions, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const relaxed = relaxedInstructionCount(join(outDir, 'diabolo_bg.wasm'), env);
+  if (flavor === 'relaxed' ? relaxed === 0 : relaxed !== 0) {
+    throw new Error(`${flavor} build holds ${relaxed} relaxed-SIMD instructions: RUSTFLAGS did not take effect`);
+  }
+  console.log(
+    `[build-wasm] ${flavor}: ${simd} SIMD instructions (${relaxed} relaxed), ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 }

@@ -3,10 +3,15 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { supportedFlavors } from '../dist/index.node.js';
 
-function simdOps(flavor: string): number {
+function disassembly(flavor: string): string[] {
   const file = fileURLToPath(new URL(`../dist/wasm/${flavor}/diabolo_bg.wasm`, import.meta.url));
-  const dump = execFileSync('wasm-objdump', ['-d', file], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  return dump.split('\n').filter((l) => /\b(f32x4|v128)\.(mul|add|load|store|load32_splat)\b/.test(l)).length;
+  return execFileSync('wasm-objdump', ['-d', file], { encoding: 'utf8', maxBuffer: 1 << 28 }).split('\n');
+}
+function simdOps(flavor: string): number {
+  return disassembly(flavor).filter((l) => /\b(f32x4|v128)\.(mul|add|load|store|load32_splat)\b/.test(l)).length;
+}
+function relaxedOps(flavor: string): number {
+  return disassembly(flavor).filter((l) => /f32x4\.relaxed_madd/.test(l)).length;
 }
 
 describe('wasm binaries', () => {
@@ -15,7 +20,12 @@ describe('wasm binaries', () => {
     expect(simdOps('scalar')).toBe(0);
   });
 
-  it('Node 20 runs SIMD128, so simd128 is chosen first', async () => {
+  it('only the relaxed build holds relaxed-SIMD instructions', () => {
+    expect(relaxedOps('relaxed')).toBeGreaterThan(8);
+    expect(relaxedOps('simd128')).toBe(0);
+  });
+
+  it('Node 20 without flags runs SIMD128 but not relaxed SIMD', async () => {
     expect(await supportedFlavors()).toEqual(['simd128', 'scalar']);
   });
 });

@@ -5,7 +5,7 @@ export type ActivationName = 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu
 export type LossName = 'mse' | 'bce';
 
 /** Kernel set of the WASM core: relaxed SIMD (FMA), plain SIMD128, or scalar code. */
-export type Flavor = 'simd128' | 'scalar';
+export type Flavor = 'relaxed' | 'simd128' | 'scalar';
 
 /** A dense row-major matrix: `rows` samples of `cols` features. */
 export interface Matrix {

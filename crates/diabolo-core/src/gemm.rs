@@ -19,7 +19,7 @@
 
 use crate::real::Real;
 
-/// Rows of a register tile.
+/// Rows of a register tile (tried here: 5 and 6 rows with FMA were slower under V8, spilling).
 pub const MR: usize = 4;
 /// Columns of a register tile.
 pub const NR: usize = 8;
@@ -190,7 +190,7 @@ mod wasm_simd {
         v128_store(dst.add(4) as *mut v128, hi);
     }
 
-    /// 4×8 register tile: eight accumulators, one `load32_splat` of A per row and two
+    /// `MR × 8` register tile: `2·MR` accumulators, one `load32_splat` of A per row and two
     /// loads of B per step of k.
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
@@ -204,43 +204,33 @@ mod wasm_simd {
         nr: usize,
         accumulate: bool,
     ) {
-        let z = f32x4_splat(0.0);
-        let (mut c00, mut c01, mut c10, mut c11) = (z, z, z, z);
-        let (mut c20, mut c21, mut c30, mut c31) = (z, z, z, z);
+        let mut t = [[f32x4_splat(0.0); 2]; MR];
         for _ in 0..kc {
             let b0 = v128_load(b as *const v128);
             let b1 = v128_load(b.add(4) as *const v128);
-            let a0 = v128_load32_splat(a as *const u32);
-            let a1 = v128_load32_splat(a.add(1) as *const u32);
-            c00 = madd(a0, b0, c00);
-            c01 = madd(a0, b1, c01);
-            c10 = madd(a1, b0, c10);
-            c11 = madd(a1, b1, c11);
-            let a2 = v128_load32_splat(a.add(2) as *const u32);
-            let a3 = v128_load32_splat(a.add(3) as *const u32);
-            c20 = madd(a2, b0, c20);
-            c21 = madd(a2, b1, c21);
-            c30 = madd(a3, b0, c30);
-            c31 = madd(a3, b1, c31);
+            for (r, row) in t.iter_mut().enumerate() {
+                let ar = v128_load32_splat(a.add(r) as *const u32);
+                row[0] = madd(ar, b0, row[0]);
+                row[1] = madd(ar, b1, row[1]);
+            }
             a = a.add(MR);
             b = b.add(NR);
         }
         if mr == MR && nr == NR {
-            store_row(c, c00, c01, accumulate);
-            store_row(c.add(ldc), c10, c11, accumulate);
-            store_row(c.add(2 * ldc), c20, c21, accumulate);
-            store_row(c.add(3 * ldc), c30, c31, accumulate);
+            for (r, row) in t.iter().enumerate() {
+                store_row(c.add(r * ldc), row[0], row[1], accumulate);
+            }
         } else {
             // Edge tile: spill to the stack, then copy the valid part.
-            let mut t = [0.0f32; MR * NR];
-            let tp = t.as_mut_ptr();
-            for (r, (lo, hi)) in [(c00, c01), (c10, c11), (c20, c21), (c30, c31)].into_iter().enumerate() {
-                store_row(tp.add(r * NR), lo, hi, false);
+            let mut spill = [0.0f32; MR * NR];
+            let sp = spill.as_mut_ptr();
+            for (r, row) in t.iter().enumerate() {
+                store_row(sp.add(r * NR), row[0], row[1], false);
             }
             for r in 0..mr {
                 for j in 0..nr {
                     let dst = c.add(r * ldc + j);
-                    let v = t[r * NR + j];
+                    let v = spill[r * NR + j];
                     *dst = if accumulate { *dst + v } else { v };
                 }
             }

@@ -5,11 +5,13 @@
 
 pub mod activation;
 pub mod autoencoder;
+pub mod bench;
 pub mod dense;
 pub mod error;
 pub mod gemm;
 pub mod loss;
 pub mod optim;
+pub mod peak;
 pub mod real;
 pub mod rng;
 

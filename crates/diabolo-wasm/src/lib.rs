@@ -168,3 +168,57 @@ impl Model {
         self.inner.set_parameters(p).map_err(js_err)
     }
 }
+
+/// Benchmark hooks: the same workloads the native bench times (`diabolo_core::bench`).
+#[wasm_bindgen]
+pub struct GemmBench {
+    inner: diabolo_core::bench::GemmBench,
+}
+
+#[wasm_bindgen]
+impl GemmBench {
+    /// `op` is `"forward"`, `"inputGrad"` or `"weightGrad"`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(op: &str, batch: f64, inputs: f64, hidden: f64) -> Result<GemmBench, JsError> {
+        let op = diabolo_core::bench::GemmOp::from_name(op).ok_or_else(|| {
+            js_err(Error::invalid(
+                "op",
+                format!("{op:?}"),
+                "\"forward\", \"inputGrad\" or \"weightGrad\"",
+            ))
+        })?;
+        Ok(GemmBench {
+            inner: diabolo_core::bench::GemmBench::new(
+                op,
+                usize_arg("batch", batch)?,
+                usize_arg("inputs", inputs)?,
+                usize_arg("hidden", hidden)?,
+            ),
+        })
+    }
+
+    pub fn flops(&self) -> f64 {
+        self.inner.flops()
+    }
+
+    pub fn run(&mut self, reps: u32) -> f32 {
+        self.inner.run(reps)
+    }
+}
+
+/// Ceiling loop with separate multiply and add: `peakFlopsPerIter()` flops per iteration.
+#[wasm_bindgen(js_name = mulAddPeak)]
+pub fn mul_add_peak(iters: u32, seed: f32) -> f32 {
+    diabolo_core::peak::mul_add_peak(iters, seed)
+}
+
+/// Ceiling loop with relaxed madd; `undefined` in binaries built without relaxed SIMD.
+#[wasm_bindgen(js_name = relaxedMaddPeak)]
+pub fn relaxed_madd_peak(iters: u32, seed: f32) -> Option<f32> {
+    diabolo_core::peak::relaxed_madd_peak(iters, seed)
+}
+
+#[wasm_bindgen(js_name = peakFlopsPerIter)]
+pub fn peak_flops_per_iter() -> f64 {
+    diabolo_core::peak::FLOPS_PER_ITER
+}

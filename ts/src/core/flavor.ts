@@ -1,13 +1,15 @@
-import { simd } from 'wasm-feature-detect';
+import { relaxedSimd, simd } from 'wasm-feature-detect';
 import { DiaboloError } from '../errors.js';
 import type { Flavor } from '../types.js';
 
 /** Every flavour, best first. Keep in sync with scripts/build-wasm.mjs. */
-export const FLAVORS: readonly Flavor[] = ['simd128', 'scalar'];
+export const FLAVORS: readonly Flavor[] = ['relaxed', 'simd128', 'scalar'];
 
 /** The flavours this runtime can run. */
 export async function supportedFlavors(): Promise<Flavor[]> {
-  return (await simd()) ? ['simd128', 'scalar'] : ['scalar'];
+  const [hasSimd, hasRelaxed] = await Promise.all([simd(), relaxedSimd()]);
+  if (!hasSimd) return ['scalar'];
+  return hasRelaxed ? ['relaxed', 'simd128', 'scalar'] : ['simd128', 'scalar'];
 }
 
 /** Resolve `'auto'` to the best supported flavour; check an explicit request. */

@@ -1,0 +1,157 @@
+// npm run bench:gemm [-- --quick]
+// GEMM GFLOP/s of the three products of training (forward X·Wᵀ, input gradient dA·W,
+// weight gradient dAᵀ·X) for B ∈ {32,128,256} × 784 × H ∈ {64,256,512}, through every wasm
+// build (scalar, simd128, relaxed) and the same Rust kernels built natively. Each wasm
+// GEMM is reported as a fraction of the f32x4 mul+add ceiling (relaxed: of the relaxed-madd
+// ceiling) measured in the same process, just before and after. Writes bench/out/gemm.json.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { relaxedSimd } from 'wasm-feature-detect';
+import { args, bestSeconds, loadFlavor, table } from './harness.mjs';
+
+const opts = args();
+const quick = Boolean(opts.quick);
+const timing = quick ? { trials: 2, minSeconds: 0.03 } : { trials: 5, minSeconds: 0.1 };
+const OPS = ['forward', 'inputGrad', 'weightGrad'];
+const BATCHES = [32, 128, 256];
+const HIDDEN = [64, 256, 512];
+const INPUTS = 784;
+
+function ceiling(glue, kind) {
+  const iters = 200_000;
+  const f = kind === 'relaxedMadd' ? (i) => glue.relaxedMaddPeak(i, 1) : (i) => glue.mulAddPeak(i, 1);
+  const s = bestSeconds((reps) => {
+    for (let r = 0; r < reps; r++) f(iters);
+  }, timing);
+  return (iters * glue.peakFlopsPerIter()) / s / 1e9;
+}
+
+/** Child mode: time one flavour, print JSON. */
+async function measureFlavor(flavor) {
+  const simd = await loadFlavor('simd128');
+  const glue = flavor === 'simd128' ? simd : await loadFlavor(flavor);
+  const kind = flavor === 'relaxed' ? 'relaxedMadd' : 'mulAdd';
+  const peakGlue = flavor === 'relaxed' ? glue : simd;
+  const before = {
+    mulAdd: ceiling(peakGlue, 'mulAdd'),
+    relaxedMadd: kind === 'relaxedMadd' ? ceiling(glue, kind) : null,
+  };
+  const rows = [];
+  for (const op of OPS) {
+    for (const b of BATCHES) {
+      for (const h of HIDDEN) {
+        const bench = new glue.GemmBench(op, b, INPUTS, h);
+        const s = bestSeconds(
+          (reps) => bench.run(reps),
+          flavor === 'scalar' ? { trials: 2, minSeconds: 0.05 } : timing,
+        );
+        const [m, k, n] = op === 'forward' ? [b, INPUTS, h] : op === 'inputGrad' ? [b, h, INPUTS] : [h, b, INPUTS];
+        rows.push({ build: flavor, op, m, k, n, gflops: bench.flops() / s / 1e9 });
+        bench.free();
+      }
+    }
+  }
+  const after = {
+    mulAdd: ceiling(peakGlue, 'mulAdd'),
+    relaxedMadd: kind === 'relaxedMadd' ? ceiling(glue, kind) : null,
+  };
+  const ceil = {
+    mulAdd: Math.max(before.mulAdd, after.mulAdd),
+    relaxedMadd: before.relaxedMadd === null ? null : Math.max(before.relaxedMadd, after.relaxedMadd),
+  };
+  for (const r of rows) r.fraction = r.gflops / (flavor === 'relaxed' ? ceil.relaxedMadd : ceil.mulAdd);
+  process.stdout.write(JSON.stringify({ ceiling: ceil, rows }));
+}
+
+function runChild(flavor, nodeFlags) {
+  const script = fileURLToPath(import.meta.url);
+  const out = execFileSync(
+    process.execPath,
+    [...nodeFlags, script, '--flavor', flavor, ...(quick ? ['--quick'] : [])],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  return JSON.parse(out);
+}
+
+function runNative() {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const out = execFileSync(
+    'cargo',
+    ['run', '-q', '--release', '-p', 'diabolo-core', '--example', 'gemm_bench', '--', ...(quick ? ['--quick'] : [])],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, RUSTFLAGS: '-C target-cpu=native', CARGO_TARGET_DIR: `${root}/target/native-bench` },
+    },
+  );
+  return JSON.parse(out).rows.map((r) => ({ ...r, fraction: null }));
+}
+
+async function main() {
+  // Node 20 has relaxed SIMD behind a flag; newer runtimes have it on.
+  const relaxedFlags = (await relaxedSimd()) ? [] : ['--experimental-wasm-relaxed-simd'];
+  const results = {};
+  for (const [flavor, flags] of [
+    ['simd128', []],
+    ['relaxed', relaxedFlags],
+    ['scalar', []],
+  ]) {
+    console.error(`[bench:gemm] ${flavor}…`);
+    results[flavor] = runChild(flavor, flags);
+  }
+  console.error('[bench:gemm] native…');
+  const native = runNative();
+  const rows = [...results.simd128.rows, ...results.relaxed.rows, ...results.scalar.rows, ...native];
+  const report = {
+    ceiling: { mulAdd: results.simd128.ceiling.mulAdd, relaxedMadd: results.relaxed.ceiling.relaxedMadd },
+    machine: machine(),
+    rows,
+  };
+  const outDir = new URL('out/', import.meta.url);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(new URL('gemm.json', outDir), `${JSON.stringify(report, null, 2)}\n`);
+
+  const find = (build, op, m, k, n) =>
+    rows.find((r) => r.build === build && r.op === op && r.m === m && r.k === k && r.n === n);
+  const body = [];
+  for (const r of results.simd128.rows) {
+    const [sc, rx, nat] = ['scalar', 'relaxed', 'native'].map((b) => find(b, r.op, r.m, r.k, r.n));
+    body.push([
+      r.op,
+      `${r.m}×${r.k}×${r.n}`,
+      sc.gflops.toFixed(1),
+      `${r.gflops.toFixed(1)} (${(100 * r.fraction).toFixed(0)}%)`,
+      `${rx.gflops.toFixed(1)} (${(100 * rx.fraction).toFixed(0)}%)`,
+      nat.gflops.toFixed(1),
+      (r.gflops / sc.gflops).toFixed(1),
+      (rx.gflops / r.gflops).toFixed(2),
+    ]);
+  }
+  console.log(
+    `ceilings (same run): f32x4 mul+add ${report.ceiling.mulAdd.toFixed(1)} GFLOP/s, relaxed madd ${report.ceiling.relaxedMadd?.toFixed(1)} GFLOP/s`,
+  );
+  console.log(
+    table(
+      ['op', 'm×k×n', 'scalar', 'simd128 (of mul+add)', 'relaxed (of madd)', 'native', 'simd/scalar', 'relaxed/simd'],
+      body,
+    ),
+  );
+  console.log(`machine: ${report.machine}; written to bench/out/gemm.json`);
+}
+
+function machine() {
+  const os = process.platform;
+  let cpu = 'unknown CPU';
+  try {
+    cpu = execFileSync('sh', ['-c', "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], { encoding: 'utf8' }).trim();
+  } catch {}
+  return `${cpu}, ${os}, Node ${process.version}`;
+}
+
+if (opts.flavor) await measureFlavor(opts.flavor);
+else await main();

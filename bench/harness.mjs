@@ -1,0 +1,59 @@
+// Shared pieces of the benchmarks: loading a built flavour of the core outside the facade,
+// and timing with the best of several trials (this machine is shared and noisy: the
+// fastest trial is the one least disturbed).
+import { readFile } from 'node:fs/promises';
+
+const dist = new URL('../dist/', import.meta.url);
+
+/** Instantiate the wasm-bindgen glue of one flavour from dist/wasm/<flavor>/. */
+export async function loadFlavor(flavor) {
+  const dir = new URL(`wasm/${flavor}/`, dist);
+  const glue = await import(new URL('diabolo.js', dir).href);
+  await glue.default({ module_or_path: await readFile(new URL('diabolo_bg.wasm', dir)) });
+  return glue;
+}
+
+/**
+ * Seconds per call of `run(reps)` / reps: reps grow until one trial takes `minSeconds`,
+ * then the best of `trials` trials counts.
+ */
+export function bestSeconds(run, { trials = 5, minSeconds = 0.1 } = {}) {
+  run(1);
+  let reps = 1;
+  for (;;) {
+    const t = performance.now();
+    run(reps);
+    if ((performance.now() - t) / 1000 >= minSeconds) break;
+    reps *= 2;
+  }
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < trials; i++) {
+    const t = performance.now();
+    run(reps);
+    best = Math.min(best, (performance.now() - t) / 1000 / reps);
+  }
+  return best;
+}
+
+/** Parse `--name value` and `--flag` arguments. */
+export function args(argv = process.argv.slice(2)) {
+  const out = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) continue;
+    const next = argv[i + 1];
+    if (next === undefined || next.startsWith('--')) out[a.slice(2)] = true;
+    else {
+      out[a.slice(2)] = next;
+      i++;
+    }
+  }
+  return out;
+}
+
+/** Print rows as an aligned text table. */
+export function table(header, rows) {
+  const cells = [header, ...rows].map((r) => r.map(String));
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
+  return cells.map((r) => r.map((c, i) => c.padStart(widths[i])).join('  ')).join('\n');
+}
