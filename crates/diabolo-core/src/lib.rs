@@ -11,6 +11,7 @@ pub mod error;
 pub mod gemm;
 pub mod loss;
 pub mod optim;
+pub mod penalty;
 pub mod peak;
 pub mod real;
 pub mod rng;
