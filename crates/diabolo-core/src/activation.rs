@@ -133,6 +133,29 @@ impl Activation {
         }
     }
 
+    /// `s″(a)` written in terms of `h = s(a)` (needed by the contractive penalty's gradient).
+    #[inline]
+    pub fn second_derivative_from_output<T: Real>(self, h: T) -> T {
+        let d = self.derivative_from_output(h);
+        match self {
+            Activation::Linear | Activation::Relu | Activation::LeakyRelu { .. } => T::ZERO,
+            // s′ = h(1 − h)  ⇒  s″ = s′(1 − 2h)
+            Activation::Sigmoid => d * (T::ONE - h - h),
+            // s′ = 1 − h²  ⇒  s″ = −2h·s′
+            Activation::Tanh => -(h + h) * d,
+            // for a ≤ 0: s = α(eᵃ − 1), s′ = s″ = h + α
+            Activation::Elu { .. } => {
+                if h > T::ZERO {
+                    T::ZERO
+                } else {
+                    d
+                }
+            }
+            // s′ = σ(a)  ⇒  s″ = σ(1 − σ)
+            Activation::Softplus => d * (T::ONE - d),
+        }
+    }
+
     /// Apply in place to a whole buffer.
     pub fn apply_slice<T: Real>(self, xs: &mut [T]) {
         for x in xs {
@@ -163,6 +186,19 @@ mod tests {
             for &a in &[-4.0f64, -1.3, -0.2, 0.3, 0.9, 2.5, 7.0] {
                 let fd = (act.apply(a + eps) - act.apply(a - eps)) / (2.0 * eps);
                 let an = act.derivative_from_output(act.apply(a));
+                assert!((fd - an).abs() < 1e-7, "{act:?} at {a}: fd {fd} vs {an}");
+            }
+        }
+    }
+
+    #[test]
+    fn second_derivatives_match_finite_differences() {
+        let eps = 1e-5;
+        for act in ALL {
+            for &a in &[-4.0f64, -1.3, -0.2, 0.3, 0.9, 2.5] {
+                let d = |a: f64| act.derivative_from_output(act.apply(a));
+                let fd = (d(a + eps) - d(a - eps)) / (2.0 * eps);
+                let an = act.second_derivative_from_output(act.apply(a));
                 assert!((fd - an).abs() < 1e-7, "{act:?} at {a}: fd {fd} vs {an}");
             }
         }

@@ -131,9 +131,23 @@ impl<T: Kernel> Dense<T> {
             }
         }
         let da = MatRef::row_major(da, n, k);
-        gemm(da.t(), MatRef::row_major(x, n, self.inputs), &mut grad.w, self.inputs, false, scratch);
+        gemm(
+            da.t(),
+            MatRef::row_major(x, n, self.inputs),
+            &mut grad.w,
+            self.inputs,
+            false,
+            scratch,
+        );
         if let Some(dx) = dx {
-            gemm(da, MatRef::row_major(&self.w, k, self.inputs), dx, self.inputs, false, scratch);
+            gemm(
+                da,
+                MatRef::row_major(&self.w, k, self.inputs),
+                dx,
+                self.inputs,
+                false,
+                scratch,
+            );
         }
         if penalties.contractive > 0.0 {
             penalty::add_scaled_rows(&self.w, &ps.coef, self.inputs, &mut grad.w);
@@ -166,7 +180,17 @@ mod tests {
         let mut dh = vec![0.0; h.len()];
         let rec = Loss::Mse.value_and_grad(&h, target, n, &mut dh);
         let mut grad = layer.grad_zeros();
-        let terms = layer.backward_penalized(x, &h, &mut dh, n, pen, &mut grad, None, &mut s, &mut PenaltyScratch::default());
+        let terms = layer.backward_penalized(
+            x,
+            &h,
+            &mut dh,
+            n,
+            pen,
+            &mut grad,
+            None,
+            &mut s,
+            &mut PenaltyScratch::default(),
+        );
         rec + terms.total()
     }
 
@@ -180,14 +204,32 @@ mod tests {
         let x: Vec<f64> = (0..n * d).map(|_| rng.next_f64()).collect();
         let target: Vec<f64> = (0..n * k).map(|_| rng.next_f64()).collect();
         let sparse = Some(Sparsity { rho: 0.05, beta: 3.0 });
-        let all = LayerPenalties { l2: 1e-2, sparsity: sparse, contractive: 0.5 };
+        let all = LayerPenalties {
+            l2: 1e-2,
+            sparsity: sparse,
+            contractive: 0.5,
+        };
         let cases = [
-            LayerPenalties { sparsity: sparse, ..Default::default() },
-            LayerPenalties { contractive: 0.5, ..Default::default() },
-            LayerPenalties { l2: 1e-2, ..Default::default() },
+            LayerPenalties {
+                sparsity: sparse,
+                ..Default::default()
+            },
+            LayerPenalties {
+                contractive: 0.5,
+                ..Default::default()
+            },
+            LayerPenalties {
+                l2: 1e-2,
+                ..Default::default()
+            },
             all,
         ];
-        for act in [Activation::Sigmoid, Activation::Tanh, Activation::Softplus, Activation::Elu { alpha: 1.0 }] {
+        for act in [
+            Activation::Sigmoid,
+            Activation::Tanh,
+            Activation::Softplus,
+            Activation::Elu { alpha: 1.0 },
+        ] {
             for pen in cases {
                 // Sparsity needs codes in (0, 1).
                 if pen.sparsity.is_some() && act != Activation::Sigmoid {
@@ -205,13 +247,26 @@ mod tests {
                 Loss::Mse.value_and_grad(&h, &target, n, &mut dh);
                 let mut grad = layer.grad_zeros();
                 let mut dx = vec![0.0; n * d];
-                let terms = layer.backward_penalized(&x, &h, &mut dh, n, &pen, &mut grad, Some(&mut dx), &mut s, &mut PenaltyScratch::default());
+                let terms = layer.backward_penalized(
+                    &x,
+                    &h,
+                    &mut dh,
+                    n,
+                    &pen,
+                    &mut grad,
+                    Some(&mut dx),
+                    &mut s,
+                    &mut PenaltyScratch::default(),
+                );
                 assert!(terms.total() > 0.0, "{act:?} {pen:?}: penalties are active");
                 let f = |l: &Dense<f64>, xs: &[f64]| penalized_loss(l, xs, n, &target, &pen);
                 let eps = 1e-6;
                 let check = |analytic: f64, plus: f64, minus: f64, what: String| {
                     let fd = (plus - minus) / (2.0 * eps);
-                    assert!((fd - analytic).abs() <= 1e-6 * (1.0 + fd.abs()), "{act:?} {pen:?} {what}: fd {fd} vs analytic {analytic}");
+                    assert!(
+                        (fd - analytic).abs() <= 1e-6 * (1.0 + fd.abs()),
+                        "{act:?} {pen:?} {what}: fd {fd} vs analytic {analytic}"
+                    );
                 };
                 for i in 0..layer.w.len() {
                     let (mut p, mut m) = (layer.clone(), layer.clone());

@@ -11,8 +11,8 @@ pub mod error;
 pub mod gemm;
 pub mod loss;
 pub mod optim;
-pub mod penalty;
 pub mod peak;
+pub mod penalty;
 pub mod real;
 pub mod rng;
 

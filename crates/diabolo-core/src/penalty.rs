@@ -132,7 +132,14 @@ fn row_norms<T: Kernel>(layer: &Dense<T>) -> Vec<f64> {
 /// Contractive penalty of `layer` given its outputs `h`. Adds the through-activation part of
 /// its gradient into `da` (the gradient w.r.t. pre-activations) and writes the direct
 /// coefficients `c_j` into `coef` (apply them with [`add_scaled_rows`] after the weight GEMM).
-pub fn contractive<T: Kernel>(layer: &Dense<T>, h: &[T], n: usize, lambda: f64, da: &mut [T], coef: &mut Vec<T>) -> f64 {
+pub fn contractive<T: Kernel>(
+    layer: &Dense<T>,
+    h: &[T],
+    n: usize,
+    lambda: f64,
+    da: &mut [T],
+    coef: &mut Vec<T>,
+) -> f64 {
     let k = layer.outputs;
     let q = row_norms(layer);
     let scale = lambda / n as f64;
