@@ -10,11 +10,13 @@ pub mod dense;
 pub mod error;
 pub mod gemm;
 pub mod loss;
+pub mod noise;
 pub mod optim;
 pub mod peak;
 pub mod penalty;
 pub mod real;
 pub mod rng;
+pub mod vae;
 
 pub use activation::Activation;
 pub use autoencoder::{Autoencoder, AutoencoderConfig, EpochStats};
