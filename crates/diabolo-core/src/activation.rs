@@ -14,11 +14,11 @@ pub enum Activation {
     Relu,
     /// `a` for `a > 0`, `alpha·a` otherwise.
     LeakyRelu {
-        alpha: f32,
+        alpha: f64,
     },
     /// `a` for `a > 0`, `alpha·(eᵃ − 1)` otherwise.
     Elu {
-        alpha: f32,
+        alpha: f64,
     },
     /// `ln(1 + eᵃ)`.
     Softplus,
@@ -44,7 +44,7 @@ pub fn softplus<T: Real>(a: T) -> T {
 impl Activation {
     /// Parse the names used in configs: `linear`, `sigmoid`, `tanh`, `relu`, `leakyRelu`,
     /// `elu`, `softplus` (the slope/scale parameter is given separately).
-    pub fn from_name(name: &str, alpha: f32) -> Result<Self> {
+    pub fn from_name(name: &str, alpha: f64) -> Result<Self> {
         Ok(match name {
             "linear" => Activation::Linear,
             "sigmoid" => Activation::Sigmoid,
@@ -86,14 +86,14 @@ impl Activation {
                 if a > T::ZERO {
                     a
                 } else {
-                    T::from_f64(alpha as f64) * a
+                    T::from_f64(alpha) * a
                 }
             }
             Activation::Elu { alpha } => {
                 if a > T::ZERO {
                     a
                 } else {
-                    T::from_f64(alpha as f64) * a.exp_m1()
+                    T::from_f64(alpha) * a.exp_m1()
                 }
             }
             Activation::Softplus => softplus(a),
@@ -118,14 +118,14 @@ impl Activation {
                 if h > T::ZERO {
                     T::ONE
                 } else {
-                    T::from_f64(alpha as f64)
+                    T::from_f64(alpha)
                 }
             }
             Activation::Elu { alpha } => {
                 if h > T::ZERO {
                     T::ONE
                 } else {
-                    h + T::from_f64(alpha as f64)
+                    h + T::from_f64(alpha)
                 }
             }
             // σ(a) = 1 − e^(−softplus(a)), computed without cancellation.

@@ -6,6 +6,7 @@
 pub mod activation;
 pub mod autoencoder;
 pub mod bench;
+pub mod conformance;
 pub mod dense;
 pub mod error;
 pub mod gemm;

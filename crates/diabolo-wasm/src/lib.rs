@@ -92,7 +92,7 @@ impl Model {
         hidden: f64,
         hidden_activation: &str,
         output_activation: &str,
-        alpha: f32,
+        alpha: f64,
         loss: &str,
         seed: f64,
     ) -> Result<Model, JsError> {
@@ -221,4 +221,15 @@ pub fn relaxed_madd_peak(iters: u32, seed: f32) -> Option<f32> {
 #[wasm_bindgen(js_name = peakFlopsPerIter)]
 pub fn peak_flops_per_iter() -> f64 {
     diabolo_core::peak::FLOPS_PER_ITER
+}
+
+/// Run a golden case through this binary's f32 core; returns `{output: number[]}` as JSON.
+/// The conformance suite feeds every build the same cases.
+#[wasm_bindgen(js_name = conformanceCase)]
+pub fn conformance_case(case_json: &str) -> Result<String, JsError> {
+    let json: serde_json::Value =
+        serde_json::from_str(case_json).map_err(|e| js_err(Error::invalid("case", e, "valid JSON")))?;
+    let case = diabolo_core::conformance::Case::from_json(&json).map_err(js_err)?;
+    let out = diabolo_core::conformance::evaluate::<f32>(&case).map_err(js_err)?;
+    serde_json::to_string(&out).map_err(|e| JsError::new(&format!("E_INTERNAL: {e}")))
 }
