@@ -189,7 +189,7 @@ impl<T: Kernel> Autoencoder<T> {
         order.extend(0..rows);
         self.rng.shuffle(&mut order);
         let mut batch = std::mem::take(&mut self.ws.batch);
-        let mut total = 0.0;
+        let mut total = crate::real::Sum::default();
         let mut batches = 0;
         let mut result = Ok(());
         for idx in order.chunks(batch_size) {
@@ -198,7 +198,7 @@ impl<T: Kernel> Autoencoder<T> {
                 batch.extend_from_slice(&data[i * d..(i + 1) * d]);
             }
             match self.train_batch(&batch, idx.len(), lr) {
-                Ok(l) => total += l * idx.len() as f64,
+                Ok(l) => total.add(l * idx.len() as f64),
                 Err(e) => {
                     result = Err(e);
                     break;
@@ -209,7 +209,7 @@ impl<T: Kernel> Autoencoder<T> {
         self.ws.order = order;
         self.ws.batch = batch;
         result.map(|()| EpochStats {
-            loss: total / rows as f64,
+            loss: total.value() / rows as f64,
             batches,
             samples: rows,
         })

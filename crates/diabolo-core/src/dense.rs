@@ -5,7 +5,7 @@
 //! the weight gradient `dAᵀ·X`: one GEMM each, the transposes absorbed by packing.
 
 use crate::activation::Activation;
-use crate::gemm::{gemm, Kernel, MatRef, Scratch};
+use crate::gemm::{gemm, gemm_with_epilogue, Kernel, MatRef, Scratch};
 use crate::penalty::{self, LayerPenalties, PenaltyTerms};
 use crate::rng::Rng;
 
@@ -62,21 +62,31 @@ impl<T: Kernel> Dense<T> {
     }
 
     /// `out = s(x·Wᵀ + b)` for `n` samples; `x` is `n × inputs`, `out` is `n × outputs`.
+    /// Bias and activation are applied in the GEMM's epilogue, tile by tile.
     pub fn forward(&self, x: &[T], n: usize, out: &mut [T], scratch: &mut Scratch<T>) {
-        let out = &mut out[..n * self.outputs];
-        gemm(
+        let (act, bias) = (self.act, &self.b);
+        gemm_with_epilogue(
             MatRef::row_major(x, n, self.inputs),
             MatRef::row_major(&self.w, self.outputs, self.inputs).t(),
-            out,
+            &mut out[..n * self.outputs],
             self.outputs,
             false,
             scratch,
+            |j0, seg| {
+                for (h, &b) in seg.iter_mut().zip(&bias[j0..]) {
+                    *h = act.apply(*h + b);
+                }
+            },
         );
-        for row in out.chunks_exact_mut(self.outputs) {
-            for (h, &b) in row.iter_mut().zip(&self.b) {
-                *h = self.act.apply(*h + b);
-            }
+    }
+
+    /// He/Kaiming normal: `W ~ N(0, 2 / inputs)`, `b = 0` (for ReLU-family units).
+    pub fn init_he(&mut self, rng: &mut Rng) {
+        let std = (2.0 / self.inputs as f64).sqrt();
+        for w in &mut self.w {
+            *w = T::from_f64(std * rng.normal());
         }
+        self.b.fill(T::ZERO);
     }
 
     /// Backward pass for `n` samples. `h` is this layer's forward output; `dh` holds the

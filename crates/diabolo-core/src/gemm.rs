@@ -280,6 +280,21 @@ pub fn gemm<T: Kernel>(
     accumulate: bool,
     scratch: &mut Scratch<T>,
 ) {
+    gemm_with_epilogue(a, b, c, ldc, accumulate, scratch, |_, _| {});
+}
+
+/// [`gemm`] that hands each finished piece of `C` to `epilogue(first_column, row_segment)`
+/// while it is still in L1 (used to fuse bias and activation into the forward product).
+/// Every element of `C` passes through the epilogue exactly once, after its last update.
+pub fn gemm_with_epilogue<T: Kernel, F: FnMut(usize, &mut [T])>(
+    a: MatRef<T>,
+    b: MatRef<T>,
+    c: &mut [T],
+    ldc: usize,
+    accumulate: bool,
+    scratch: &mut Scratch<T>,
+    mut epilogue: F,
+) {
     let (m, k, n) = (a.rows, a.cols, b.cols);
     assert_eq!(
         b.rows, k,
@@ -292,10 +307,12 @@ pub fn gemm<T: Kernel>(
     }
     assert!(c.len() >= (m - 1) * ldc + n, "gemm: C slice too short");
     if k == 0 {
-        if !accumulate {
-            for i in 0..m {
-                c[i * ldc..i * ldc + n].fill(T::ZERO);
+        for i in 0..m {
+            let row = &mut c[i * ldc..i * ldc + n];
+            if !accumulate {
+                row.fill(T::ZERO);
             }
+            epilogue(0, row);
         }
         return;
     }
@@ -303,6 +320,7 @@ pub fn gemm<T: Kernel>(
         let nc = NC.min(n - jc);
         for pc in (0..k).step_by(KC) {
             let kc = KC.min(k - pc);
+            let last = pc + kc == k;
             pack_b(&b, pc, kc, jc, nc, &mut scratch.b);
             let acc = accumulate || pc > 0;
             for ic in (0..m).step_by(MC) {
@@ -316,6 +334,11 @@ pub fn gemm<T: Kernel>(
                         let ap = &scratch.a[(ir / MR) * MR * kc..][..MR * kc];
                         let off = (ic + ir) * ldc + jc + jr;
                         T::tile(kc, ap, bp, &mut c[off..], ldc, mr, nr, acc);
+                        if last {
+                            for r in 0..mr {
+                                epilogue(jc + jr, &mut c[off + r * ldc..off + r * ldc + nr]);
+                            }
+                        }
                     }
                 }
             }
@@ -413,6 +436,32 @@ mod tests {
         gemm(a, b, &mut twice, n, true, &mut s);
         for (o, t) in once.iter().zip(&twice) {
             assert!((2.0 * o - t).abs() <= 1e-5 * o.abs().max(1.0));
+        }
+    }
+
+    #[test]
+    fn epilogue_sees_every_element_once_after_its_last_update() {
+        let mut rng = Rng::new(8);
+        for &(m, k, n) in &[(5, 600, 19), (70, 3, 1030), (3, 0, 4)] {
+            let av = random(m * k, &mut rng);
+            let bv = random(k * n, &mut rng);
+            let (a, b) = (MatRef::row_major(&av, m, k), MatRef::row_major(&bv, k, n));
+            let mut plain = vec![0.0; m * n];
+            gemm(a, b, &mut plain, n, false, &mut Scratch::new());
+            let mut fused = vec![0.0; m * n];
+            let mut calls = vec![0u8; n];
+            gemm_with_epilogue(a, b, &mut fused, n, false, &mut Scratch::new(), |j0, seg| {
+                for (j, v) in seg.iter_mut().enumerate() {
+                    calls[j0 + j] += 1;
+                    *v = 2.0 * *v + (j0 + j) as f32;
+                }
+            });
+            assert!(calls.iter().all(|&c| c as usize == m), "({m},{k},{n}) {calls:?}");
+            for i in 0..m {
+                for j in 0..n {
+                    assert_eq!(fused[i * n + j], 2.0 * plain[i * n + j] + j as f32);
+                }
+            }
         }
     }
 

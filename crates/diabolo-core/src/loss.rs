@@ -2,7 +2,7 @@
 //! samples) and writes its gradient with respect to the network output. Sums run in f64.
 
 use crate::activation::{sigmoid, softplus};
-use crate::real::Real;
+use crate::real::{Real, Sum};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Loss {
@@ -26,24 +26,24 @@ impl Loss {
     pub fn value_and_grad<T: Real>(self, out: &[T], x: &[T], n: usize, grad: &mut [T]) -> f64 {
         debug_assert!(out.len() == x.len() && grad.len() == x.len());
         let inv_n = T::from_f64(1.0 / n as f64);
-        let mut total = 0.0f64;
+        let mut total = Sum::default();
         match self {
             Loss::Mse => {
                 let two_over_n = inv_n + inv_n;
                 for ((g, &o), &t) in grad.iter_mut().zip(out).zip(x) {
                     let d = o - t;
-                    total += (d * d).to_f64();
+                    total.add((d * d).to_f64());
                     *g = two_over_n * d;
                 }
             }
             Loss::BceLogits => {
                 for ((g, &a), &t) in grad.iter_mut().zip(out).zip(x) {
-                    total += (softplus(a) - t * a).to_f64();
+                    total.add((softplus(a) - t * a).to_f64());
                     *g = inv_n * (sigmoid(a) - t);
                 }
             }
         }
-        total / n as f64
+        total.value() / n as f64
     }
 
     /// Per-sample loss without gradient (for evaluation and anomaly scores).
@@ -67,7 +67,7 @@ impl Loss {
 pub fn softmax_cross_entropy<T: Real>(logits: &[T], labels: &[u32], classes: usize, grad: &mut [T]) -> f64 {
     let n = labels.len();
     let inv_n = 1.0 / n as f64;
-    let mut total = 0.0;
+    let mut total = Sum::default();
     for ((row, g), &label) in logits
         .chunks_exact(classes)
         .zip(grad.chunks_exact_mut(classes))
@@ -76,13 +76,13 @@ pub fn softmax_cross_entropy<T: Real>(logits: &[T], labels: &[u32], classes: usi
         let max = row.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v.to_f64()));
         let sum: f64 = row.iter().map(|&v| (v.to_f64() - max).exp()).sum();
         let lse = max + sum.ln();
-        total += lse - row[label as usize].to_f64();
+        total.add(lse - row[label as usize].to_f64());
         for (j, (gv, &v)) in g.iter_mut().zip(row).enumerate() {
             let p = (v.to_f64() - lse).exp();
             *gv = T::from_f64((p - if j == label as usize { 1.0 } else { 0.0 }) * inv_n);
         }
     }
-    total * inv_n
+    total.value() * inv_n
 }
 
 /// Row-wise softmax probabilities.

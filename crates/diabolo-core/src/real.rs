@@ -103,3 +103,45 @@ macro_rules! impl_real {
 
 impl_real!(f32);
 impl_real!(f64);
+
+/// Neumaier-compensated f64 sum: losses over a whole epoch (millions of terms) keep their
+/// last digits regardless of order and magnitude.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Sum {
+    sum: f64,
+    compensation: f64,
+}
+
+impl Sum {
+    #[inline]
+    pub fn add(&mut self, v: f64) {
+        let t = self.sum + v;
+        if self.sum.abs() >= v.abs() {
+            self.compensation += (self.sum - t) + v;
+        } else {
+            self.compensation += (v - t) + self.sum;
+        }
+        self.sum = t;
+    }
+
+    pub fn value(&self) -> f64 {
+        self.sum + self.compensation
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Sum;
+
+    #[test]
+    fn compensated_sum_keeps_small_terms() {
+        let mut s = Sum::default();
+        let mut naive = 0.0f64;
+        for v in [1e16, 1.0, -1e16, 1.0] {
+            s.add(v);
+            naive += v;
+        }
+        assert_eq!(s.value(), 2.0);
+        assert_ne!(naive, 2.0);
+    }
+}
