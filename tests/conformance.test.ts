@@ -16,7 +16,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const goldenPath = `${root}tests/golden/ops.json`;
 const { cases } = JSON.parse(readFileSync(goldenPath, 'utf8')) as { cases: GoldenCase[] };
 
-function dump(flavor: string, flags: string[] = []): { flavor: string; outputs: Record<string, Outputs> } {
+function dump(
+  flavor: string,
+  flags: string[] = [],
+): { flavor: string; gemmSelfTest: number; outputs: Record<string, Outputs> } {
   const script = `${root}tests/fixtures/conformance-dump.mjs`;
   return JSON.parse(execFileSync(process.execPath, [...flags, script, flavor], { encoding: 'utf8' }));
 }
@@ -49,6 +52,8 @@ describe('golden vectors through every wasm build', () => {
     it(`${flavor} matches the float64 references`, () => {
       const d = dump(flavor, [...flags]);
       expect(d.flavor).toBe(flavor);
+      // GEMM against a float64 triple loop: every layout, every tile and block edge.
+      expect(d.gemmSelfTest).toBeLessThanOrEqual(1);
       const w = worst(d.outputs, 2e-5, 2e-6);
       expect(w.excess, w.where).toBeLessThanOrEqual(0);
     });

@@ -218,6 +218,12 @@ pub fn relaxed_madd_peak(iters: u32, seed: f32) -> Option<f32> {
     diabolo_core::peak::relaxed_madd_peak(iters, seed)
 }
 
+/// [`diabolo_core::gemm::self_test`] in this build: ≤ 1 means every GEMM edge case passed.
+#[wasm_bindgen(js_name = gemmSelfTest)]
+pub fn gemm_self_test(seed: u32) -> f64 {
+    diabolo_core::gemm::self_test(seed as u64)
+}
+
 #[wasm_bindgen(js_name = peakFlopsPerIter)]
 pub fn peak_flops_per_iter() -> f64 {
     diabolo_core::peak::FLOPS_PER_ITER
