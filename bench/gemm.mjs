@@ -3,7 +3,7 @@
 // weight gradient dAᵀ·X) for B ∈ {32,128,256} × 784 × H ∈ {64,256,512}, through every wasm
 // build (scalar, simd128, relaxed) and the same Rust kernels built natively. Each wasm
 // GEMM is reported as a fraction of the f32x4 mul+add ceiling (relaxed: of the relaxed-madd
-// ceiling) measured in the same process, just before and after. Writes bench/out/gemm.json.
+// ceiling) measured in the same process, in the same rounds. Writes bench/out/gemm.json.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -27,53 +27,52 @@ function ceiling(glue, kind) {
   return (iters * glue.peakFlopsPerIter()) / s / 1e9;
 }
 
-/** Child mode: time one flavour, print JSON. */
-async function measureFlavor(flavor) {
-  const simd = await loadFlavor('simd128');
-  const glue = flavor === 'simd128' ? simd : await loadFlavor(flavor);
-  const kind = flavor === 'relaxed' ? 'relaxedMadd' : 'mulAdd';
-  const peakGlue = flavor === 'relaxed' ? glue : simd;
-  const before = {
-    mulAdd: ceiling(peakGlue, 'mulAdd'),
-    relaxedMadd: kind === 'relaxedMadd' ? ceiling(glue, kind) : null,
-  };
-  const rows = [];
-  for (const op of OPS) {
-    for (const b of BATCHES) {
-      for (const h of HIDDEN) {
-        const bench = new glue.GemmBench(op, b, INPUTS, h);
-        const s = bestSeconds(
-          (reps) => bench.run(reps),
-          flavor === 'scalar' ? { trials: 2, minSeconds: 0.05 } : timing,
-        );
-        const [m, k, n] = op === 'forward' ? [b, INPUTS, h] : op === 'inputGrad' ? [b, h, INPUTS] : [h, b, INPUTS];
-        rows.push({ build: flavor, op, m, k, n, gflops: bench.flops() / s / 1e9 });
-        bench.free();
+/**
+ * Child mode: time every wasm build in this one process, in rounds. Each round measures
+ * the ceilings and every (build, op, shape) once (best of a few trials); over the rounds
+ * the fastest time and the highest ceiling count. A burst of load from elsewhere on the
+ * machine then spoils one round, not one build's whole column.
+ */
+async function measureAll() {
+  const glues = {};
+  for (const flavor of ['simd128', 'relaxed', 'scalar']) glues[flavor] = await loadFlavor(flavor);
+  const rounds = quick ? 1 : 3;
+  const ceil = { mulAdd: 0, relaxedMadd: 0 };
+  const best = new Map();
+  const benches = [];
+  for (const flavor of Object.keys(glues)) {
+    for (const op of OPS) {
+      for (const b of BATCHES) {
+        for (const h of HIDDEN) {
+          const [m, k, n] = op === 'forward' ? [b, INPUTS, h] : op === 'inputGrad' ? [b, h, INPUTS] : [h, b, INPUTS];
+          benches.push({ flavor, op, m, k, n, bench: new glues[flavor].GemmBench(op, b, INPUTS, h) });
+        }
       }
     }
   }
-  const after = {
-    mulAdd: ceiling(peakGlue, 'mulAdd'),
-    relaxedMadd: kind === 'relaxedMadd' ? ceiling(glue, kind) : null,
-  };
-  const ceil = {
-    mulAdd: Math.max(before.mulAdd, after.mulAdd),
-    relaxedMadd: before.relaxedMadd === null ? null : Math.max(before.relaxedMadd, after.relaxedMadd),
-  };
-  for (const r of rows) r.fraction = r.gflops / (flavor === 'relaxed' ? ceil.relaxedMadd : ceil.mulAdd);
+  for (let r = 0; r < rounds; r++) {
+    ceil.mulAdd = Math.max(ceil.mulAdd, ceiling(glues.simd128, 'mulAdd'));
+    ceil.relaxedMadd = Math.max(ceil.relaxedMadd, ceiling(glues.relaxed, 'relaxedMadd'));
+    for (const x of benches) {
+      const t = x.flavor === 'scalar' ? { trials: 1, minSeconds: 0.05 } : timing;
+      const s = bestSeconds((reps) => x.bench.run(reps), t);
+      best.set(x, Math.min(best.get(x) ?? Number.POSITIVE_INFINITY, s));
+    }
+  }
+  const rows = benches.map((x) => {
+    const gflops = x.bench.flops() / best.get(x) / 1e9;
+    const c = x.flavor === 'relaxed' ? ceil.relaxedMadd : ceil.mulAdd;
+    return { build: x.flavor, op: x.op, m: x.m, k: x.k, n: x.n, gflops, fraction: gflops / c };
+  });
   process.stdout.write(JSON.stringify({ ceiling: ceil, rows }));
 }
 
-function runChild(flavor, nodeFlags) {
+function runChild(nodeFlags) {
   const script = fileURLToPath(import.meta.url);
-  const out = execFileSync(
-    process.execPath,
-    [...nodeFlags, script, '--flavor', flavor, ...(quick ? ['--quick'] : [])],
-    {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const out = execFileSync(process.execPath, [...nodeFlags, script, '--child', ...(quick ? ['--quick'] : [])], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return JSON.parse(out);
 }
 
@@ -95,23 +94,12 @@ function runNative() {
 async function main() {
   // Node 20 has relaxed SIMD behind a flag; newer runtimes have it on.
   const relaxedFlags = (await relaxedSimd()) ? [] : ['--experimental-wasm-relaxed-simd'];
-  const results = {};
-  for (const [flavor, flags] of [
-    ['simd128', []],
-    ['relaxed', relaxedFlags],
-    ['scalar', []],
-  ]) {
-    console.error(`[bench:gemm] ${flavor}…`);
-    results[flavor] = runChild(flavor, flags);
-  }
+  console.error('[bench:gemm] wasm builds (scalar, simd128, relaxed), interleaved…');
+  const wasm = runChild(relaxedFlags);
   console.error('[bench:gemm] native…');
   const native = runNative();
-  const rows = [...results.simd128.rows, ...results.relaxed.rows, ...results.scalar.rows, ...native];
-  const report = {
-    ceiling: { mulAdd: results.simd128.ceiling.mulAdd, relaxedMadd: results.relaxed.ceiling.relaxedMadd },
-    machine: machine(),
-    rows,
-  };
+  const rows = [...wasm.rows, ...native];
+  const report = { ceiling: wasm.ceiling, machine: machine(), rows };
   const outDir = new URL('out/', import.meta.url);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(new URL('gemm.json', outDir), `${JSON.stringify(report, null, 2)}\n`);
@@ -119,7 +107,7 @@ async function main() {
   const find = (build, op, m, k, n) =>
     rows.find((r) => r.build === build && r.op === op && r.m === m && r.k === k && r.n === n);
   const body = [];
-  for (const r of results.simd128.rows) {
+  for (const r of rows.filter((x) => x.build === 'simd128')) {
     const [sc, rx, nat] = ['scalar', 'relaxed', 'native'].map((b) => find(b, r.op, r.m, r.k, r.n));
     body.push([
       r.op,
@@ -153,5 +141,5 @@ function machine() {
   return `${cpu}, ${os}, Node ${process.version}`;
 }
 
-if (opts.flavor) await measureFlavor(opts.flavor);
+if (opts.child) await measureAll();
 else await main();
