@@ -46,6 +46,15 @@ impl Loss {
         total.value() / n as f64
     }
 
+    /// The loss of one output element against its target.
+    #[inline]
+    pub fn element<T: Real>(self, out: T, target: T) -> f64 {
+        match self {
+            Loss::Mse => ((out - target) * (out - target)).to_f64(),
+            Loss::BceLogits => (softplus(out) - target * out).to_f64(),
+        }
+    }
+
     /// Per-sample loss without gradient (for evaluation and anomaly scores).
     pub fn per_sample<T: Real>(self, out: &[T], x: &[T], features: usize, dst: &mut [f64]) {
         for ((o, t), d) in out
@@ -53,10 +62,7 @@ impl Loss {
             .zip(x.chunks_exact(features))
             .zip(dst.iter_mut())
         {
-            *d = match self {
-                Loss::Mse => o.iter().zip(t).map(|(&o, &t)| ((o - t) * (o - t)).to_f64()).sum(),
-                Loss::BceLogits => o.iter().zip(t).map(|(&a, &t)| (softplus(a) - t * a).to_f64()).sum(),
-            };
+            *d = o.iter().zip(t).map(|(&o, &t)| self.element(o, t)).sum();
         }
     }
 }

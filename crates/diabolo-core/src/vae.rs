@@ -52,6 +52,16 @@ pub fn kl_standard_normal<T: Real>(
     scale * total
 }
 
+/// `1/n Σ_samples KL(N(μ, σ²) ‖ N(0, I))` without gradient.
+pub fn kl_value<T: Real>(mu: &[T], logvar: &[T], n: usize) -> f64 {
+    let mut total = crate::real::Sum::default();
+    for (&m, &lv) in mu.iter().zip(logvar) {
+        let (mf, lf) = (m.to_f64(), lv.to_f64());
+        total.add(-0.5 * (1.0 + lf - mf * mf - lf.exp()));
+    }
+    total.value() / n as f64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

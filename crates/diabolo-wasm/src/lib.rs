@@ -5,7 +5,10 @@
 //! message starts with the stable code (`E_SHAPE: …`), which the TS facade turns back into
 //! a typed `DiaboloError`.
 
-use diabolo_core::{Activation, Autoencoder, AutoencoderConfig, Error, Loss};
+use diabolo_core::classifier::Classifier as CoreClassifier;
+use diabolo_core::model::TrainState;
+use diabolo_core::spec::optimizer_from_json;
+use diabolo_core::{Error, LossTerms, Model as CoreModel, ModelSpec};
 use wasm_bindgen::prelude::*;
 
 fn js_err(e: Error) -> JsError {
@@ -38,10 +41,43 @@ fn usize_arg(field: &'static str, v: f64) -> Result<usize, JsError> {
     }
 }
 
-/// A training set copied once into WASM memory; epochs read it from there.
+fn seed_arg(v: f64) -> Result<u64, JsError> {
+    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= 9_007_199_254_740_991.0 {
+        Ok(v as u64)
+    } else {
+        Err(js_err(Error::invalid("seed", v, "an integer in [0, 2^53 − 1]")))
+    }
+}
+
+/// `rows × cols` finite values, or an error naming the first bad one.
+fn check_matrix(what: &'static str, data: &[f32], rows: usize, cols: usize) -> Result<(), JsError> {
+    if rows == 0 || data.len() != rows * cols {
+        return Err(js_err(Error::shape(
+            what,
+            format!("[{rows}, {cols}] ({} values)", rows * cols),
+            format!("{} values", data.len()),
+        )));
+    }
+    if let Some(i) = data.iter().position(|v| !v.is_finite()) {
+        return Err(js_err(Error::invalid(
+            what,
+            format!("{} at row {}, column {}", data[i], i / cols, i % cols),
+            "finite numbers (no NaN or ±Infinity)",
+        )));
+    }
+    Ok(())
+}
+
+fn terms_array(t: &LossTerms) -> [f64; 6] {
+    [t.reconstruction, t.sparsity, t.contractive, t.kl, t.l2, t.total]
+}
+
+/// A data set copied once into WASM memory (with optional integer labels); epochs read it
+/// from there.
 #[wasm_bindgen]
 pub struct Dataset {
     data: Vec<f32>,
+    labels: Option<Vec<u32>>,
     rows: usize,
     cols: usize,
 }
@@ -51,18 +87,30 @@ impl Dataset {
     #[wasm_bindgen(constructor)]
     pub fn new(data: &[f32], rows: f64, cols: f64) -> Result<Dataset, JsError> {
         let (rows, cols) = (usize_arg("rows", rows)?, usize_arg("cols", cols)?);
-        if rows == 0 || cols == 0 || data.len() != rows * cols {
-            return Err(js_err(Error::shape(
-                "dataset",
-                format!("[{rows}, {cols}] ({} values)", rows * cols),
-                format!("{} values", data.len()),
-            )));
+        if cols == 0 {
+            return Err(js_err(Error::invalid("cols", 0, "an integer ≥ 1")));
         }
+        check_matrix("dataset", data, rows, cols)?;
         Ok(Dataset {
             data: data.to_vec(),
+            labels: None,
             rows,
             cols,
         })
+    }
+
+    /// Attach one label per row (integers in `[0, classes)`; checked by the classifier).
+    #[wasm_bindgen(js_name = setLabels)]
+    pub fn set_labels(&mut self, labels: &[u32]) -> Result<(), JsError> {
+        if labels.len() != self.rows {
+            return Err(js_err(Error::shape(
+                "labels",
+                format!("[{}]", self.rows),
+                format!("[{}]", labels.len()),
+            )));
+        }
+        self.labels = Some(labels.to_vec());
+        Ok(())
     }
 
     #[wasm_bindgen(getter)]
@@ -74,92 +122,312 @@ impl Dataset {
     pub fn cols(&self) -> usize {
         self.cols
     }
+
+    /// Rows `start .. start + count` as a new dataset (labels follow), for validation splits.
+    pub fn slice(&self, start: f64, count: f64) -> Result<Dataset, JsError> {
+        let (start, count) = (usize_arg("start", start)?, usize_arg("count", count)?);
+        if count == 0 || start + count > self.rows {
+            return Err(js_err(Error::invalid(
+                "slice",
+                format!("{start}+{count}"),
+                "a non-empty range of rows",
+            )));
+        }
+        Ok(Dataset {
+            data: self.data[start * self.cols..(start + count) * self.cols].to_vec(),
+            labels: self.labels.as_ref().map(|l| l[start..start + count].to_vec()),
+            rows: count,
+            cols: self.cols,
+        })
+    }
 }
 
-/// A single-hidden-layer autoencoder living in WASM memory.
+/// Any autoencoder of the lecture, living in WASM memory (see `diabolo_core::model`).
 #[wasm_bindgen]
 pub struct Model {
-    inner: Autoencoder<f32>,
+    inner: CoreModel<f32>,
+}
+
+impl Model {
+    fn check_dataset(&self, data: &Dataset) -> Result<(), JsError> {
+        if data.cols != self.inner.inputs() {
+            return Err(js_err(Error::shape(
+                "data",
+                format!("[n, {}]", self.inner.inputs()),
+                format!("[{}, {}]", data.rows, data.cols),
+            )));
+        }
+        Ok(())
+    }
 }
 
 #[wasm_bindgen]
 impl Model {
-    /// `loss` is `"mse"` or `"bce"`; `alpha` parameterises leakyRelu/elu.
+    /// Build from a model spec in JSON (every field present; the TS facade applies defaults).
     #[wasm_bindgen(constructor)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        inputs: f64,
-        hidden: f64,
-        hidden_activation: &str,
-        output_activation: &str,
-        alpha: f64,
-        loss: &str,
-        seed: f64,
-    ) -> Result<Model, JsError> {
-        let loss = match loss {
-            "mse" => Loss::Mse,
-            "bce" => Loss::BceLogits,
-            other => {
-                return Err(js_err(Error::invalid(
-                    "loss",
-                    format!("{other:?}"),
-                    "\"mse\" or \"bce\"",
-                )))
-            }
-        };
-        if !(seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed <= 9_007_199_254_740_991.0) {
-            return Err(js_err(Error::invalid("seed", seed, "an integer in [0, 2^53 − 1]")));
-        }
-        let config = AutoencoderConfig {
-            inputs: usize_arg("inputSize", inputs)?,
-            hidden: usize_arg("hiddenSize", hidden)?,
-            hidden_act: Activation::from_name(hidden_activation, alpha).map_err(js_err)?,
-            output_act: Activation::from_name(output_activation, alpha).map_err(js_err)?,
-            loss,
-            seed: seed as u64,
-        };
+    pub fn new(spec_json: &str) -> Result<Model, JsError> {
+        let spec = ModelSpec::from_json(spec_json).map_err(js_err)?;
         Ok(Model {
-            inner: Autoencoder::new(config).map_err(js_err)?,
+            inner: CoreModel::new(spec).map_err(js_err)?,
         })
     }
 
-    /// One epoch over a dataset already in WASM memory: `[meanLoss, batches, samples]`.
+    /// One epoch: `[reconstruction, sparsity, contractive, kl, l2, total, batches, samples]`.
     #[wasm_bindgen(js_name = trainEpoch)]
     pub fn train_epoch(&mut self, data: &Dataset, batch_size: f64, learning_rate: f64) -> Result<Vec<f64>, JsError> {
-        if data.cols != self.inner.config.inputs {
-            return Err(js_err(Error::shape(
-                "training data",
-                format!("[n, {}]", self.inner.config.inputs),
-                format!("[{}, {}]", data.rows, data.cols),
-            )));
-        }
+        self.check_dataset(data)?;
         let bs = usize_arg("batchSize", batch_size)?;
-        let s = self
+        let r = self
             .inner
             .train_epoch(&data.data, data.rows, bs, learning_rate)
             .map_err(js_err)?;
-        Ok(vec![s.loss, s.batches as f64, s.samples as f64])
+        let mut out = terms_array(&r.terms).to_vec();
+        out.extend([r.batches as f64, r.samples as f64]);
+        Ok(out)
+    }
+
+    /// Loss terms on a dataset without training: `[reconstruction, 0, 0, kl, 0, total]`.
+    pub fn evaluate(&mut self, data: &Dataset) -> Result<Vec<f64>, JsError> {
+        self.check_dataset(data)?;
+        let t = self.inner.evaluate(&data.data, data.rows).map_err(js_err)?;
+        Ok(terms_array(&t).to_vec())
+    }
+
+    #[wasm_bindgen(js_name = setKlScale)]
+    pub fn set_kl_scale(&mut self, scale: f64) -> Result<(), JsError> {
+        self.inner.set_kl_scale(scale).map_err(js_err)
+    }
+
+    #[wasm_bindgen(getter, js_name = codeSize)]
+    pub fn code_size(&self) -> usize {
+        self.inner.code_size()
     }
 
     pub fn encode(&mut self, x: &[f32], rows: f64) -> Result<Vec<f32>, JsError> {
         let rows = usize_arg("rows", rows)?;
+        check_matrix("input", x, rows, self.inner.inputs())?;
         self.inner.encode(x, rows).map_err(js_err)
+    }
+
+    /// Codes of a whole dataset as a new dataset in WASM memory (stacking: the next layer
+    /// trains on these without a trip through JS).
+    #[wasm_bindgen(js_name = encodeDataset)]
+    pub fn encode_dataset(&mut self, data: &Dataset) -> Result<Dataset, JsError> {
+        self.check_dataset(data)?;
+        let codes = self.inner.encode(&data.data, data.rows).map_err(js_err)?;
+        Ok(Dataset {
+            data: codes,
+            labels: data.labels.clone(),
+            rows: data.rows,
+            cols: self.inner.code_size(),
+        })
+    }
+
+    pub fn decode(&mut self, codes: &[f32], rows: f64) -> Result<Vec<f32>, JsError> {
+        let rows = usize_arg("rows", rows)?;
+        check_matrix("codes", codes, rows, self.inner.code_size())?;
+        self.inner.decode(codes, rows).map_err(js_err)
     }
 
     pub fn reconstruct(&mut self, x: &[f32], rows: f64) -> Result<Vec<f32>, JsError> {
         let rows = usize_arg("rows", rows)?;
+        check_matrix("input", x, rows, self.inner.inputs())?;
         self.inner.reconstruct(x, rows).map_err(js_err)
     }
 
-    /// The model's loss for each sample (summed over features).
-    #[wasm_bindgen(js_name = sampleLosses)]
-    pub fn sample_losses(&mut self, x: &[f32], rows: f64) -> Result<Vec<f64>, JsError> {
+    /// Per-sample reconstruction loss (`rows` values) followed by its mean per feature.
+    pub fn errors(&mut self, x: &[f32], rows: f64) -> Result<Vec<f64>, JsError> {
         let rows = usize_arg("rows", rows)?;
-        self.inner.sample_losses(x, rows).map_err(js_err)
+        check_matrix("input", x, rows, self.inner.inputs())?;
+        let (mut per_sample, per_feature) = self.inner.errors(x, rows).map_err(js_err)?;
+        per_sample.extend(per_feature);
+        Ok(per_sample)
     }
 
-    /// All parameters: encoder W, encoder b, decoder W, decoder b.
-    pub fn parameters(&self) -> Vec<f32> {
+    pub fn sample(&mut self, count: f64, seed: f64) -> Result<Vec<f32>, JsError> {
+        let count = usize_arg("count", count)?;
+        self.inner.sample(count, seed_arg(seed)?).map_err(js_err)
+    }
+
+    /// Importance-weighted lower bound on log p(x), nats per sample (k = 1: the ELBO).
+    #[wasm_bindgen(js_name = iwaeBound)]
+    pub fn iwae_bound(&mut self, data: &Dataset, k: f64, seed: f64) -> Result<f64, JsError> {
+        self.check_dataset(data)?;
+        let k = usize_arg("samples", k)?;
+        self.inner
+            .iwae_bound(&data.data, data.rows, k, seed_arg(seed)?)
+            .map_err(js_err)
+    }
+
+    #[wasm_bindgen(js_name = jacobianNorm)]
+    pub fn jacobian_norm(&mut self, data: &Dataset) -> Result<f64, JsError> {
+        self.check_dataset(data)?;
+        self.inner.jacobian_norm(&data.data, data.rows).map_err(js_err)
+    }
+
+    pub fn parameters(&mut self) -> Vec<f32> {
+        self.inner.parameters()
+    }
+
+    #[wasm_bindgen(js_name = setParameters)]
+    pub fn set_parameters(&mut self, p: &[f32]) -> Result<(), JsError> {
+        self.inner.set_parameters(p).map_err(js_err)
+    }
+
+    /// Encoder layer `i` (or decoder layer `i` from the code side): W then b, concatenated.
+    pub fn layer(&self, decoder: bool, i: f64) -> Result<Vec<f32>, JsError> {
+        let i = usize_arg("layer", i)?;
+        let (mut w, b) = if decoder {
+            self.inner.decoder_layer(i)
+        } else {
+            self.inner.encoder_layer(i)
+        }
+        .map_err(js_err)?;
+        w.extend(b);
+        Ok(w)
+    }
+
+    #[wasm_bindgen(js_name = setLayer)]
+    pub fn set_layer(&mut self, decoder: bool, i: f64, w: &[f32], b: &[f32]) -> Result<(), JsError> {
+        let i = usize_arg("layer", i)?;
+        self.inner.set_layer(decoder, i, w, b).map_err(js_err)
+    }
+
+    /// `[step_lo, step_hi, rng × 8 words]` (u32): what, with the parameters and the optimizer
+    /// moments, resumes training exactly.
+    #[wasm_bindgen(js_name = trainStateHeader)]
+    pub fn train_state_header(&self) -> Vec<u32> {
+        let s = self.inner.train_state();
+        let mut out = vec![s.step as u32, (s.step >> 32) as u32];
+        for w in s.rng {
+            out.extend([w as u32, (w >> 32) as u32]);
+        }
+        out
+    }
+
+    #[wasm_bindgen(js_name = optimizerState)]
+    pub fn optimizer_state(&self) -> Vec<f32> {
+        self.inner.train_state().optimizer
+    }
+
+    #[wasm_bindgen(js_name = setTrainState)]
+    pub fn set_train_state(&mut self, header: &[u32], optimizer: &[f32]) -> Result<(), JsError> {
+        if header.len() != 10 {
+            return Err(js_err(Error::shape(
+                "train state header",
+                "[10]",
+                format!("[{}]", header.len()),
+            )));
+        }
+        let word = |i: usize| header[i] as u64 | (header[i + 1] as u64) << 32;
+        let state = TrainState {
+            step: word(0),
+            rng: [word(2), word(4), word(6), word(8)],
+            optimizer: optimizer.to_vec(),
+        };
+        self.inner.set_train_state(&state).map_err(js_err)
+    }
+}
+
+/// A softmax classifier, alone (softmax regression / linear probe) or on the encoder of a
+/// trained model (supervised fine-tuning).
+#[wasm_bindgen]
+pub struct Classifier {
+    inner: CoreClassifier<f32>,
+}
+
+#[wasm_bindgen]
+impl Classifier {
+    /// Softmax regression on raw inputs (the linear probe).
+    #[wasm_bindgen(constructor)]
+    pub fn new(inputs: f64, classes: f64, optimizer_json: &str, l2: f64, seed: f64) -> Result<Classifier, JsError> {
+        Self::build(
+            usize_arg("inputs", inputs)?,
+            Vec::new(),
+            classes,
+            optimizer_json,
+            l2,
+            seed,
+        )
+    }
+
+    /// A softmax head on a copy of `model`'s encoder layers (supervised fine-tuning).
+    #[wasm_bindgen(js_name = fromModel)]
+    pub fn from_model(
+        model: &Model,
+        classes: f64,
+        optimizer_json: &str,
+        l2: f64,
+        seed: f64,
+    ) -> Result<Classifier, JsError> {
+        if model.inner.is_variational() {
+            return Err(js_err(Error::invalid(
+                "model",
+                "a variational autoencoder",
+                "a deterministic encoder",
+            )));
+        }
+        Self::build(
+            model.inner.inputs(),
+            model.inner.enc.layers.clone(),
+            classes,
+            optimizer_json,
+            l2,
+            seed,
+        )
+    }
+
+    fn build(
+        inputs: usize,
+        body: Vec<diabolo_core::Dense<f32>>,
+        classes: f64,
+        optimizer_json: &str,
+        l2: f64,
+        seed: f64,
+    ) -> Result<Classifier, JsError> {
+        let opt = optimizer_from_json(optimizer_json).map_err(js_err)?;
+        let classes = usize_arg("classes", classes)?;
+        Ok(Classifier {
+            inner: CoreClassifier::new(inputs, body, classes, opt, l2, seed_arg(seed)?).map_err(js_err)?,
+        })
+    }
+
+    /// `false` freezes the body: only the softmax head learns.
+    #[wasm_bindgen(js_name = setTrainBody)]
+    pub fn set_train_body(&mut self, train: bool) {
+        self.inner.train_body = train;
+    }
+
+    fn labelled(data: &Dataset) -> Result<&[u32], JsError> {
+        data.labels
+            .as_deref()
+            .ok_or_else(|| js_err(Error::invalid("labels", "missing", "one label per training row")))
+    }
+
+    #[wasm_bindgen(js_name = trainEpoch)]
+    pub fn train_epoch(&mut self, data: &Dataset, batch_size: f64, learning_rate: f64) -> Result<f64, JsError> {
+        let labels = Self::labelled(data)?;
+        let bs = usize_arg("batchSize", batch_size)?;
+        self.inner
+            .train_epoch(&data.data, labels, data.rows, bs, learning_rate)
+            .map_err(js_err)
+    }
+
+    /// `[meanCrossEntropy, accuracy]`.
+    pub fn evaluate(&mut self, data: &Dataset) -> Result<Vec<f64>, JsError> {
+        let labels = Self::labelled(data)?;
+        let (loss, acc) = self.inner.evaluate(&data.data, labels, data.rows).map_err(js_err)?;
+        Ok(vec![loss, acc])
+    }
+
+    #[wasm_bindgen(js_name = predictProba)]
+    pub fn predict_proba(&mut self, x: &[f32], rows: f64) -> Result<Vec<f32>, JsError> {
+        let rows = usize_arg("rows", rows)?;
+        check_matrix("input", x, rows, self.inner.inputs())?;
+        self.inner.predict_proba(x, rows).map_err(js_err)
+    }
+
+    pub fn parameters(&mut self) -> Vec<f32> {
         self.inner.parameters()
     }
 

@@ -1,0 +1,97 @@
+//! A chain of dense layers with its activations, deltas and gradients: the encoder or the
+//! decoder of a model, or the body of a classifier.
+
+use crate::dense::{Dense, DenseGrad, PenaltyScratch};
+use crate::gemm::{Kernel, Scratch};
+use crate::penalty::{LayerPenalties, PenaltyTerms};
+
+#[derive(Clone, Debug)]
+pub struct Chain<T> {
+    pub layers: Vec<Dense<T>>,
+    pub grads: Vec<DenseGrad<T>>,
+    /// Output of each layer for the current minibatch.
+    pub acts: Vec<Vec<T>>,
+    /// Gradient of the loss w.r.t. each layer's output (then, in place, its pre-activation).
+    pub deltas: Vec<Vec<T>>,
+}
+
+impl<T: Kernel> Chain<T> {
+    pub fn new(layers: Vec<Dense<T>>) -> Self {
+        let grads = layers.iter().map(Dense::grad_zeros).collect();
+        let n = layers.len();
+        Chain {
+            layers,
+            grads,
+            acts: vec![Vec::new(); n],
+            deltas: vec![Vec::new(); n],
+        }
+    }
+
+    pub fn inputs(&self) -> usize {
+        self.layers.first().map_or(0, |l| l.inputs)
+    }
+
+    pub fn outputs(&self) -> usize {
+        self.layers.last().map_or(0, |l| l.outputs)
+    }
+
+    /// Run `n` samples of `x` through every layer; the result is [`Chain::output`].
+    pub fn forward(&mut self, x: &[T], n: usize, scratch: &mut Scratch<T>) {
+        for i in 0..self.layers.len() {
+            let out_len = n * self.layers[i].outputs;
+            let (before, rest) = self.acts.split_at_mut(i);
+            let out = &mut rest[0];
+            out.resize(out_len, T::ZERO);
+            let input: &[T] = if i == 0 { x } else { &before[i - 1] };
+            self.layers[i].forward(input, n, out, scratch);
+        }
+    }
+
+    pub fn output(&self) -> &[T] {
+        self.acts.last().map_or(&[], |v| v.as_slice())
+    }
+
+    /// Size the delta buffers for `n` samples and return the top one, for the caller to fill
+    /// with the loss gradient w.r.t. the chain's output.
+    pub fn top_delta(&mut self, n: usize) -> &mut Vec<T> {
+        for (d, l) in self.deltas.iter_mut().zip(&self.layers) {
+            d.resize(n * l.outputs, T::ZERO);
+        }
+        self.deltas.last_mut().expect("a chain has at least one layer")
+    }
+
+    /// Backward through every layer (penalties per layer; missing entries mean none). The
+    /// gradient w.r.t. the chain's input goes into `dx` if given.
+    pub fn backward(
+        &mut self,
+        x: &[T],
+        n: usize,
+        penalties: &[LayerPenalties],
+        dx: Option<&mut [T]>,
+        scratch: &mut Scratch<T>,
+        ps: &mut PenaltyScratch<T>,
+    ) -> PenaltyTerms {
+        let none = LayerPenalties::default();
+        let mut terms = PenaltyTerms::default();
+        let mut dx = dx;
+        for i in (0..self.layers.len()).rev() {
+            let (lower, upper) = self.deltas.split_at_mut(i);
+            let delta = &mut upper[0];
+            let input: &[T] = if i == 0 { x } else { &self.acts[i - 1] };
+            let target: Option<&mut [T]> = if i == 0 { dx.take() } else { Some(&mut lower[i - 1][..]) };
+            let pen = penalties.get(i).unwrap_or(&none);
+            terms.add(self.layers[i].backward_penalized(
+                input,
+                &self.acts[i],
+                delta,
+                n,
+                pen,
+                &mut self.grads[i],
+                target,
+                scratch,
+                ps,
+            ));
+        }
+        terms
+    }
+}

@@ -1,0 +1,393 @@
+//! A softmax classifier on top of (optionally) pretrained encoder layers: the supervised
+//! fine-tuning of a stacked autoencoder (head alone first with `train_body = false`, then
+//! every layer), and the linear probe that measures how useful a representation is.
+
+use crate::activation::Activation;
+use crate::chain::Chain;
+use crate::dense::{Dense, DenseGrad, PenaltyScratch};
+use crate::error::{Error, Result};
+use crate::gemm::{Kernel, Scratch};
+use crate::loss::{softmax_cross_entropy, softmax_rows};
+use crate::optim::{self, all_finite, Optimizer, OptimizerState};
+use crate::penalty::{self, LayerPenalties};
+use crate::real::Sum;
+use crate::rng::Rng;
+
+#[derive(Clone, Debug)]
+pub struct Classifier<T> {
+    pub body: Chain<T>,
+    pub head: Dense<T>,
+    head_grad: DenseGrad<T>,
+    pub classes: usize,
+    inputs: usize,
+    optimizer: Optimizer,
+    /// L2 weight decay on every weight matrix.
+    l2: f64,
+    /// When false, only the softmax head learns (the body is frozen).
+    pub train_body: bool,
+    opt: Vec<OptimizerState<T>>,
+    step: u64,
+    rng: Rng,
+    scratch: Scratch<T>,
+    ps: PenaltyScratch<T>,
+    order: Vec<usize>,
+    batch: Vec<T>,
+    batch_labels: Vec<u32>,
+    logits: Vec<T>,
+    dlogits: Vec<T>,
+}
+
+impl<T: Kernel> Classifier<T> {
+    /// A classifier of `inputs` features into `classes`, on the given body layers (may be
+    /// none: softmax regression), with a freshly initialised head.
+    pub fn new(
+        inputs: usize,
+        body: Vec<Dense<T>>,
+        classes: usize,
+        optimizer: Optimizer,
+        l2: f64,
+        seed: u64,
+    ) -> Result<Self> {
+        if classes < 2 {
+            return Err(Error::invalid("classes", classes, "an integer ≥ 2"));
+        }
+        optimizer.validate()?;
+        if !(l2.is_finite() && l2 >= 0.0) {
+            return Err(Error::invalid("l2", l2, "a finite number ≥ 0"));
+        }
+        let mut fan_in = inputs;
+        for (i, l) in body.iter().enumerate() {
+            if l.inputs != fan_in {
+                return Err(Error::shape(
+                    "body layer",
+                    format!("{fan_in} inputs"),
+                    format!("layer {i} has {}", l.inputs),
+                ));
+            }
+            fan_in = l.outputs;
+        }
+        let mut rng = Rng::new(seed);
+        let mut head = Dense::zeros(fan_in, classes, Activation::Linear);
+        head.init_glorot(&mut rng);
+        let body = Chain::new(body);
+        let mut c = Classifier {
+            head_grad: head.grad_zeros(),
+            head,
+            body,
+            classes,
+            inputs,
+            optimizer,
+            l2,
+            train_body: true,
+            opt: Vec::new(),
+            step: 0,
+            rng,
+            scratch: Scratch::new(),
+            ps: PenaltyScratch::default(),
+            order: Vec::new(),
+            batch: Vec::new(),
+            batch_labels: Vec::new(),
+            logits: Vec::new(),
+            dlogits: Vec::new(),
+        };
+        let lens: Vec<usize> = c.tensors().iter().map(|(p, _)| p.len()).collect();
+        c.opt = lens
+            .into_iter()
+            .map(|len| OptimizerState::new(&optimizer, len))
+            .collect();
+        Ok(c)
+    }
+
+    pub fn inputs(&self) -> usize {
+        self.inputs
+    }
+
+    fn check(&self, x: &[T], labels: Option<&[u32]>, n: usize) -> Result<()> {
+        if n == 0 || x.len() != n * self.inputs {
+            return Err(Error::shape(
+                "input",
+                format!("[{n}, {}]", self.inputs),
+                format!("{} values", x.len()),
+            ));
+        }
+        if let Some(labels) = labels {
+            if labels.len() != n {
+                return Err(Error::shape("labels", format!("[{n}]"), format!("[{}]", labels.len())));
+            }
+            if let Some((i, &l)) = labels.iter().enumerate().find(|(_, &l)| l as usize >= self.classes) {
+                return Err(Error::invalid(
+                    "labels",
+                    format!("{l} at index {i}"),
+                    "integers in [0, classes − 1]",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Logits of `n` samples into `self.logits`.
+    fn forward(&mut self, x: &[T], n: usize) {
+        self.logits.resize(n * self.classes, T::ZERO);
+        if self.body.layers.is_empty() {
+            self.head.forward(x, n, &mut self.logits, &mut self.scratch);
+        } else {
+            self.body.forward(x, n, &mut self.scratch);
+            self.head
+                .forward(self.body.output(), n, &mut self.logits, &mut self.scratch);
+        }
+    }
+
+    fn tensors(&mut self) -> Vec<(&mut Vec<T>, &Vec<T>)> {
+        let mut v: Vec<(&mut Vec<T>, &Vec<T>)> = Vec::new();
+        for (l, g) in self.body.layers.iter_mut().zip(&self.body.grads) {
+            v.push((&mut l.w, &g.w));
+            v.push((&mut l.b, &g.b));
+        }
+        v.push((&mut self.head.w, &self.head_grad.w));
+        v.push((&mut self.head.b, &self.head_grad.b));
+        v
+    }
+
+    /// One step on a minibatch; returns the mean cross-entropy (plus L2) before the step.
+    pub fn train_batch(&mut self, x: &[T], labels: &[u32], n: usize, lr: f64) -> Result<f64> {
+        self.check(x, Some(labels), n)?;
+        self.forward(x, n);
+        self.dlogits.resize(self.logits.len(), T::ZERO);
+        let mut loss = softmax_cross_entropy(&self.logits, labels, self.classes, &mut self.dlogits);
+        let none = LayerPenalties::default();
+        let features_grad = !self.body.layers.is_empty() && self.train_body;
+        if features_grad {
+            self.body.top_delta(n);
+        }
+        {
+            let Classifier {
+                body,
+                head,
+                head_grad,
+                logits,
+                dlogits,
+                scratch,
+                ps,
+                ..
+            } = self;
+            let Chain {
+                acts, deltas, layers, ..
+            } = body;
+            let features: &[T] = if layers.is_empty() {
+                x
+            } else {
+                acts.last().expect("body")
+            };
+            let target = if features_grad {
+                deltas.last_mut().map(|d| &mut d[..])
+            } else {
+                None
+            };
+            head.backward_penalized(features, logits, dlogits, n, &none, head_grad, target, scratch, ps);
+        }
+        if features_grad {
+            self.body.backward(x, n, &[], None, &mut self.scratch, &mut self.ps);
+        }
+        if self.l2 > 0.0 {
+            loss += penalty::l2(&self.head.w, self.l2, &mut self.head_grad.w);
+            if self.train_body {
+                for (l, g) in self.body.layers.iter().zip(self.body.grads.iter_mut()) {
+                    loss += penalty::l2(&l.w, self.l2, &mut g.w);
+                }
+            }
+        }
+        let finite =
+            all_finite(&self.head_grad.w) && self.body.grads.iter().all(|g| all_finite(&g.w) && all_finite(&g.b));
+        if !loss.is_finite() || !finite {
+            return Err(Error::NonFinite {
+                what: format!("classifier loss ({loss}) or gradient"),
+            });
+        }
+        self.step += 1;
+        let (opt, t, train_body) = (self.optimizer, self.step, self.train_body);
+        let body_tensors = 2 * self.body.layers.len();
+        let mut states = std::mem::take(&mut self.opt);
+        for (i, ((p, g), s)) in self.tensors().into_iter().zip(states.iter_mut()).enumerate() {
+            if train_body || i >= body_tensors {
+                optim::step(&opt, lr, t, p, g, s);
+            }
+        }
+        self.opt = states;
+        Ok(loss)
+    }
+
+    /// One shuffled pass; returns the mean training loss.
+    pub fn train_epoch(&mut self, data: &[T], labels: &[u32], rows: usize, batch_size: usize, lr: f64) -> Result<f64> {
+        self.check(data, Some(labels), rows)?;
+        if batch_size == 0 || batch_size > rows {
+            return Err(Error::invalid(
+                "batchSize",
+                batch_size,
+                "an integer in [1, number of samples]",
+            ));
+        }
+        if !(lr.is_finite() && lr > 0.0) {
+            return Err(Error::invalid("learningRate", lr, "a finite number > 0"));
+        }
+        let d = self.inputs;
+        let mut order = std::mem::take(&mut self.order);
+        order.clear();
+        order.extend(0..rows);
+        self.rng.shuffle(&mut order);
+        let (mut batch, mut bl) = (std::mem::take(&mut self.batch), std::mem::take(&mut self.batch_labels));
+        let mut total = Sum::default();
+        let mut result = Ok(());
+        for idx in order.chunks(batch_size) {
+            batch.clear();
+            bl.clear();
+            for &i in idx {
+                batch.extend_from_slice(&data[i * d..(i + 1) * d]);
+                bl.push(labels[i]);
+            }
+            match self.train_batch(&batch, &bl, idx.len(), lr) {
+                Ok(l) => total.add(l * idx.len() as f64),
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        (self.order, self.batch, self.batch_labels) = (order, batch, bl);
+        result.map(|()| total.value() / rows as f64)
+    }
+
+    /// Class probabilities (`n × classes`).
+    pub fn predict_proba(&mut self, x: &[T], n: usize) -> Result<Vec<T>> {
+        self.check(x, None, n)?;
+        let mut out = vec![T::ZERO; n * self.classes];
+        let (d, c) = (self.inputs, self.classes);
+        let mut start = 0;
+        while start < n {
+            let k = 256.min(n - start);
+            self.forward(&x[start * d..(start + k) * d], k);
+            softmax_rows(&self.logits, c, &mut out[start * c..(start + k) * c]);
+            start += k;
+        }
+        Ok(out)
+    }
+
+    /// Mean cross-entropy and accuracy on labelled data.
+    pub fn evaluate(&mut self, x: &[T], labels: &[u32], n: usize) -> Result<(f64, f64)> {
+        self.check(x, Some(labels), n)?;
+        let p = self.predict_proba(x, n)?;
+        let c = self.classes;
+        let (mut loss, mut correct) = (Sum::default(), 0usize);
+        for (row, &l) in p.chunks_exact(c).zip(labels) {
+            loss.add(-row[l as usize].to_f64().max(1e-30).ln());
+            let best = (0..c).fold(0, |b, j| if row[j] > row[b] { j } else { b });
+            correct += usize::from(best == l as usize);
+        }
+        Ok((loss.value() / n as f64, correct as f64 / n as f64))
+    }
+
+    pub fn parameters(&mut self) -> Vec<T> {
+        let mut p = Vec::new();
+        for (t, _) in self.tensors() {
+            p.extend_from_slice(t);
+        }
+        p
+    }
+
+    pub fn set_parameters(&mut self, p: &[T]) -> Result<()> {
+        let want: usize = self.tensors().iter().map(|(t, _)| t.len()).sum();
+        if p.len() != want {
+            return Err(Error::shape(
+                "parameters",
+                format!("[{want}]"),
+                format!("[{}]", p.len()),
+            ));
+        }
+        let mut rest = p;
+        for (t, _) in self.tensors() {
+            let (head, tail) = rest.split_at(t.len());
+            t.copy_from_slice(head);
+            rest = tail;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Three Gaussian blobs in 4-D: a one-layer body + softmax separates them; cross-entropy
+    /// gradients of body and head are checked by central differences in f64.
+    fn blobs(n: usize, rng: &mut Rng) -> (Vec<f64>, Vec<u32>) {
+        let centres = [[2.0, 0.0, 0.0, 1.0], [0.0, 2.0, 0.0, -1.0], [0.0, 0.0, 2.0, 0.0]];
+        let mut x = Vec::new();
+        let mut y = Vec::new();
+        for i in 0..n {
+            let c = i % 3;
+            y.push(c as u32);
+            x.extend(centres[c].iter().map(|&m| m + 0.5 * rng.normal()));
+        }
+        (x, y)
+    }
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        let mut rng = Rng::new(3);
+        let (x, y) = blobs(6, &mut rng);
+        let mut body = Dense::<f64>::zeros(4, 5, Activation::Tanh);
+        body.init_glorot(&mut rng);
+        let c0 = Classifier::new(4, vec![body], 3, Optimizer::Sgd, 1e-2, 1).unwrap();
+        // With SGD and lr = 1, the step is exactly the gradient.
+        let mut c = c0.clone();
+        let before = c.parameters();
+        c.train_batch(&x, &y, 6, 1.0).unwrap();
+        let grad: Vec<f64> = before.iter().zip(c.parameters()).map(|(a, b)| a - b).collect();
+        let objective = |p: &[f64]| {
+            let mut m = c0.clone();
+            m.set_parameters(p).unwrap();
+            m.train_batch(&x, &y, 6, 1e-300).unwrap()
+        };
+        let eps = 1e-6;
+        for i in 0..before.len() {
+            let (mut pp, mut pm) = (before.clone(), before.clone());
+            pp[i] += eps;
+            pm[i] -= eps;
+            let fd = (objective(&pp) - objective(&pm)) / (2.0 * eps);
+            assert!(
+                (fd - grad[i]).abs() < 1e-6 * (1.0 + fd.abs()),
+                "param {i}: fd {fd} vs {}",
+                grad[i]
+            );
+        }
+    }
+
+    #[test]
+    fn learns_blobs_and_freezing_keeps_the_body() {
+        let mut rng = Rng::new(4);
+        let (x, y) = blobs(300, &mut rng);
+        let x: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+        let mut body = Dense::<f32>::zeros(4, 6, Activation::Sigmoid);
+        body.init_glorot(&mut rng);
+        let adam = Optimizer::Adam {
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+        };
+        let mut c = Classifier::new(4, vec![body], 3, adam, 0.0, 2).unwrap();
+        c.train_body = false;
+        let body_before = c.body.layers[0].w.clone();
+        c.train_epoch(&x, &y, 300, 30, 0.05).unwrap();
+        assert_eq!(c.body.layers[0].w, body_before);
+        c.train_body = true;
+        for _ in 0..30 {
+            c.train_epoch(&x, &y, 300, 30, 0.05).unwrap();
+        }
+        assert_ne!(c.body.layers[0].w, body_before);
+        let (_, acc) = c.evaluate(&x, &y, 300).unwrap();
+        assert!(acc > 0.95, "accuracy {acc}");
+        let p = c.predict_proba(&x[..8], 2).unwrap();
+        assert!((p[..3].iter().sum::<f32>() - 1.0).abs() < 1e-5);
+        let e = c.evaluate(&x[..4], &[7], 1).unwrap_err();
+        assert!(e.to_string().contains("labels = 7 at index 0"), "{e}");
+    }
+}

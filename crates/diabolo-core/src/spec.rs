@@ -1,0 +1,268 @@
+//! The model specification as it crosses from TypeScript: JSON with every default already
+//! applied (the TS facade owns defaults), parsed strictly here (unknown fields are errors)
+//! and validated again so that the core never trusts its caller.
+
+use serde::Deserialize;
+
+use crate::activation::Activation;
+use crate::error::{Error, Result};
+use crate::loss::Loss;
+use crate::noise::Corruption;
+use crate::optim::Optimizer;
+use crate::penalty::{LayerPenalties, Sparsity};
+
+/// One encoder layer: `units` outputs, its activation and the penalties on its codes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerSpec {
+    pub units: usize,
+    pub act: Activation,
+    pub penalties: LayerPenalties,
+}
+
+/// Variational code: `latent` Gaussian units after the encoder, KL weight `beta`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct VaeSpec {
+    pub latent: usize,
+    pub beta: f64,
+}
+
+/// Everything needed to build a model, and nothing else.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelSpec {
+    pub inputs: usize,
+    /// Encoder layers, input side first. The decoder mirrors them.
+    pub layers: Vec<LayerSpec>,
+    pub vae: Option<VaeSpec>,
+    pub output_act: Activation,
+    pub loss: Loss,
+    /// Decoder layers use the transpose of their mirror encoder layer's weights.
+    pub tied: bool,
+    pub corruption: Corruption,
+    pub optimizer: Optimizer,
+    pub seed: u64,
+}
+
+/// Largest layer width accepted: keeps `units × inputs` far inside 32-bit wasm memory.
+pub const MAX_UNITS: usize = 1 << 16;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct SparsityJson {
+    rho: f64,
+    beta: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct LayerJson {
+    units: usize,
+    activation: String,
+    alpha: f64,
+    l2: f64,
+    sparsity: Option<SparsityJson>,
+    contractive: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct VaeJson {
+    latent_size: usize,
+    beta: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", tag = "kind")]
+enum CorruptionJson {
+    None,
+    Mask { nu: f64 },
+    Gaussian { sigma: f64 },
+    SaltPepper { nu: f64, low: f64, high: f64 },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", tag = "kind")]
+enum OptimizerJson {
+    Sgd,
+    Momentum {
+        momentum: f64,
+        nesterov: bool,
+    },
+    Adam {
+        beta1: f64,
+        beta2: f64,
+        epsilon: f64,
+    },
+    #[serde(rename = "adamw")]
+    AdamW {
+        beta1: f64,
+        beta2: f64,
+        epsilon: f64,
+        weight_decay: f64,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ModelJson {
+    input_size: usize,
+    layers: Vec<LayerJson>,
+    vae: Option<VaeJson>,
+    output_activation: String,
+    output_alpha: f64,
+    loss: String,
+    tied_weights: bool,
+    corruption: CorruptionJson,
+    optimizer: OptimizerJson,
+    seed: u64,
+}
+
+impl From<OptimizerJson> for Optimizer {
+    fn from(j: OptimizerJson) -> Self {
+        match j {
+            OptimizerJson::Sgd => Optimizer::Sgd,
+            OptimizerJson::Momentum { momentum, nesterov } => Optimizer::Momentum { momentum, nesterov },
+            OptimizerJson::Adam { beta1, beta2, epsilon } => Optimizer::Adam {
+                beta1,
+                beta2,
+                eps: epsilon,
+            },
+            OptimizerJson::AdamW {
+                beta1,
+                beta2,
+                epsilon,
+                weight_decay,
+            } => Optimizer::AdamW {
+                beta1,
+                beta2,
+                eps: epsilon,
+                weight_decay,
+            },
+        }
+    }
+}
+
+/// Parse an optimizer spec (`{"kind": "adam", "beta1": …}`), as used inside model specs.
+pub fn optimizer_from_json(text: &str) -> Result<Optimizer> {
+    let j: OptimizerJson =
+        serde_json::from_str(text).map_err(|e| Error::invalid("optimizer", e, "a valid optimizer spec"))?;
+    let opt = Optimizer::from(j);
+    opt.validate()?;
+    Ok(opt)
+}
+
+fn size(field: &'static str, v: usize) -> Result<usize> {
+    if (1..=MAX_UNITS).contains(&v) {
+        Ok(v)
+    } else {
+        Err(Error::invalid(field, v, "an integer in [1, 65536]"))
+    }
+}
+
+impl ModelSpec {
+    /// Parse and validate the JSON the TS facade sends.
+    pub fn from_json(text: &str) -> Result<ModelSpec> {
+        let j: ModelJson =
+            serde_json::from_str(text).map_err(|e| Error::invalid("model spec", e, "a valid model spec"))?;
+        let layers = j
+            .layers
+            .into_iter()
+            .map(|l| {
+                let penalties = LayerPenalties {
+                    l2: l.l2,
+                    sparsity: l.sparsity.map(|s| Sparsity {
+                        rho: s.rho,
+                        beta: s.beta,
+                    }),
+                    contractive: l.contractive,
+                };
+                Ok(LayerSpec {
+                    units: size("layers[].units", l.units)?,
+                    act: Activation::from_name(&l.activation, l.alpha)?,
+                    penalties,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let loss = match j.loss.as_str() {
+            "mse" => Loss::Mse,
+            "bce" => Loss::BceLogits,
+            other => return Err(Error::invalid("loss", format!("{other:?}"), "\"mse\" or \"bce\"")),
+        };
+        let spec = ModelSpec {
+            inputs: size("inputSize", j.input_size)?,
+            layers,
+            vae: j.vae.map(|v| VaeSpec {
+                latent: v.latent_size,
+                beta: v.beta,
+            }),
+            output_act: Activation::from_name(&j.output_activation, j.output_alpha)?,
+            loss,
+            tied: j.tied_weights,
+            corruption: match j.corruption {
+                CorruptionJson::None => Corruption::None,
+                CorruptionJson::Mask { nu } => Corruption::Mask { nu },
+                CorruptionJson::Gaussian { sigma } => Corruption::Gaussian { sigma },
+                CorruptionJson::SaltPepper { nu, low, high } => Corruption::SaltPepper { nu, low, high },
+            },
+            optimizer: j.optimizer.into(),
+            seed: j.seed,
+        };
+        spec.validate()?;
+        Ok(spec)
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        size("inputSize", self.inputs)?;
+        if self.layers.is_empty() {
+            return Err(Error::invalid("layers", "[]", "at least one encoder layer"));
+        }
+        for l in &self.layers {
+            size("layers[].units", l.units)?;
+            l.penalties.validate()?;
+        }
+        if let Some(v) = self.vae {
+            size("vae.latentSize", v.latent)?;
+            if !(v.beta.is_finite() && v.beta >= 0.0) {
+                return Err(Error::invalid("vae.beta", v.beta, "a finite number ≥ 0"));
+            }
+            if self.tied {
+                return Err(Error::invalid(
+                    "tiedWeights",
+                    true,
+                    "false for a variational autoencoder",
+                ));
+            }
+        }
+        if self.loss == Loss::BceLogits && self.output_act != Activation::Linear {
+            return Err(Error::invalid(
+                "outputActivation",
+                self.output_act.name(),
+                "\"linear\" with loss \"bce\" (the loss applies the sigmoid to the logits itself)",
+            ));
+        }
+        self.corruption.validate()?;
+        self.optimizer.validate()?;
+        let mut params = 0usize;
+        let mut fan_in = self.inputs;
+        for l in &self.layers {
+            params = params.saturating_add(2usize.saturating_mul(fan_in.saturating_mul(l.units)));
+            fan_in = l.units;
+        }
+        // Weights, gradients and two optimizer moments: refuse what cannot fit in 4 GiB.
+        if params.saturating_mul(4 * 4) > (3usize << 30) {
+            return Err(Error::invalid(
+                "layers",
+                format!("{params} weights"),
+                "a model that fits in WASM memory (< 3 GiB)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Width of the code: the latent size for a VAE, the last layer's units otherwise.
+    pub fn code_size(&self) -> usize {
+        match self.vae {
+            Some(v) => v.latent,
+            None => self.layers.last().map_or(0, |l| l.units),
+        }
+    }
+}
