@@ -35,9 +35,9 @@ async function caught(p: Promise<unknown> | (() => unknown)): Promise<DiaboloErr
 describe('one-hidden-layer autoencoder on shapes', () => {
   it('reduces the held-out reconstruction error at least tenfold', async () => {
     const ae = await make();
-    const before = await ae.evaluate(test);
+    const before = (await ae.evaluate(test)).reconstruction;
     const { losses } = await ae.fit(train, fit);
-    const after = await ae.evaluate(test);
+    const after = (await ae.evaluate(test)).reconstruction;
     expect(losses).toHaveLength(fit.epochs);
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(losses.at(-1)).toBeLessThan(losses[0] as number);
@@ -106,11 +106,21 @@ describe('errors', () => {
       expect((await ae.encode(test)).rows).toBe(200);
     });
 
-    it(`keeps the error code of a failure inside the core across the boundary (${backend})`, async () => {
+    it(`rejects NaN data naming the row and column, and reports divergence as E_NON_FINITE (${backend})`, async () => {
       const ae = await make(config, { backend });
-      const bad = { rows: 2, cols: 100, data: new Float32Array(200).fill(Number.NaN) };
-      const e = await caught(ae.fit(bad, { epochs: 1, batchSize: 2 }));
-      expect(e.code).toBe('E_NON_FINITE');
+      const data = new Float32Array(200).fill(0.5);
+      data[137] = Number.NaN;
+      const e = await caught(ae.fit({ rows: 2, cols: 100, data }, { epochs: 1, batchSize: 2 }));
+      expect(e.code).toBe('E_INVALID');
+      expect(e.message).toContain('NaN at row 1, column 37');
+      // A learning rate that blows linear units up: caught within the minibatch, weights kept.
+      const linear = await make({ ...config, hiddenActivation: 'linear', outputActivation: 'linear' }, { backend });
+      const before = await linear.getWeights();
+      const d = await caught(linear.fit(train, { epochs: 3, batchSize: 600, learningRate: 1e30 }));
+      expect(d.code).toBe('E_NON_FINITE');
+      const after = await linear.getWeights();
+      expect(after.every(Number.isFinite)).toBe(true);
+      expect(after).not.toEqual(before);
     });
   }
 

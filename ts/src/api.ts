@@ -3,6 +3,14 @@ export { supportedFlavors } from './core/flavor.js';
 export { matrix } from './data/matrix.js';
 export { type LabelledMatrix, SHAPE_NAMES, type ShapesOptions, shapes } from './data/shapes.js';
 export { DiaboloError, type ErrorCode } from './errors.js';
-export { Autoencoder } from './model/autoencoder.js';
-export type { ResolvedAutoencoderConfig } from './model/config.js';
+export {
+  Autoencoder,
+  type Evaluation,
+  type ReconstructionErrors,
+  type ThresholdRule,
+} from './model/autoencoder.js';
+export { Classifier, type ClassifierFitOptions, type ClassifierOptions } from './model/classifier.js';
+export type { ResolvedAutoencoderConfig, ResolvedLayer } from './model/config.js';
+export { FORMAT_VERSION } from './model/format.js';
+export { pretrainStack, type StackOptions, type StackResult, type StackStage } from './model/stacked.js';
 export type * from './types.js';

@@ -5,6 +5,7 @@
  * - `E_SHAPE`: an array's shape or length does not fit.
  * - `E_INVALID`: a configuration or argument value is out of range or of the wrong kind.
  * - `E_NON_FINITE`: a loss or gradient became NaN/±Infinity; the weights were left as they were.
+ * - `E_FORMAT`: a model file is damaged, truncated, of another version, or inconsistent.
  * - `E_DISPOSED`: the model, dataset or worker was already disposed.
  * - `E_ABORTED`: the operation was cancelled through an `AbortSignal`.
  * - `E_WORKER`: the worker running the computation failed or was terminated.
@@ -14,6 +15,7 @@ export type ErrorCode =
   | 'E_SHAPE'
   | 'E_INVALID'
   | 'E_NON_FINITE'
+  | 'E_FORMAT'
   | 'E_DISPOSED'
   | 'E_ABORTED'
   | 'E_WORKER'
@@ -23,6 +25,7 @@ const CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'E_SHAPE',
   'E_INVALID',
   'E_NON_FINITE',
+  'E_FORMAT',
   'E_DISPOSED',
   'E_ABORTED',
   'E_WORKER',

@@ -17,21 +17,83 @@ export interface Matrix {
 /** What the API accepts as data: a {@link Matrix} or an array of equally long rows. */
 export type MatrixLike = Matrix | ReadonlyArray<ArrayLike<number>>;
 
+/** KL sparsity on a layer's (sigmoid) codes: target mean activation `rho`, weight `beta`. */
+export interface SparsityConfig {
+  /** Target mean activation ρ ∈ (0, 1), typically 0.01–0.1. */
+  rho: number;
+  /** Weight β ≥ 0 of `Σ_j KL(ρ ‖ ρ̂_j)`, typically 1–3. */
+  beta: number;
+}
+
+/** One encoder layer. The decoder mirrors the encoder layers. */
+export interface LayerConfig {
+  /** Units (width of this layer's code). */
+  units: number;
+  /** Activation; defaults to the model's `hiddenActivation`. */
+  activation?: ActivationName;
+  /** Negative-side slope of `leakyRelu`, scale of `elu`. */
+  activationAlpha?: number;
+  /** L2 weight decay λ on this layer's weights (and its mirror decoder layer's). */
+  l2?: number;
+  /** KL sparsity penalty on this layer's codes. */
+  sparsity?: SparsityConfig;
+  /** Contractive penalty weight λ on `‖∂h/∂x‖_F²` of this layer. */
+  contractive?: number;
+}
+
+/** Input corruption of a denoising autoencoder, drawn afresh for every minibatch. */
+export type CorruptionConfig =
+  | { kind: 'none' }
+  /** Each input set to 0 with probability `nu`. */
+  | { kind: 'mask'; nu: number }
+  /** Additive Gaussian noise of standard deviation `sigma`. */
+  | { kind: 'gaussian'; sigma: number }
+  /** Each input set to `low` or `high` (even odds) with probability `nu`. Defaults 0 and 1. */
+  | { kind: 'saltPepper'; nu: number; low?: number; high?: number };
+
+/** Optimizer and its hyper-parameters (defaults: momentum 0.9; Adam β₁ 0.9, β₂ 0.999, ε 1e-8; AdamW decay 0.01). */
+export type OptimizerConfig =
+  | { kind: 'sgd' }
+  | { kind: 'momentum'; momentum?: number; nesterov?: boolean }
+  | { kind: 'adam'; beta1?: number; beta2?: number; epsilon?: number }
+  | { kind: 'adamw'; beta1?: number; beta2?: number; epsilon?: number; weightDecay?: number };
+
+/** Variational code: `latentSize` Gaussian units, KL weight `beta` (β-VAE). */
+export interface VaeConfig {
+  latentSize: number;
+  /** KL weight; 1 is the ELBO. Default 1. */
+  beta?: number;
+}
+
 /** Configuration of an autoencoder: plain data, safe to clone, save and send to a worker. */
 export interface AutoencoderConfig {
   /** Features per sample (d). */
   inputSize: number;
-  /** Units in the code layer (k); smaller than `inputSize` is undercomplete. */
-  hiddenSize: number;
-  /** Activation of the code layer. Default `'sigmoid'`. */
+  /** Shorthand for `layers: [{ units: hiddenSize }]`. */
+  hiddenSize?: number;
+  /** Encoder layers, input side first (several: a deep autoencoder). */
+  layers?: LayerConfig[];
+  /** Default activation of the encoder layers. Default `'sigmoid'`. */
   hiddenActivation?: ActivationName;
   /** Activation of the reconstruction. Default `'sigmoid'` for `mse`, `'linear'` (logits) for `bce`. */
   outputActivation?: ActivationName;
-  /** Negative-side slope of `leakyRelu`, scale of `elu`. Default 0.01 (leakyRelu) / 1 (elu). */
+  /** Default slope/scale for `leakyRelu` (0.01) and `elu` (1). */
   activationAlpha?: number;
   /** Reconstruction loss. Default `'mse'`. */
   loss?: LossName;
-  /** Seed of initialisation and shuffling: same seed, same weights. Default 1. */
+  /** Decoder layers use the transposed encoder weights. Default false. */
+  tiedWeights?: boolean;
+  /** Defaults for every layer's penalties (a layer's own values win). */
+  l2?: number;
+  sparsity?: SparsityConfig;
+  contractive?: number;
+  /** Denoising: corruption of the inputs. Default none. */
+  corruption?: CorruptionConfig;
+  /** Variational autoencoder: Gaussian code after the encoder layers. */
+  vae?: VaeConfig;
+  /** Default `{ kind: 'sgd' }`. */
+  optimizer?: OptimizerConfig;
+  /** Seed of initialisation, shuffling, corruption and sampling: same seed, same weights. Default 1. */
   seed?: number;
 }
 
@@ -43,23 +105,66 @@ export interface RuntimeOptions {
   flavor?: Flavor | 'auto';
 }
 
+/** The terms of the training objective (means per sample). */
+export interface LossTermValues {
+  reconstruction: number;
+  sparsity: number;
+  contractive: number;
+  /** Unweighted KL(q(z|x) ‖ N(0, I)) of a VAE. */
+  kl: number;
+  l2: number;
+  /** What is minimised: reconstruction + penalties + β·(warm-up)·kl. */
+  total: number;
+}
+
 /** Progress after each epoch. */
 export interface EpochProgress {
   /** 1-based epoch number. */
   epoch: number;
   epochs: number;
-  /** Mean training loss per sample over the epoch. */
+  /** Training objective (mean per sample). */
   loss: number;
+  terms: LossTermValues;
+  /** Validation objective, when validation data is used. */
+  validationLoss?: number;
+  learningRate: number;
   samplesPerSecond: number;
   elapsedMs: number;
+  /** Estimated time to finish all epochs. */
+  etaMs: number;
+}
+
+/** Learning-rate schedule over epochs. */
+export type ScheduleConfig =
+  | { kind: 'constant' }
+  /** Multiply by `gamma` every `every` epochs. */
+  | { kind: 'step'; every: number; gamma: number }
+  /** Cosine from the initial rate down to `minLearningRate` (default 0) at the last epoch. */
+  | { kind: 'cosine'; minLearningRate?: number };
+
+export interface EarlyStoppingConfig {
+  /** Epochs without improvement of the validation loss before stopping. */
+  patience: number;
+  /** Smallest decrease that counts as improvement. Default 0. */
+  minDelta?: number;
+  /** Put back the weights of the best epoch when stopping or finishing. Default true. */
+  restoreBest?: boolean;
 }
 
 export interface FitOptions {
   epochs: number;
   /** Samples per minibatch. Default 32 (or the number of samples, if fewer). */
   batchSize?: number;
-  /** SGD step size. Default 0.1. */
+  /** Initial step size. Default 0.1 for SGD/momentum, 0.001 for Adam/AdamW. */
   learningRate?: number;
+  schedule?: ScheduleConfig;
+  /** Fraction of the rows (the last ones) held out for validation, in [0, 1). */
+  validationSplit?: number;
+  /** Explicit validation data (instead of `validationSplit`). */
+  validationData?: MatrixLike;
+  earlyStopping?: EarlyStoppingConfig;
+  /** VAE: ramp β linearly from 0 over this many epochs. Default 0 (no warm-up). */
+  klWarmupEpochs?: number;
   /** Called after every epoch. */
   onEpochEnd?: (progress: EpochProgress) => void;
   /** Stops training at the next epoch boundary; the promise rejects with `E_ABORTED`. */
@@ -67,8 +172,12 @@ export interface FitOptions {
 }
 
 export interface FitResult {
-  /** Mean training loss per sample, one entry per epoch. */
+  history: EpochProgress[];
+  /** Training objective per epoch (same as `history[i].loss`). */
   losses: number[];
+  /** Epoch (1-based) whose weights the model holds at the end. */
+  bestEpoch: number;
+  stoppedEarly: boolean;
   elapsedMs: number;
 }
 

@@ -14,7 +14,7 @@ const ae = await Autoencoder.create(
 const { flavor, backend } = ae.runtime;
 console.log(`diabolo: ${size}×${size} shapes, ${train.rows} training / ${test.rows} test images`);
 console.log(`autoencoder ${size * size}-32-${size * size} (sigmoid), MSE, SGD, ${backend} backend, ${flavor} kernels`);
-const before = await ae.evaluate(test);
+const before = (await ae.evaluate(test)).reconstruction;
 const result = await ae.fit(train, {
   epochs,
   batchSize: 16,
@@ -26,7 +26,7 @@ const result = await ae.fit(train, {
     );
   },
 });
-const after = await ae.evaluate(test);
+const after = (await ae.evaluate(test)).reconstruction;
 console.log(
   `test reconstruction error (squared error per image): ${before.toFixed(3)} before → ${after.toFixed(3)} after`,
 );

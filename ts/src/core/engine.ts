@@ -1,36 +1,47 @@
 import { DiaboloError, wasmCall } from '../errors.js';
-import type { ResolvedAutoencoderConfig } from '../model/config.js';
-import type { EngineInfo, Flavor } from '../types.js';
+import type { EngineInfo, Flavor, LossTermValues } from '../types.js';
 import { chooseFlavor } from './flavor.js';
 import { type GlueModule, loadGlue } from './wasm.js';
 
 type WasmModel = InstanceType<GlueModule['Model']>;
 type WasmDataset = InstanceType<GlueModule['Dataset']>;
+type WasmClassifier = InstanceType<GlueModule['Classifier']>;
+type Handle = WasmModel | WasmDataset | WasmClassifier;
 
 /** One epoch's outcome as the engine reports it. */
 export interface EpochResult {
-  loss: number;
+  terms: LossTermValues;
   batches: number;
   samples: number;
   ms: number;
 }
 
+/** Everything that, with the configuration, makes a model file. */
+export interface ModelState {
+  parameters: Float32Array;
+  trainHeader: Uint32Array;
+  optimizer: Float32Array;
+}
+
+function terms(v: Float64Array): LossTermValues {
+  const at = (i: number) => v[i] as number;
+  return { reconstruction: at(0), sparsity: at(1), contractive: at(2), kl: at(3), l2: at(4), total: at(5) };
+}
+
 /**
- * The WASM core behind numeric handles. Models and datasets live in WASM memory; callers
- * hold integer ids. The same object serves inline use and, exposed through Comlink, a
- * worker: that is what makes the two bit-identical.
+ * The WASM core behind numeric handles. Models, classifiers and datasets live in WASM
+ * memory; callers hold integer ids. The same object serves inline use and, exposed through
+ * Comlink, a worker: that is what makes the two bit-identical.
  */
 export class Engine {
   private glue: GlueModule | undefined;
-  private readonly models = new Map<number, WasmModel>();
-  private readonly datasets = new Map<number, WasmDataset>();
+  private readonly handles = new Map<number, Handle>();
+  private readonly snapshots = new Map<number, Float32Array>();
   private nextId = 1;
 
   /** Load the core (once); later calls return the same info. */
   async init(requested: Flavor | 'auto' = 'auto'): Promise<EngineInfo> {
-    if (!this.glue) {
-      this.glue = await loadGlue(await chooseFlavor(requested));
-    }
+    if (!this.glue) this.glue = await loadGlue(await chooseFlavor(requested));
     return this.info();
   }
 
@@ -39,79 +50,200 @@ export class Engine {
     return { flavor: glue.buildFlavor() as Flavor, coreVersion: glue.coreVersion() };
   }
 
-  createModel(c: ResolvedAutoencoderConfig): number {
-    const glue = this.core();
-    const model = wasmCall(
-      () =>
-        new glue.Model(
-          c.inputSize,
-          c.hiddenSize,
-          c.hiddenActivation,
-          c.outputActivation,
-          c.activationAlpha,
-          c.loss,
-          c.seed,
-        ),
-    );
-    return this.track(this.models, model);
-  }
+  // --- datasets -------------------------------------------------------------------------
 
   /** Copy a dataset into WASM memory once; epochs then read it from there. */
-  uploadDataset(data: Float32Array, rows: number, cols: number): number {
+  uploadDataset(data: Float32Array, rows: number, cols: number, labels?: Uint32Array): number {
     const glue = this.core();
-    return this.track(
-      this.datasets,
-      wasmCall(() => new glue.Dataset(data, rows, cols)),
-    );
+    const ds = wasmCall(() => new glue.Dataset(data, rows, cols));
+    if (labels) {
+      try {
+        wasmCall(() => ds.setLabels(labels));
+      } catch (e) {
+        ds.free();
+        throw e;
+      }
+    }
+    return this.track(ds);
+  }
+
+  /** Rows `start … start + count − 1` of a dataset as a new dataset (copied inside WASM). */
+  sliceDataset(dataset: number, start: number, count: number): number {
+    const d = this.dataset(dataset);
+    return this.track(wasmCall(() => d.slice(start, count)));
+  }
+
+  // --- autoencoders ---------------------------------------------------------------------
+
+  createModel(specJson: string): number {
+    const glue = this.core();
+    return this.track(wasmCall(() => new glue.Model(specJson)));
   }
 
   trainEpoch(model: number, dataset: number, batchSize: number, learningRate: number): EpochResult {
-    const m = this.get(this.models, model, 'model');
-    const d = this.get(this.datasets, dataset, 'dataset');
+    const m = this.model(model);
+    const d = this.dataset(dataset);
     const t0 = performance.now();
     const r = wasmCall(() => m.trainEpoch(d, batchSize, learningRate));
-    return { loss: r[0] as number, batches: r[1] as number, samples: r[2] as number, ms: performance.now() - t0 };
+    return { terms: terms(r), batches: r[6] as number, samples: r[7] as number, ms: performance.now() - t0 };
+  }
+
+  evaluate(model: number, dataset: number): LossTermValues {
+    const m = this.model(model);
+    const d = this.dataset(dataset);
+    return terms(wasmCall(() => m.evaluate(d)));
+  }
+
+  setKlScale(model: number, scale: number): void {
+    const m = this.model(model);
+    wasmCall(() => m.setKlScale(scale));
   }
 
   encode(model: number, data: Float32Array, rows: number): Float32Array {
-    const m = this.get(this.models, model, 'model');
+    const m = this.model(model);
     return wasmCall(() => m.encode(data, rows));
   }
 
+  /** Codes of a whole dataset as a new dataset, without leaving WASM memory. */
+  encodeDataset(model: number, dataset: number): number {
+    const m = this.model(model);
+    const d = this.dataset(dataset);
+    return this.track(wasmCall(() => m.encodeDataset(d)));
+  }
+
+  decode(model: number, codes: Float32Array, rows: number): Float32Array {
+    const m = this.model(model);
+    return wasmCall(() => m.decode(codes, rows));
+  }
+
   reconstruct(model: number, data: Float32Array, rows: number): Float32Array {
-    const m = this.get(this.models, model, 'model');
+    const m = this.model(model);
     return wasmCall(() => m.reconstruct(data, rows));
   }
 
-  sampleLosses(model: number, data: Float32Array, rows: number): Float64Array {
-    const m = this.get(this.models, model, 'model');
-    return wasmCall(() => m.sampleLosses(data, rows));
+  /** Per-sample losses followed by the per-feature means. */
+  errors(model: number, data: Float32Array, rows: number): Float64Array {
+    const m = this.model(model);
+    return wasmCall(() => m.errors(data, rows));
+  }
+
+  sample(model: number, count: number, seed: number): Float32Array {
+    const m = this.model(model);
+    return wasmCall(() => m.sample(count, seed));
+  }
+
+  iwaeBound(model: number, dataset: number, k: number, seed: number): number {
+    const m = this.model(model);
+    const d = this.dataset(dataset);
+    return wasmCall(() => m.iwaeBound(d, k, seed));
+  }
+
+  jacobianNorm(model: number, dataset: number): number {
+    const m = this.model(model);
+    const d = this.dataset(dataset);
+    return wasmCall(() => m.jacobianNorm(d));
   }
 
   parameters(model: number): Float32Array {
-    return this.get(this.models, model, 'model').parameters();
+    return this.model(model).parameters();
   }
 
   setParameters(model: number, params: Float32Array): void {
-    const m = this.get(this.models, model, 'model');
+    const m = this.model(model);
     wasmCall(() => m.setParameters(params));
   }
 
-  /** Free a model's WASM memory. Idempotent. */
-  disposeModel(model: number): void {
-    this.models.get(model)?.free();
-    this.models.delete(model);
+  /** W then b of encoder layer `i`, or of decoder layer `i` counted from the code. */
+  layer(model: number, decoder: boolean, i: number): Float32Array {
+    const m = this.model(model);
+    return wasmCall(() => m.layer(decoder, i));
   }
 
-  /** Free a dataset's WASM memory. Idempotent. */
-  disposeDataset(dataset: number): void {
-    this.datasets.get(dataset)?.free();
-    this.datasets.delete(dataset);
+  setLayer(model: number, decoder: boolean, i: number, w: Float32Array, b: Float32Array): void {
+    const m = this.model(model);
+    wasmCall(() => m.setLayer(decoder, i, w, b));
+  }
+
+  state(model: number): ModelState {
+    const m = this.model(model);
+    return { parameters: m.parameters(), trainHeader: m.trainStateHeader(), optimizer: m.optimizerState() };
+  }
+
+  setState(model: number, s: ModelState): void {
+    const m = this.model(model);
+    wasmCall(() => m.setParameters(s.parameters));
+    wasmCall(() => m.setTrainState(s.trainHeader, s.optimizer));
+  }
+
+  /** Keep a copy of the parameters inside the engine (early stopping's best epoch). */
+  snapshot(model: number): void {
+    this.snapshots.set(model, this.model(model).parameters());
+  }
+
+  restoreSnapshot(model: number): void {
+    const p = this.snapshots.get(model);
+    if (!p) throw new DiaboloError('E_INTERNAL', `no snapshot of model #${model}`);
+    this.setParameters(model, p);
+  }
+
+  // --- classifiers ----------------------------------------------------------------------
+
+  /** Softmax regression on raw inputs, or a softmax head on a copy of `bodyModel`'s encoder. */
+  createClassifier(
+    inputs: number,
+    classes: number,
+    optimizerJson: string,
+    l2: number,
+    seed: number,
+    bodyModel?: number,
+  ): number {
+    const glue = this.core();
+    if (bodyModel === undefined) {
+      return this.track(wasmCall(() => new glue.Classifier(inputs, classes, optimizerJson, l2, seed)));
+    }
+    const m = this.model(bodyModel);
+    return this.track(wasmCall(() => glue.Classifier.fromModel(m, classes, optimizerJson, l2, seed)));
+  }
+
+  setTrainBody(classifier: number, train: boolean): void {
+    this.classifier(classifier).setTrainBody(train);
+  }
+
+  classifierTrainEpoch(classifier: number, dataset: number, batchSize: number, learningRate: number): number {
+    const c = this.classifier(classifier);
+    const d = this.dataset(dataset);
+    return wasmCall(() => c.trainEpoch(d, batchSize, learningRate));
+  }
+
+  /** `{ loss, accuracy }` on a labelled dataset. */
+  classifierEvaluate(classifier: number, dataset: number): { loss: number; accuracy: number } {
+    const c = this.classifier(classifier);
+    const d = this.dataset(dataset);
+    const r = wasmCall(() => c.evaluate(d));
+    return { loss: r[0] as number, accuracy: r[1] as number };
+  }
+
+  predictProba(classifier: number, data: Float32Array, rows: number): Float32Array {
+    const c = this.classifier(classifier);
+    return wasmCall(() => c.predictProba(data, rows));
+  }
+
+  classifierParameters(classifier: number): Float32Array {
+    return this.classifier(classifier).parameters();
+  }
+
+  // --- lifetime -------------------------------------------------------------------------
+
+  /** Free a handle's WASM memory. Idempotent. */
+  dispose(id: number): void {
+    this.handles.get(id)?.free();
+    this.handles.delete(id);
+    this.snapshots.delete(id);
   }
 
   /** Live handles, to check that nothing leaks. */
-  liveHandles(): { models: number; datasets: number } {
-    return { models: this.models.size, datasets: this.datasets.size };
+  liveHandles(): number {
+    return this.handles.size;
   }
 
   private core(): GlueModule {
@@ -119,16 +251,29 @@ export class Engine {
     return this.glue;
   }
 
-  private track<T>(map: Map<number, T>, value: T): number {
+  private track(value: Handle): number {
     const id = this.nextId++;
-    map.set(id, value);
+    this.handles.set(id, value);
     return id;
   }
 
-  private get<T>(map: Map<number, T>, id: number, kind: string): T {
-    const v = map.get(id);
+  private get<T extends Handle>(id: number, kind: string, ctor: new (...a: never[]) => T): T {
+    const v = this.handles.get(id);
     if (v === undefined)
       throw new DiaboloError('E_DISPOSED', `${kind} #${id} does not exist (disposed, or never created here)`);
+    if (!(v instanceof ctor)) throw new DiaboloError('E_INTERNAL', `handle #${id} is not a ${kind}`);
     return v;
+  }
+
+  private model(id: number): WasmModel {
+    return this.get(id, 'model', this.core().Model);
+  }
+
+  private dataset(id: number): WasmDataset {
+    return this.get(id, 'dataset', this.core().Dataset);
+  }
+
+  private classifier(id: number): WasmClassifier {
+    return this.get(id, 'classifier', this.core().Classifier);
   }
 }

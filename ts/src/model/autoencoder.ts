@@ -1,29 +1,45 @@
-import { type Backend, openBackend } from '../core/backend.js';
+import { Runtime } from '../core/runtime.js';
 import { toMatrix } from '../data/matrix.js';
 import { DiaboloError } from '../errors.js';
+import { fitDataset, upload } from '../train/fit.js';
 import type {
   AutoencoderConfig,
   EngineInfo,
   FitOptions,
   FitResult,
+  LossTermValues,
   Matrix,
   MatrixLike,
+  OptimizerConfig,
   RuntimeOptions,
 } from '../types.js';
-import { type ResolvedAutoencoderConfig, resolveAutoencoderConfig, resolveFitOptions } from './config.js';
+import { Classifier } from './classifier.js';
+import { codeSize, coreSpec, invalid, type ResolvedAutoencoderConfig, resolveAutoencoderConfig } from './config.js';
+import { decodeModel, encodeModel } from './format.js';
 
-function aborted(signal: AbortSignal): DiaboloError {
-  const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'aborted');
-  return new DiaboloError('E_ABORTED', `training was cancelled: ${reason}`);
+/** Reconstruction errors: the model's loss per sample (anomaly scores) and its mean per feature. */
+export interface ReconstructionErrors {
+  perSample: Float64Array;
+  perFeature: Float64Array;
+}
+
+/** How to turn validation scores into an anomaly threshold. */
+export type ThresholdRule = { method: 'percentile'; percentile: number } | { method: 'meanStd'; k: number };
+
+/** An evaluation of held-out data. */
+export interface Evaluation extends LossTermValues {
+  /** VAE: evidence lower bound in nats per sample (one sample of z). */
+  elbo?: number;
 }
 
 /**
- * An autoencoder `x̂ = g(f(x))` with one hidden layer, trained by minibatch SGD in the
- * WASM core, in this thread or in a worker.
+ * Any autoencoder of the lecture — basic (under/overcomplete, linear = PCA), deep, sparse,
+ * denoising, contractive, tied, variational — trained in the WASM core, in this thread or
+ * in a worker, with the same API and the same results either way.
  *
  * ```ts
- * const ae = await Autoencoder.create({ inputSize: 64, hiddenSize: 16, seed: 7 }, { backend: 'worker' });
- * await ae.fit(x, { epochs: 50, learningRate: 0.5, onEpochEnd: (p) => console.log(p.loss) });
+ * const ae = await Autoencoder.create({ inputSize: 784, hiddenSize: 64, sparsity: { rho: 0.05, beta: 3 } }, { backend: 'worker' });
+ * await ae.fit(x, { epochs: 20, learningRate: 0.1, validationSplit: 0.1, onEpochEnd: (p) => console.log(p.loss) });
  * const codes = await ae.encode(x);
  * await ae.dispose();
  * ```
@@ -32,118 +48,253 @@ export class Autoencoder {
   private disposed = false;
 
   private constructor(
-    private readonly backend: Backend,
+    private readonly rt: Runtime,
     private readonly id: number,
     /** The configuration with every default applied. */
     readonly config: ResolvedAutoencoderConfig,
-  ) {}
+  ) {
+    rt.retain();
+  }
 
   /** Build a model; with `backend: 'worker'` it lives in its own worker until {@link dispose}. */
   static async create(config: AutoencoderConfig, options: RuntimeOptions = {}): Promise<Autoencoder> {
     const resolved = resolveAutoencoderConfig(config);
-    const backend = await openBackend(options);
+    const rt = await Runtime.open(options);
+    return Autoencoder.build(rt, resolved);
+  }
+
+  /** @internal A model on an existing runtime (stacking builds its stages this way). */
+  static async build(rt: Runtime, resolved: ResolvedAutoencoderConfig): Promise<Autoencoder> {
     try {
-      return new Autoencoder(backend, await backend.call.createModel(resolved), resolved);
+      return new Autoencoder(rt, await rt.call.createModel(coreSpec(resolved)), resolved);
     } catch (e) {
-      await backend.close();
+      rt.retain();
+      await rt.release();
       throw e;
     }
   }
 
+  /** Rebuild a model saved with {@link save}: configuration, weights and optimizer state. */
+  static async load(bytes: Uint8Array, options: RuntimeOptions = {}): Promise<Autoencoder> {
+    const { config, state } = decodeModel(bytes);
+    const ae = await Autoencoder.build(await Runtime.open(options), config);
+    try {
+      await ae.rt.call.setState(ae.id, state);
+    } catch (e) {
+      await ae.dispose();
+      throw e instanceof DiaboloError
+        ? new DiaboloError('E_FORMAT', `model file does not fit its header: ${e.message}`)
+        : e;
+    }
+    return ae;
+  }
+
   /** Where this model runs and which kernels it uses. */
   get runtime(): EngineInfo & { backend: 'inline' | 'worker' } {
-    return { ...this.backend.info, backend: this.backend.kind };
+    return this.rt.info;
+  }
+
+  /** Width of the code (`encode` output). */
+  get codeSize(): number {
+    return codeSize(this.config);
+  }
+
+  get isVariational(): boolean {
+    return this.config.vae !== null;
+  }
+
+  /** @internal */
+  get handle(): { rt: Runtime; id: number } {
+    this.alive();
+    return { rt: this.rt, id: this.id };
   }
 
   /**
-   * Train on `data` (rows are samples). The data crosses into WASM memory once; each epoch
-   * is one call into the core.
+   * Train on `data` (rows are samples). The data crosses into WASM memory once; each
+   * epoch is one call into the core.
    */
   async fit(data: MatrixLike, options: FitOptions): Promise<FitResult> {
     this.alive();
     const x = toMatrix(data, this.config.inputSize, 'training data');
-    const o = resolveFitOptions(options, x.rows);
-    const { signal, onEpochEnd } = options;
-    if (signal?.aborted) throw aborted(signal);
-    const call = this.backend.call;
-    const dataset = await call.uploadDataset(x.data, x.rows, x.cols);
-    const losses: number[] = [];
-    const t0 = performance.now();
-    try {
-      for (let epoch = 1; epoch <= o.epochs; epoch++) {
-        const r = await call.trainEpoch(this.id, dataset, o.batchSize, o.learningRate);
-        losses.push(r.loss);
-        onEpochEnd?.({
-          epoch,
-          epochs: o.epochs,
-          loss: r.loss,
-          samplesPerSecond: r.samples / (r.ms / 1000),
-          elapsedMs: performance.now() - t0,
-        });
-        if (signal?.aborted && epoch < o.epochs) throw aborted(signal);
-      }
-    } finally {
-      await call.disposeDataset(dataset).catch(() => {});
-    }
-    return { losses, elapsedMs: performance.now() - t0 };
+    const ds = await upload(this.rt, x);
+    return this.rt.withHandle(ds, (id) => fitDataset(this.rt, this.id, this.config, id, x.rows, options));
   }
 
-  /** Codes `f(x)`: one row of `hiddenSize` values per sample. */
+  /** @internal Train on a dataset already in this model's engine. */
+  fitDataset(dataset: number, rows: number, options: FitOptions): Promise<FitResult> {
+    this.alive();
+    return fitDataset(this.rt, this.id, this.config, dataset, rows, options);
+  }
+
+  /** Loss terms on held-out data (no corruption, no update); a VAE also reports its ELBO. */
+  async evaluate(data: MatrixLike): Promise<Evaluation> {
+    this.alive();
+    const x = toMatrix(data, this.config.inputSize, 'input');
+    const t = await this.rt.withHandle(await upload(this.rt, x), (id) => this.rt.call.evaluate(this.id, id));
+    if (!this.config.vae) return t;
+    // The MSE decoder is Gaussian with σ² = ½: −log p(x|z) = Σ(x − x̂)² + d/2·ln π.
+    const gauss = this.config.loss === 'mse' ? 0.5 * this.config.inputSize * Math.log(Math.PI) : 0;
+    return { ...t, elbo: -(t.reconstruction + gauss + t.kl) };
+  }
+
+  /** Codes `f(x)`: one row of {@link codeSize} values per sample (a VAE gives `μ`). */
   async encode(data: MatrixLike): Promise<Matrix> {
     this.alive();
     const x = toMatrix(data, this.config.inputSize, 'input');
-    const out = await this.backend.call.encode(this.id, x.data, x.rows);
-    return { rows: x.rows, cols: this.config.hiddenSize, data: out };
+    return { rows: x.rows, cols: this.codeSize, data: await this.rt.call.encode(this.id, x.data, x.rows) };
+  }
+
+  /** Reconstructions in data space from codes. */
+  async decode(codes: MatrixLike): Promise<Matrix> {
+    this.alive();
+    const z = toMatrix(codes, this.codeSize, 'codes');
+    return { rows: z.rows, cols: this.config.inputSize, data: await this.rt.call.decode(this.id, z.data, z.rows) };
   }
 
   /** Reconstructions `g(f(x))`, in data space. */
   async reconstruct(data: MatrixLike): Promise<Matrix> {
     this.alive();
     const x = toMatrix(data, this.config.inputSize, 'input');
-    const out = await this.backend.call.reconstruct(this.id, x.data, x.rows);
-    return { rows: x.rows, cols: this.config.inputSize, data: out };
+    return { rows: x.rows, cols: x.cols, data: await this.rt.call.reconstruct(this.id, x.data, x.rows) };
   }
 
-  /** The model's loss for each sample (squared error summed over features, for `mse`). */
-  async reconstructionErrors(data: MatrixLike): Promise<Float64Array> {
+  /** The model's reconstruction loss per sample and its mean per feature. */
+  async reconstructionErrors(data: MatrixLike): Promise<ReconstructionErrors> {
     this.alive();
     const x = toMatrix(data, this.config.inputSize, 'input');
-    return this.backend.call.sampleLosses(this.id, x.data, x.rows);
+    const all = await this.rt.call.errors(this.id, x.data, x.rows);
+    return { perSample: all.subarray(0, x.rows), perFeature: all.subarray(x.rows) };
   }
 
-  /** Mean of {@link reconstructionErrors} over the samples. */
-  async evaluate(data: MatrixLike): Promise<number> {
-    const e = await this.reconstructionErrors(data);
-    let s = 0;
-    for (const v of e) s += v;
-    return s / e.length;
+  /**
+   * An anomaly threshold from (normal) validation data: the given percentile of its
+   * reconstruction errors, or their mean + k standard deviations. Scores above it are
+   * anomalies (see {@link detectAnomalies}).
+   */
+  async calibrateThreshold(
+    validation: MatrixLike,
+    rule: ThresholdRule = { method: 'percentile', percentile: 99 },
+  ): Promise<number> {
+    const { perSample } = await this.reconstructionErrors(validation);
+    if (rule.method === 'percentile') {
+      const p = rule.percentile;
+      if (typeof p !== 'number' || !(p >= 0 && p <= 100)) throw invalid('percentile', p, 'a number in [0, 100]');
+      const sorted = Float64Array.from(perSample).sort();
+      const pos = (p / 100) * (sorted.length - 1);
+      const lo = Math.floor(pos);
+      const hi = Math.min(lo + 1, sorted.length - 1);
+      return (sorted[lo] as number) + (pos - lo) * ((sorted[hi] as number) - (sorted[lo] as number));
+    }
+    if (rule.method === 'meanStd') {
+      if (typeof rule.k !== 'number' || !Number.isFinite(rule.k)) throw invalid('k', rule.k, 'a finite number');
+      let mean = 0;
+      for (const v of perSample) mean += v;
+      mean /= perSample.length;
+      let variance = 0;
+      for (const v of perSample) variance += (v - mean) ** 2;
+      return mean + rule.k * Math.sqrt(variance / perSample.length);
+    }
+    throw invalid('rule.method', (rule as { method: unknown }).method, '"percentile" or "meanStd"');
   }
 
-  /** A copy of all parameters: encoder W (`hiddenSize × inputSize`), encoder b, decoder W, decoder b. */
+  /** Scores (reconstruction errors) and whether each exceeds `threshold`. */
+  async detectAnomalies(data: MatrixLike, threshold: number): Promise<{ scores: Float64Array; anomalous: boolean[] }> {
+    const { perSample } = await this.reconstructionErrors(data);
+    return { scores: perSample, anomalous: Array.from(perSample, (s) => s > threshold) };
+  }
+
+  /** VAE: `count` new samples decoded from `z ~ N(0, I)`. */
+  async sample(count: number, seed = 1): Promise<Matrix> {
+    this.alive();
+    if (!Number.isSafeInteger(count) || count < 1) throw invalid('count', count, 'an integer ≥ 1');
+    return { rows: count, cols: this.config.inputSize, data: await this.rt.call.sample(this.id, count, seed) };
+  }
+
+  /** Decode `steps` codes evenly spaced between the codes of `a` and `b` (endpoints included). */
+  async interpolate(a: ArrayLike<number>, b: ArrayLike<number>, steps: number): Promise<Matrix> {
+    if (!Number.isSafeInteger(steps) || steps < 2) throw invalid('steps', steps, 'an integer ≥ 2');
+    const codes = await this.encode([a, b]);
+    const c = this.codeSize;
+    const path = new Float32Array(steps * c);
+    for (let s = 0; s < steps; s++) {
+      const t = s / (steps - 1);
+      for (let j = 0; j < c; j++) {
+        path[s * c + j] = (1 - t) * (codes.data[j] as number) + t * (codes.data[c + j] as number);
+      }
+    }
+    return this.decode({ rows: steps, cols: c, data: path });
+  }
+
+  /** VAE: importance-weighted bound on log p(x) with `k` samples, nats per sample (k = 1: ELBO). */
+  async iwaeBound(data: MatrixLike, k = 50, seed = 1): Promise<number> {
+    this.alive();
+    const x = toMatrix(data, this.config.inputSize, 'input');
+    return this.rt.withHandle(await upload(this.rt, x), (id) => this.rt.call.iwaeBound(this.id, id, k, seed));
+  }
+
+  /** Mean squared Frobenius norm of the first layer's Jacobian `∂h/∂x` over the samples. */
+  async jacobianNorm(data: MatrixLike): Promise<number> {
+    this.alive();
+    const x = toMatrix(data, this.config.inputSize, 'input');
+    return this.rt.withHandle(await upload(this.rt, x), (id) => this.rt.call.jacobianNorm(this.id, id));
+  }
+
+  /** A copy of all parameters (per encoder layer W, b; VAE heads; per decoder layer W unless tied, b). */
   async getWeights(): Promise<Float32Array> {
     this.alive();
-    return this.backend.call.parameters(this.id);
+    return this.rt.call.parameters(this.id);
   }
 
   /** Replace all parameters (same layout as {@link getWeights}). */
   async setWeights(weights: Float32Array): Promise<void> {
     this.alive();
-    if (!(weights instanceof Float32Array)) {
-      throw new DiaboloError('E_INVALID', 'weights must be a Float32Array');
-    }
-    await this.backend.call.setParameters(this.id, weights);
+    if (!(weights instanceof Float32Array)) throw invalid('weights', typeof weights, 'a Float32Array');
+    await this.rt.call.setParameters(this.id, weights);
   }
 
-  /** Free the model's memory and stop its worker. Idempotent. */
+  /** Weights (`units × inputs`) and bias of encoder layer `i`, or decoder layer `i` counted from the code. */
+  async layerWeights(i: number, decoder = false): Promise<{ w: Matrix; b: Float32Array }> {
+    this.alive();
+    const all = await this.rt.call.layer(this.id, decoder, i);
+    const sizes = [this.config.inputSize, ...this.config.layers.map((l) => l.units)];
+    const out = decoder ? (sizes.at(-2 - i) ?? 0) : (sizes[i + 1] ?? 0);
+    const cols = all.length / out - 1;
+    return { w: { rows: out, cols, data: all.subarray(0, out * cols) }, b: all.subarray(out * cols) };
+  }
+
+  /** @internal Overwrite one layer (assembling stacked models). */
+  async setLayerWeights(i: number, decoder: boolean, w: Float32Array, b: Float32Array): Promise<void> {
+    this.alive();
+    await this.rt.call.setLayer(this.id, decoder, i, w, b);
+  }
+
+  /** The whole model as one versioned binary: configuration, weights, optimizer state. */
+  async save(): Promise<Uint8Array> {
+    this.alive();
+    return encodeModel(this.config, await this.rt.call.state(this.id));
+  }
+
+  /**
+   * A softmax classifier on a copy of this model's encoder layers (supervised fine-tuning),
+   * in the same engine.
+   */
+  async toClassifier(options: {
+    classes: number;
+    optimizer?: OptimizerConfig;
+    l2?: number;
+    seed?: number;
+  }): Promise<Classifier> {
+    this.alive();
+    if (this.config.vae) throw invalid('model', 'a variational autoencoder', 'a deterministic encoder');
+    return Classifier.onEncoder(this.rt, this.id, this.config.inputSize, options);
+  }
+
+  /** Free the model's memory and stop its worker (once nothing else uses it). Idempotent. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    try {
-      await this.backend.call.disposeModel(this.id);
-    } catch {
-      // A dead worker has already released everything.
-    }
-    await this.backend.close();
+    await this.rt.call.dispose(this.id).catch(() => {});
+    await this.rt.release();
   }
 
   private alive(): void {

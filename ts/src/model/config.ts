@@ -1,30 +1,90 @@
 import { DiaboloError } from '../errors.js';
-import type { ActivationName, AutoencoderConfig, FitOptions, LossName } from '../types.js';
+import type {
+  ActivationName,
+  AutoencoderConfig,
+  CorruptionConfig,
+  FitOptions,
+  LayerConfig,
+  LossName,
+  OptimizerConfig,
+  ScheduleConfig,
+  SparsityConfig,
+} from '../types.js';
 
-/** An {@link AutoencoderConfig} with every default filled in. */
-export type ResolvedAutoencoderConfig = Required<AutoencoderConfig>;
+/** A layer with every field decided. */
+export interface ResolvedLayer {
+  units: number;
+  activation: ActivationName;
+  activationAlpha: number;
+  l2: number;
+  sparsity: SparsityConfig | null;
+  contractive: number;
+}
+
+/** An {@link AutoencoderConfig} with every default applied: what is saved and sent to the core. */
+export interface ResolvedAutoencoderConfig {
+  inputSize: number;
+  layers: ResolvedLayer[];
+  outputActivation: ActivationName;
+  outputAlpha: number;
+  loss: LossName;
+  tiedWeights: boolean;
+  corruption: Required<CorruptionConfig> | { kind: 'none' };
+  vae: { latentSize: number; beta: number } | null;
+  optimizer: Required<OptimizerConfig>;
+  seed: number;
+}
 
 const ACTIVATIONS: readonly ActivationName[] = ['linear', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'elu', 'softplus'];
 const LOSSES: readonly LossName[] = ['mse', 'bce'];
-const CONFIG_KEYS: ReadonlySet<string> = new Set<keyof AutoencoderConfig>([
+const CONFIG_KEYS = new Set<string>([
   'inputSize',
   'hiddenSize',
+  'layers',
   'hiddenActivation',
   'outputActivation',
   'activationAlpha',
   'loss',
+  'tiedWeights',
+  'l2',
+  'sparsity',
+  'contractive',
+  'corruption',
+  'vae',
+  'optimizer',
   'seed',
-]);
+] satisfies (keyof AutoencoderConfig)[]);
+const LAYER_KEYS = new Set<string>([
+  'units',
+  'activation',
+  'activationAlpha',
+  'l2',
+  'sparsity',
+  'contractive',
+] satisfies (keyof LayerConfig)[]);
+/** Keeps every weight matrix far inside 32-bit WASM memory. */
+const MAX_UNITS = 65536;
 
-function invalid(field: string, value: unknown, expected: string): DiaboloError {
-  return new DiaboloError(
-    'E_INVALID',
-    `${field} = ${JSON.stringify(value) ?? String(value)} is not allowed: expected ${expected}`,
-  );
+function show(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {
+    return String(value);
+  }
+  return JSON.stringify(value) ?? String(value);
 }
 
-function positiveInt(field: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw invalid(field, v, 'an integer ≥ 1');
+export function invalid(field: string, value: unknown, expected: string): DiaboloError {
+  return new DiaboloError('E_INVALID', `${field} = ${show(value)} is not allowed: expected ${expected}`);
+}
+
+function int(field: string, v: unknown, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
+    throw invalid(field, v, `an integer in [${min}, ${max}]`);
+  }
+  return v;
+}
+
+function num(field: string, v: unknown, ok: (x: number) => boolean, expected: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw invalid(field, v, expected);
   return v;
 }
 
@@ -33,40 +93,189 @@ function oneOf<T extends string>(field: string, v: unknown, allowed: readonly T[
   return v as T;
 }
 
+function bool(field: string, v: unknown): boolean {
+  if (typeof v !== 'boolean') throw invalid(field, v, 'true or false');
+  return v;
+}
+
+function plainObject(field: string, v: unknown, keys: ReadonlySet<string>): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalid(field, v, 'an object');
+  for (const key of Object.keys(v)) {
+    if (!keys.has(key)) throw invalid(`${field}.${key}`, '(unknown key)', `only ${[...keys].join(', ')}`);
+  }
+  return v as Record<string, unknown>;
+}
+
+const nonNegative = (x: number) => x >= 0;
+
+function resolveSparsity(field: string, v: unknown): SparsityConfig | null {
+  if (v === undefined || v === null) return null;
+  const s = plainObject(field, v, new Set(['rho', 'beta']));
+  return {
+    rho: num(`${field}.rho`, s.rho, (x) => x > 0 && x < 1, 'a number in (0, 1)'),
+    beta: num(`${field}.beta`, s.beta, nonNegative, 'a finite number ≥ 0'),
+  };
+}
+
+function alphaFor(activation: ActivationName, given: unknown, field: string): number {
+  if (given !== undefined) return num(field, given, nonNegative, 'a finite number ≥ 0');
+  return activation === 'elu' ? 1 : 0.01;
+}
+
+function resolveCorruption(v: unknown): ResolvedAutoencoderConfig['corruption'] {
+  if (v === undefined) return { kind: 'none' };
+  const c = plainObject('corruption', v, new Set(['kind', 'nu', 'sigma', 'low', 'high']));
+  const kind = oneOf('corruption.kind', c.kind, ['none', 'mask', 'gaussian', 'saltPepper'] as const);
+  const prob = (x: unknown) => num('corruption.nu', x, (p) => p >= 0 && p < 1, 'a probability in [0, 1)');
+  switch (kind) {
+    case 'none':
+      return { kind };
+    case 'mask':
+      return { kind, nu: prob(c.nu) };
+    case 'gaussian':
+      return { kind, sigma: num('corruption.sigma', c.sigma, nonNegative, 'a finite number ≥ 0') };
+    case 'saltPepper': {
+      const low = c.low === undefined ? 0 : num('corruption.low', c.low, () => true, 'a finite number');
+      const high =
+        c.high === undefined ? 1 : num('corruption.high', c.high, (h) => h >= low, `a number ≥ low (${low})`);
+      return { kind, nu: prob(c.nu), low, high };
+    }
+  }
+}
+
+/** Apply an optimizer's defaults and check its fields. */
+export function resolveOptimizer(v: unknown): Required<OptimizerConfig> {
+  if (v === undefined) return { kind: 'sgd' };
+  const o = plainObject(
+    'optimizer',
+    v,
+    new Set(['kind', 'momentum', 'nesterov', 'beta1', 'beta2', 'epsilon', 'weightDecay']),
+  );
+  const kind = oneOf('optimizer.kind', o.kind, ['sgd', 'momentum', 'adam', 'adamw'] as const);
+  const unit = (f: string, x: unknown, d: number) =>
+    num(`optimizer.${f}`, x ?? d, (p) => p >= 0 && p < 1, 'a number in [0, 1)');
+  switch (kind) {
+    case 'sgd':
+      return { kind };
+    case 'momentum':
+      return {
+        kind,
+        momentum: unit('momentum', o.momentum, 0.9),
+        nesterov: bool('optimizer.nesterov', o.nesterov ?? false),
+      };
+    case 'adam':
+    case 'adamw': {
+      const base = {
+        beta1: unit('beta1', o.beta1, 0.9),
+        beta2: unit('beta2', o.beta2, 0.999),
+        epsilon: num('optimizer.epsilon', o.epsilon ?? 1e-8, (e) => e > 0, 'a finite number > 0'),
+      };
+      if (kind === 'adam') return { kind, ...base };
+      return {
+        kind,
+        ...base,
+        weightDecay: num('optimizer.weightDecay', o.weightDecay ?? 0.01, nonNegative, 'a finite number ≥ 0'),
+      };
+    }
+  }
+}
+
 /** Apply defaults and validate; the one place where both happen. */
 export function resolveAutoencoderConfig(config: AutoencoderConfig): ResolvedAutoencoderConfig {
-  if (typeof config !== 'object' || config === null) throw invalid('config', config, 'an object');
-  for (const key of Object.keys(config)) {
-    if (!CONFIG_KEYS.has(key)) throw invalid(`config.${key}`, '(unknown key)', `only ${[...CONFIG_KEYS].join(', ')}`);
+  const c = plainObject('config', config, CONFIG_KEYS) as unknown as AutoencoderConfig;
+  const inputSize = int('inputSize', c.inputSize, 1, MAX_UNITS);
+  const loss = oneOf('loss', c.loss ?? 'mse', LOSSES);
+  const hiddenActivation = oneOf('hiddenActivation', c.hiddenActivation ?? 'sigmoid', ACTIVATIONS);
+  if (c.hiddenSize !== undefined && c.layers !== undefined) {
+    throw invalid('hiddenSize', c.hiddenSize, 'absent when layers are given (hiddenSize is their shorthand)');
   }
-  const loss = oneOf('loss', config.loss ?? 'mse', LOSSES);
-  const hiddenActivation = oneOf('hiddenActivation', config.hiddenActivation ?? 'sigmoid', ACTIVATIONS);
+  const layerList: unknown[] =
+    c.layers ?? (c.hiddenSize === undefined ? [] : [{ units: int('hiddenSize', c.hiddenSize, 1, MAX_UNITS) }]);
+  if (!Array.isArray(layerList) || layerList.length === 0) {
+    throw invalid('layers', c.layers ?? c.hiddenSize, 'hiddenSize or a non-empty array of layers');
+  }
+  const defaultL2 = c.l2 === undefined ? 0 : num('l2', c.l2, nonNegative, 'a finite number ≥ 0');
+  const defaultSparsity = resolveSparsity('sparsity', c.sparsity);
+  const defaultContractive =
+    c.contractive === undefined ? 0 : num('contractive', c.contractive, nonNegative, 'a finite number ≥ 0');
+  const layers = layerList.map((raw, i): ResolvedLayer => {
+    const f = `layers[${i}]`;
+    const l = plainObject(f, raw, LAYER_KEYS) as unknown as LayerConfig;
+    const activation = oneOf(`${f}.activation`, l.activation ?? hiddenActivation, ACTIVATIONS);
+    return {
+      units: int(`${f}.units`, l.units, 1, MAX_UNITS),
+      activation,
+      activationAlpha: alphaFor(activation, l.activationAlpha ?? c.activationAlpha, `${f}.activationAlpha`),
+      l2: l.l2 === undefined ? defaultL2 : num(`${f}.l2`, l.l2, nonNegative, 'a finite number ≥ 0'),
+      sparsity: l.sparsity === undefined ? defaultSparsity : resolveSparsity(`${f}.sparsity`, l.sparsity),
+      contractive:
+        l.contractive === undefined
+          ? defaultContractive
+          : num(`${f}.contractive`, l.contractive, nonNegative, 'a finite number ≥ 0'),
+    };
+  });
   const outputActivation = oneOf(
     'outputActivation',
-    config.outputActivation ?? (loss === 'bce' ? 'linear' : 'sigmoid'),
+    c.outputActivation ?? (loss === 'bce' ? 'linear' : 'sigmoid'),
     ACTIVATIONS,
   );
   if (loss === 'bce' && outputActivation !== 'linear') {
     throw invalid('outputActivation', outputActivation, '"linear" with loss "bce" (the loss takes logits)');
   }
-  const alphaDefault = hiddenActivation === 'elu' || outputActivation === 'elu' ? 1 : 0.01;
-  const activationAlpha = config.activationAlpha ?? alphaDefault;
-  if (typeof activationAlpha !== 'number' || !Number.isFinite(activationAlpha) || activationAlpha < 0) {
-    throw invalid('activationAlpha', activationAlpha, 'a finite number ≥ 0');
+  let vae: ResolvedAutoencoderConfig['vae'] = null;
+  if (c.vae !== undefined) {
+    const v = plainObject('vae', c.vae, new Set(['latentSize', 'beta']));
+    vae = {
+      latentSize: int('vae.latentSize', v.latentSize, 1, MAX_UNITS),
+      beta: num('vae.beta', v.beta ?? 1, nonNegative, 'a finite number ≥ 0'),
+    };
   }
-  const seed = config.seed ?? 1;
+  const tiedWeights = bool('tiedWeights', c.tiedWeights ?? false);
+  if (tiedWeights && vae) throw invalid('tiedWeights', true, 'false for a variational autoencoder');
+  const seed = c.seed ?? 1;
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) {
     throw invalid('seed', seed, 'an integer in [0, 2^53 − 1]');
   }
   return {
-    inputSize: positiveInt('inputSize', config.inputSize),
-    hiddenSize: positiveInt('hiddenSize', config.hiddenSize),
-    hiddenActivation,
+    inputSize,
+    layers,
     outputActivation,
-    activationAlpha,
+    outputAlpha: alphaFor(outputActivation, c.activationAlpha, 'activationAlpha'),
     loss,
+    tiedWeights,
+    corruption: resolveCorruption(c.corruption),
+    vae,
+    optimizer: resolveOptimizer(c.optimizer),
     seed,
   };
+}
+
+/** The JSON the Rust core parses (crates/diabolo-core/src/spec.rs). */
+export function coreSpec(c: ResolvedAutoencoderConfig): string {
+  return JSON.stringify({
+    inputSize: c.inputSize,
+    layers: c.layers.map((l) => ({
+      units: l.units,
+      activation: l.activation,
+      alpha: l.activationAlpha,
+      l2: l.l2,
+      sparsity: l.sparsity,
+      contractive: l.contractive,
+    })),
+    vae: c.vae,
+    outputActivation: c.outputActivation,
+    outputAlpha: c.outputAlpha,
+    loss: c.loss,
+    tiedWeights: c.tiedWeights,
+    corruption: c.corruption,
+    optimizer: c.optimizer,
+    seed: c.seed,
+  });
+}
+
+/** Width of the code: the VAE's latent size, or the last encoder layer's units. */
+export function codeSize(c: ResolvedAutoencoderConfig): number {
+  return c.vae ? c.vae.latentSize : (c.layers.at(-1)?.units ?? 0);
 }
 
 /** Training options with defaults applied, validated against the number of samples. */
@@ -74,21 +283,96 @@ export interface ResolvedFitOptions {
   epochs: number;
   batchSize: number;
   learningRate: number;
+  schedule: ScheduleConfig;
+  validationSplit: number;
+  earlyStopping: { patience: number; minDelta: number; restoreBest: boolean } | null;
+  klWarmupEpochs: number;
 }
 
-export function resolveFitOptions(options: FitOptions, samples: number): ResolvedFitOptions {
-  if (typeof options !== 'object' || options === null) throw invalid('options', options, 'an object');
-  const epochs = options.epochs;
-  if (typeof epochs !== 'number' || !Number.isSafeInteger(epochs) || epochs < 1) {
-    throw invalid('epochs', epochs, 'an integer ≥ 1');
+export function resolveFitOptions(
+  options: FitOptions,
+  samples: number,
+  optimizer: OptimizerConfig,
+): ResolvedFitOptions {
+  const o = plainObject(
+    'options',
+    options,
+    new Set([
+      'epochs',
+      'batchSize',
+      'learningRate',
+      'schedule',
+      'validationSplit',
+      'validationData',
+      'earlyStopping',
+      'klWarmupEpochs',
+      'onEpochEnd',
+      'signal',
+    ]),
+  ) as unknown as FitOptions;
+  const epochs = int('epochs', o.epochs, 1, 1e9);
+  const validationSplit =
+    o.validationSplit === undefined
+      ? 0
+      : num('validationSplit', o.validationSplit, (f) => f >= 0 && f < 1, 'a number in [0, 1)');
+  if (validationSplit > 0 && o.validationData !== undefined) {
+    throw invalid('validationSplit', validationSplit, 'absent when validationData is given');
   }
-  const batchSize = options.batchSize ?? Math.min(32, samples);
-  if (typeof batchSize !== 'number' || !Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > samples) {
-    throw invalid('batchSize', batchSize, `an integer in [1, ${samples}] (the number of samples)`);
+  const trainRows = samples - Math.ceil(samples * validationSplit);
+  if (trainRows < 1) throw invalid('validationSplit', validationSplit, `a split leaving training rows (of ${samples})`);
+  const batchSize = int('batchSize', o.batchSize ?? Math.min(32, trainRows), 1, trainRows);
+  const adaptive = optimizer.kind === 'adam' || optimizer.kind === 'adamw';
+  const learningRate = num(
+    'learningRate',
+    o.learningRate ?? (adaptive ? 1e-3 : 0.1),
+    (r) => r > 0,
+    'a finite number > 0',
+  );
+  let schedule: ScheduleConfig = { kind: 'constant' };
+  if (o.schedule !== undefined) {
+    const s = plainObject('schedule', o.schedule, new Set(['kind', 'every', 'gamma', 'minLearningRate']));
+    const kind = oneOf('schedule.kind', s.kind, ['constant', 'step', 'cosine'] as const);
+    schedule =
+      kind === 'step'
+        ? {
+            kind,
+            every: int('schedule.every', s.every, 1, 1e9),
+            gamma: num('schedule.gamma', s.gamma, (g) => g > 0 && g <= 1, 'a number in (0, 1]'),
+          }
+        : kind === 'cosine'
+          ? {
+              kind,
+              minLearningRate: num('schedule.minLearningRate', s.minLearningRate ?? 0, nonNegative, 'a number ≥ 0'),
+            }
+          : { kind };
   }
-  const learningRate = options.learningRate ?? 0.1;
-  if (typeof learningRate !== 'number' || !Number.isFinite(learningRate) || learningRate <= 0) {
-    throw invalid('learningRate', learningRate, 'a finite number > 0');
+  let earlyStopping: ResolvedFitOptions['earlyStopping'] = null;
+  if (o.earlyStopping !== undefined) {
+    const e = plainObject('earlyStopping', o.earlyStopping, new Set(['patience', 'minDelta', 'restoreBest']));
+    earlyStopping = {
+      patience: int('earlyStopping.patience', e.patience, 1, 1e9),
+      minDelta: num('earlyStopping.minDelta', e.minDelta ?? 0, nonNegative, 'a number ≥ 0'),
+      restoreBest: bool('earlyStopping.restoreBest', e.restoreBest ?? true),
+    };
+    if (validationSplit === 0 && o.validationData === undefined) {
+      throw invalid('earlyStopping', 'without validation data', 'validationSplit > 0 or validationData');
+    }
   }
-  return { epochs, batchSize, learningRate };
+  const klWarmupEpochs = int('klWarmupEpochs', o.klWarmupEpochs ?? 0, 0, 1e9);
+  return { epochs, batchSize, learningRate, schedule, validationSplit, earlyStopping, klWarmupEpochs };
+}
+
+/** Learning rate of 1-based `epoch` under a schedule. */
+export function learningRateAt(base: number, schedule: ScheduleConfig, epoch: number, epochs: number): number {
+  switch (schedule.kind) {
+    case 'constant':
+      return base;
+    case 'step':
+      return base * schedule.gamma ** Math.floor((epoch - 1) / schedule.every);
+    case 'cosine': {
+      const min = schedule.minLearningRate ?? 0;
+      const t = epochs <= 1 ? 0 : (epoch - 1) / (epochs - 1);
+      return min + 0.5 * (base - min) * (1 + Math.cos(Math.PI * t));
+    }
+  }
 }

@@ -1,0 +1,165 @@
+import { Runtime } from '../core/runtime.js';
+import { toMatrix } from '../data/matrix.js';
+import { DiaboloError } from '../errors.js';
+import { aborted, upload } from '../train/fit.js';
+import type { Matrix, MatrixLike, OptimizerConfig, RuntimeOptions } from '../types.js';
+import { invalid, resolveOptimizer } from './config.js';
+
+export interface ClassifierOptions {
+  classes: number;
+  /** Default Adam with learning rate 1e-3 (set in `fit`). */
+  optimizer?: OptimizerConfig;
+  /** L2 weight decay on every weight matrix. Default 0. */
+  l2?: number;
+  /** Seed of the head's initialisation and of shuffling. Default 1. */
+  seed?: number;
+}
+
+export interface ClassifierFitOptions {
+  epochs: number;
+  batchSize?: number;
+  learningRate?: number;
+  /** Train the encoder layers too (`true`, fine-tuning) or only the softmax head. Default true. */
+  trainBody?: boolean;
+  onEpochEnd?: (p: { epoch: number; epochs: number; loss: number }) => void;
+  signal?: AbortSignal;
+}
+
+/** Check labels: integers in [0, classes), one per row. */
+function toLabels(labels: ArrayLike<number>, rows: number, classes: number): Uint32Array {
+  if (labels?.length !== rows) {
+    throw new DiaboloError('E_SHAPE', `labels: expected ${rows} labels (one per row), got ${labels?.length ?? 'none'}`);
+  }
+  const out = new Uint32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const l = labels[i] as number;
+    if (!Number.isInteger(l) || l < 0 || l >= classes) {
+      throw invalid(`labels[${i}]`, l, `an integer in [0, ${classes - 1}]`);
+    }
+    out[i] = l;
+  }
+  return out;
+}
+
+/**
+ * A softmax classifier: softmax regression on raw inputs (the linear probe that measures a
+ * representation), or a softmax head on an autoencoder's encoder (`ae.toClassifier()`),
+ * fine-tuned end to end by back-propagating the cross-entropy through every layer.
+ */
+export class Classifier {
+  private disposed = false;
+
+  private constructor(
+    private readonly rt: Runtime,
+    private readonly id: number,
+    readonly inputSize: number,
+    readonly classes: number,
+    private readonly adaptive: boolean,
+  ) {
+    rt.retain();
+  }
+
+  /** Softmax regression on `inputSize` raw features. */
+  static async create(
+    options: ClassifierOptions & { inputSize: number },
+    runtime: RuntimeOptions = {},
+  ): Promise<Classifier> {
+    const rt = await Runtime.open(runtime);
+    try {
+      return await Classifier.onEncoder(rt, undefined, options.inputSize, options);
+    } catch (e) {
+      rt.retain();
+      await rt.release();
+      throw e;
+    }
+  }
+
+  /** @internal */
+  static async onEncoder(
+    rt: Runtime,
+    model: number | undefined,
+    inputSize: number,
+    options: ClassifierOptions,
+  ): Promise<Classifier> {
+    const { classes, l2 = 0, seed = 1 } = options;
+    if (!Number.isSafeInteger(classes) || classes < 2) throw invalid('classes', classes, 'an integer ≥ 2');
+    if (!Number.isSafeInteger(inputSize) || inputSize < 1) throw invalid('inputSize', inputSize, 'an integer ≥ 1');
+    if (typeof l2 !== 'number' || !(l2 >= 0)) throw invalid('l2', l2, 'a finite number ≥ 0');
+    const optimizer = resolveOptimizer(options.optimizer ?? { kind: 'adam' });
+    const id = await rt.call.createClassifier(inputSize, classes, JSON.stringify(optimizer), l2, seed, model);
+    return new Classifier(rt, id, inputSize, classes, optimizer.kind === 'adam' || optimizer.kind === 'adamw');
+  }
+
+  /** Train on labelled data; returns the mean training loss per epoch. */
+  async fit(data: MatrixLike, labels: ArrayLike<number>, options: ClassifierFitOptions): Promise<{ losses: number[] }> {
+    this.alive();
+    const x = toMatrix(data, this.inputSize, 'training data');
+    const y = toLabels(labels, x.rows, this.classes);
+    const epochs = options.epochs;
+    if (!Number.isSafeInteger(epochs) || epochs < 1) throw invalid('epochs', epochs, 'an integer ≥ 1');
+    const batchSize = options.batchSize ?? Math.min(32, x.rows);
+    if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > x.rows) {
+      throw invalid('batchSize', batchSize, `an integer in [1, ${x.rows}]`);
+    }
+    const lr = options.learningRate ?? (this.adaptive ? 1e-3 : 0.1);
+    if (typeof lr !== 'number' || !(lr > 0) || !Number.isFinite(lr))
+      throw invalid('learningRate', lr, 'a finite number > 0');
+    const { signal } = options;
+    if (signal?.aborted) throw aborted(signal);
+    await this.rt.call.setTrainBody(this.id, options.trainBody ?? true);
+    return this.rt.withHandle(await upload(this.rt, x, y), async (ds) => {
+      const losses: number[] = [];
+      for (let epoch = 1; epoch <= epochs; epoch++) {
+        const loss = await this.rt.call.classifierTrainEpoch(this.id, ds, batchSize, lr);
+        losses.push(loss);
+        options.onEpochEnd?.({ epoch, epochs, loss });
+        if (signal?.aborted && epoch < epochs) throw aborted(signal);
+      }
+      return { losses };
+    });
+  }
+
+  /** Mean cross-entropy and accuracy on labelled data. */
+  async evaluate(data: MatrixLike, labels: ArrayLike<number>): Promise<{ loss: number; accuracy: number }> {
+    this.alive();
+    const x = toMatrix(data, this.inputSize, 'input');
+    const y = toLabels(labels, x.rows, this.classes);
+    return this.rt.withHandle(await upload(this.rt, x, y), (ds) => this.rt.call.classifierEvaluate(this.id, ds));
+  }
+
+  /** Class probabilities, one row per sample. */
+  async predictProba(data: MatrixLike): Promise<Matrix> {
+    this.alive();
+    const x = toMatrix(data, this.inputSize, 'input');
+    return { rows: x.rows, cols: this.classes, data: await this.rt.call.predictProba(this.id, x.data, x.rows) };
+  }
+
+  /** The most probable class of each sample. */
+  async predict(data: MatrixLike): Promise<Uint32Array> {
+    const p = await this.predictProba(data);
+    const out = new Uint32Array(p.rows);
+    for (let i = 0; i < p.rows; i++) {
+      let best = 0;
+      for (let j = 1; j < p.cols; j++)
+        if ((p.data[i * p.cols + j] as number) > (p.data[i * p.cols + best] as number)) best = j;
+      out[i] = best;
+    }
+    return out;
+  }
+
+  async getWeights(): Promise<Float32Array> {
+    this.alive();
+    return this.rt.call.classifierParameters(this.id);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.rt.call.dispose(this.id).catch(() => {});
+    await this.rt.release();
+  }
+
+  private alive(): void {
+    if (this.disposed) throw new DiaboloError('E_DISPOSED', 'this classifier was disposed');
+  }
+}

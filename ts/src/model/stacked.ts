@@ -1,0 +1,125 @@
+import { Runtime } from '../core/runtime.js';
+import { toMatrix } from '../data/matrix.js';
+import { upload } from '../train/fit.js';
+import type { AutoencoderConfig, FitOptions, FitResult, LayerConfig, MatrixLike, RuntimeOptions } from '../types.js';
+import { Autoencoder } from './autoencoder.js';
+import { invalid, resolveAutoencoderConfig } from './config.js';
+
+/**
+ * One stage of a stack: a one-layer autoencoder of any variant (sparse, denoising,
+ * contractive, tied…), trained on the codes of the stage below.
+ */
+export interface StackStage
+  extends LayerConfig,
+    Omit<AutoencoderConfig, 'inputSize' | 'hiddenSize' | 'layers' | 'vae' | 'l2' | 'sparsity' | 'contractive'> {
+  /** Training of this stage (default: the stack's `fit`). */
+  fit?: FitOptions;
+}
+
+export interface StackOptions {
+  inputSize: number;
+  stages: StackStage[];
+  /** Training of every stage that has no `fit` of its own. */
+  fit: FitOptions;
+  /** Configuration of the assembled deep autoencoder (its optimizer for fine-tuning). */
+  fineTune?: Pick<AutoencoderConfig, 'optimizer' | 'seed'>;
+}
+
+export interface StackResult {
+  /** The deep autoencoder `g₁∘…∘g_L∘f_L∘…∘f₁` holding the pretrained layers, ready to fine-tune. */
+  autoencoder: Autoencoder;
+  /** Training history of each stage. */
+  stages: FitResult[];
+}
+
+/**
+ * Greedy layer-wise pretraining (the lecture's stacked autoencoder): train AE₁ on X,
+ * compute H₁ = f₁(X) inside WASM memory, train AE₂ on H₁, and so on, each stage trained
+ * while the others stay frozen; then unroll the stages into one deep autoencoder.
+ * Fine-tune it with `autoencoder.fit(x, …)` (unsupervised) or `autoencoder.toClassifier()`
+ * (supervised).
+ */
+export async function pretrainStack(
+  data: MatrixLike,
+  options: StackOptions,
+  runtime: RuntimeOptions = {},
+): Promise<StackResult> {
+  if (!Array.isArray(options?.stages) || options.stages.length === 0) {
+    throw invalid('stages', options?.stages, 'a non-empty array of stages');
+  }
+  const x = toMatrix(data, options.inputSize, 'training data');
+  const layerKeys = ['units', 'activation', 'activationAlpha', 'l2', 'sparsity', 'contractive'] as const;
+  // Validate every stage before any training starts.
+  const configs = [];
+  let width = options.inputSize;
+  for (const [i, stage] of options.stages.entries()) {
+    const { fit: _fit, ...rest } = stage;
+    const layer: LayerConfig = { units: stage.units };
+    const others: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(rest)) {
+      if ((layerKeys as readonly string[]).includes(k)) (layer as unknown as Record<string, unknown>)[k] = v;
+      else others[k] = v;
+    }
+    const previous = configs.at(-1);
+    const cfg = resolveAutoencoderConfig({
+      // Above the first stage, the targets are codes: reconstruct them with the lower layer's activation.
+      ...(previous ? { outputActivation: previous.layers[0]?.activation } : {}),
+      ...(others as Omit<AutoencoderConfig, 'inputSize'>),
+      inputSize: width,
+      layers: [layer],
+      seed: (others.seed as number | undefined) ?? (options.fineTune?.seed ?? 1) + i,
+    });
+    configs.push(cfg);
+    width = stage.units;
+  }
+  const rt = (await Runtime.open(runtime)).retain();
+  const stages: FitResult[] = [];
+  const trained: Autoencoder[] = [];
+  try {
+    const first = await upload(rt, x);
+    let current = first;
+    for (const [i, cfg] of configs.entries()) {
+      const ae = await Autoencoder.build(rt, cfg);
+      trained.push(ae);
+      stages.push(await ae.fitDataset(current, x.rows, options.stages[i]?.fit ?? options.fit));
+      const next = await rt.call.encodeDataset(ae.handle.id, current);
+      await rt.call.dispose(current);
+      current = next;
+    }
+    await rt.call.dispose(current);
+    const base = configs[0];
+    const deep = await Autoencoder.build(
+      rt,
+      resolveAutoencoderConfig({
+        inputSize: options.inputSize,
+        layers: configs.map((c) => {
+          const l = c.layers[0];
+          return {
+            units: l?.units ?? 1,
+            activation: l?.activation ?? 'sigmoid',
+            activationAlpha: l?.activationAlpha ?? 0.01,
+            l2: l?.l2 ?? 0,
+            contractive: l?.contractive ?? 0,
+            ...(l?.sparsity ? { sparsity: l.sparsity } : {}),
+          };
+        }),
+        outputActivation: base?.outputActivation ?? 'sigmoid',
+        activationAlpha: base?.outputAlpha ?? 0.01,
+        loss: base?.loss ?? 'mse',
+        optimizer: options.fineTune?.optimizer ?? base?.optimizer ?? { kind: 'sgd' },
+        seed: options.fineTune?.seed ?? 1,
+      }),
+    );
+    const depth = trained.length;
+    for (const [i, ae] of trained.entries()) {
+      const enc = await ae.layerWeights(0, false);
+      await deep.setLayerWeights(i, false, enc.w.data, enc.b);
+      const dec = await ae.layerWeights(0, true);
+      await deep.setLayerWeights(depth - 1 - i, true, dec.w.data, dec.b);
+    }
+    return { autoencoder: deep, stages };
+  } finally {
+    for (const ae of trained) await ae.dispose();
+    await rt.release();
+  }
+}
