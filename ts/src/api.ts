@@ -1,5 +1,7 @@
 // The public API shared by the Node and browser entry points.
 export { supportedFlavors } from './core/flavor.js';
+export { type CsvOptions, parseCsv } from './data/csv.js';
+export { type IdxArray, parseIdx } from './data/idx.js';
 export { matrix } from './data/matrix.js';
 export { type LabelledMatrix, SHAPE_NAMES, type ShapesOptions, shapes } from './data/shapes.js';
 export { DiaboloError, type ErrorCode } from './errors.js';

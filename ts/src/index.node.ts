@@ -5,3 +5,4 @@ import { nodePlatform } from './platform/node.js';
 setPlatform(nodePlatform);
 
 export * from './api.js';
+export { loadDigits, loadMnist, type MnistOptions, mnistDir, SKLEARN_DIGITS } from './data/node.js';
