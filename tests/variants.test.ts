@@ -1,10 +1,25 @@
 // The variants of the lecture on real data (scikit-learn's 8×8 digits, MNIST subsets),
 // each against what the lecture says it should do.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { Autoencoder, Classifier, loadDigits, loadMnist, type Matrix, pretrainStack } from '../dist/index.node.js';
+import {
+  Autoencoder,
+  Classifier,
+  loadDigits,
+  loadMnist,
+  type Matrix,
+  pretrainStack,
+  SKLEARN_DIGITS,
+} from '../dist/index.node.js';
 import { centre, covariance, orthonormalize, principalAngles, symmetricEigen } from './helpers/linalg.js';
 
-const digits = loadDigits();
+// Installed python3-sklearn, or the copy scripts/fetch-data.sh extracted from its .deb.
+const digits = loadDigits(
+  existsSync(SKLEARN_DIGITS)
+    ? SKLEARN_DIGITS
+    : fileURLToPath(new URL('../.cache/sklearn-digits.csv.gz', import.meta.url)),
+);
 const TRAIN = 1400;
 function rows(m: Matrix, start: number, end: number): Matrix {
   return { rows: end - start, cols: m.cols, data: m.data.slice(start * m.cols, end * m.cols) };

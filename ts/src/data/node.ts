@@ -62,8 +62,11 @@ export function loadMnist(options: MnistOptions = {}): LabelledMatrix {
 /** Where Debian's python3-sklearn keeps the 8×8 digits. */
 export const SKLEARN_DIGITS = '/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz';
 
-/** scikit-learn's 1 797 8×8 digits, values 0–16 scaled to [0, 1], with labels. */
-export function loadDigits(path = SKLEARN_DIGITS): LabelledMatrix {
+/**
+ * scikit-learn's 1 797 8×8 digits, values 0–16 scaled to [0, 1], with labels. Default path:
+ * `$DIABOLO_DIGITS`, else Debian's python3-sklearn location.
+ */
+export function loadDigits(path = process.env.DIABOLO_DIGITS ?? SKLEARN_DIGITS): LabelledMatrix {
   const raw = readOrExplain(path, 'install the Debian package python3-sklearn or pass the path of digits.csv.gz');
   const text = new TextDecoder().decode(path.endsWith('.gz') ? gunzipSync(raw) : raw);
   const { matrix, labels } = parseCsv(text, { labelColumn: 'last', header: false, source: path });
