@@ -56,6 +56,18 @@ describe('one-hidden-layer autoencoder on shapes', () => {
     expect(bits(wb)).toEqual(bits(wa));
   });
 
+  it('clips the global gradient norm: each SGD step moves the weights by at most lr × maxNorm', async () => {
+    const ae = await make();
+    const before = await ae.getWeights();
+    await ae.fit(train, { epochs: 1, batchSize: 100, learningRate: 0.1, gradientClipNorm: 1e-3 });
+    const after = await ae.getWeights();
+    let sq = 0;
+    for (let i = 0; i < before.length; i++) sq += ((after[i] as number) - (before[i] as number)) ** 2;
+    const steps = 6; // 600 samples / 100
+    expect(Math.sqrt(sq)).toBeGreaterThan(0);
+    expect(Math.sqrt(sq)).toBeLessThanOrEqual(0.1 * 1e-3 * steps * 1.0001);
+  });
+
   it('different seeds give different weights', async () => {
     const a = await make({ ...config, seed: 1 });
     const b = await make({ ...config, seed: 2 });

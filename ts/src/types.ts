@@ -163,6 +163,8 @@ export interface FitOptions {
   /** Explicit validation data (instead of `validationSplit`). */
   validationData?: MatrixLike;
   earlyStopping?: EarlyStoppingConfig;
+  /** Rescale each minibatch's gradient to this global L2 norm when it is larger. Default: no clipping. */
+  gradientClipNorm?: number;
   /** VAE: ramp β linearly from 0 over this many epochs. Default 0 (no warm-up). */
   klWarmupEpochs?: number;
   /** Called after every epoch. */

@@ -157,6 +157,8 @@ pub struct Model<T> {
     step: u64,
     /// Multiplies β during KL warm-up (1 = full weight).
     kl_scale: f64,
+    /// Largest global gradient norm allowed (0 = no clipping).
+    clip_norm: f64,
     opt: Vec<OptimizerState<T>>,
     penalties: Vec<LayerPenalties>,
     ws: Workspace<T>,
@@ -232,6 +234,7 @@ impl<T: Kernel> Model<T> {
             rng,
             step: 0,
             kl_scale: 1.0,
+            clip_norm: 0.0,
             opt: Vec::new(),
             penalties,
             ws: Workspace::default(),
@@ -266,6 +269,53 @@ impl<T: Kernel> Model<T> {
         }
         self.kl_scale = scale;
         Ok(())
+    }
+
+    /// Rescale the gradient whenever its global L2 norm exceeds `max_norm` (0 turns it off).
+    pub fn set_clip_norm(&mut self, max_norm: f64) -> Result<()> {
+        if !(max_norm.is_finite() && max_norm >= 0.0) {
+            return Err(Error::invalid(
+                "gradientClipNorm",
+                max_norm,
+                "a finite number ≥ 0 (0 = off)",
+            ));
+        }
+        self.clip_norm = max_norm;
+        Ok(())
+    }
+
+    /// Every gradient buffer, in no particular order.
+    fn grad_buffers(&mut self) -> Vec<&mut Vec<T>> {
+        let mut v: Vec<&mut Vec<T>> = Vec::new();
+        for g in self.enc.grads.iter_mut().chain(self.dec.grads.iter_mut()) {
+            v.push(&mut g.w);
+            v.push(&mut g.b);
+        }
+        if let Some(h) = &mut self.heads {
+            v.extend([&mut h.gmu.w, &mut h.gmu.b, &mut h.glv.w, &mut h.glv.b]);
+        }
+        v
+    }
+
+    /// Global gradient clipping; returns the norm before clipping.
+    fn clip_gradients(&mut self) -> f64 {
+        // Tied decoder weights hand their gradient to the encoder: count only what is stepped.
+        let mut sq = Sum::default();
+        for (_, g) in self.tensors() {
+            for &v in g.iter() {
+                sq.add(v.to_f64() * v.to_f64());
+            }
+        }
+        let norm = sq.value().sqrt();
+        if self.clip_norm > 0.0 && norm > self.clip_norm {
+            let scale = T::from_f64(self.clip_norm / norm);
+            for g in self.grad_buffers() {
+                for v in g.iter_mut() {
+                    *v *= scale;
+                }
+            }
+        }
+        norm
     }
 
     /// Decoder layer `j` mirrors encoder layer `L − 1 − j` (no VAE).
@@ -440,6 +490,9 @@ impl<T: Kernel> Model<T> {
             return Err(Error::NonFinite {
                 what: "loss or gradient".to_string(),
             });
+        }
+        if self.clip_norm > 0.0 {
+            self.clip_gradients();
         }
         Ok(terms)
     }
@@ -1042,6 +1095,29 @@ mod tests {
         let iwae = m.iwae_bound(&x, 64, 50, 9).unwrap();
         assert!(iwae >= elbo - 0.05, "IWAE {iwae} should not be below the ELBO {elbo}");
         assert!(elbo.is_finite() && elbo < 0.0);
+    }
+
+    #[test]
+    fn gradient_clipping_bounds_the_global_norm() {
+        let mut m = Model::<f64>::new(spec(vec![layer(4, Activation::Sigmoid, LayerPenalties::default())])).unwrap();
+        let x = data(8, 6, 7);
+        let mut free = m.clone();
+        free.compute_gradients(&x, 8).unwrap();
+        let norm = free.clip_gradients();
+        assert!(norm > 0.0);
+        m.set_clip_norm(norm / 10.0).unwrap();
+        m.compute_gradients(&x, 8).unwrap();
+        let clipped = m.clip_gradients();
+        assert!(
+            (clipped - norm / 10.0).abs() < 1e-9 * norm,
+            "{clipped} vs {}",
+            norm / 10.0
+        );
+        let (g_free, g_clip) = (free.gradients(), m.gradients());
+        for (a, b) in g_free.iter().zip(&g_clip) {
+            assert!((a / 10.0 - b).abs() < 1e-12, "direction kept");
+        }
+        assert!(m.set_clip_norm(-1.0).is_err());
     }
 
     #[test]

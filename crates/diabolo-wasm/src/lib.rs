@@ -198,6 +198,12 @@ impl Model {
         self.inner.set_kl_scale(scale).map_err(js_err)
     }
 
+    /// Clip the global gradient norm to `maxNorm` (0 = off).
+    #[wasm_bindgen(js_name = setClipNorm)]
+    pub fn set_clip_norm(&mut self, max_norm: f64) -> Result<(), JsError> {
+        self.inner.set_clip_norm(max_norm).map_err(js_err)
+    }
+
     #[wasm_bindgen(getter, js_name = codeSize)]
     pub fn code_size(&self) -> usize {
         self.inner.code_size()

@@ -99,6 +99,11 @@ export class Engine {
     wasmCall(() => m.setKlScale(scale));
   }
 
+  setClipNorm(model: number, maxNorm: number): void {
+    const m = this.model(model);
+    wasmCall(() => m.setClipNorm(maxNorm));
+  }
+
   encode(model: number, data: Float32Array, rows: number): Float32Array {
     const m = this.model(model);
     return wasmCall(() => m.encode(data, rows));

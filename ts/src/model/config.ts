@@ -287,6 +287,8 @@ export interface ResolvedFitOptions {
   validationSplit: number;
   earlyStopping: { patience: number; minDelta: number; restoreBest: boolean } | null;
   klWarmupEpochs: number;
+  /** 0 = no clipping. */
+  gradientClipNorm: number;
 }
 
 export function resolveFitOptions(
@@ -306,6 +308,7 @@ export function resolveFitOptions(
       'validationData',
       'earlyStopping',
       'klWarmupEpochs',
+      'gradientClipNorm',
       'onEpochEnd',
       'signal',
     ]),
@@ -359,7 +362,20 @@ export function resolveFitOptions(
     }
   }
   const klWarmupEpochs = int('klWarmupEpochs', o.klWarmupEpochs ?? 0, 0, 1e9);
-  return { epochs, batchSize, learningRate, schedule, validationSplit, earlyStopping, klWarmupEpochs };
+  const gradientClipNorm =
+    o.gradientClipNorm === undefined
+      ? 0
+      : num('gradientClipNorm', o.gradientClipNorm, (c) => c > 0, 'a finite number > 0');
+  return {
+    epochs,
+    batchSize,
+    learningRate,
+    schedule,
+    validationSplit,
+    earlyStopping,
+    klWarmupEpochs,
+    gradientClipNorm,
+  };
 }
 
 /** Learning rate of 1-based `epoch` under a schedule. */

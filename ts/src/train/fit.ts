@@ -45,6 +45,7 @@ export async function fitDataset(
       validation = await upload(rt, toMatrix(options.validationData, config.inputSize, 'validationData'));
       temporary.push(validation);
     }
+    await call.setClipNorm(model, o.gradientClipNorm);
     const history: EpochProgress[] = [];
     const t0 = performance.now();
     let best = { loss: Number.POSITIVE_INFINITY, epoch: 0 };
