@@ -2,8 +2,32 @@
 //! decoder of a model, or the body of a classifier.
 
 use crate::dense::{Dense, DenseGrad, PenaltyScratch};
+use crate::error::{Error, Result};
 use crate::gemm::{Kernel, Scratch};
 use crate::penalty::{LayerPenalties, PenaltyTerms};
+use crate::rng::Rng;
+
+/// Check the arguments of an epoch over `rows` samples.
+pub fn check_epoch_args(rows: usize, batch_size: usize, lr: f64) -> Result<()> {
+    if batch_size == 0 || batch_size > rows {
+        return Err(Error::invalid(
+            "batchSize",
+            batch_size,
+            "an integer in [1, number of samples]",
+        ));
+    }
+    if !(lr.is_finite() && lr > 0.0) {
+        return Err(Error::invalid("learningRate", lr, "a finite number > 0"));
+    }
+    Ok(())
+}
+
+/// Fill `order` with a fresh random permutation of `0..rows`.
+pub fn shuffled(order: &mut Vec<usize>, rows: usize, rng: &mut Rng) {
+    order.clear();
+    order.extend(0..rows);
+    rng.shuffle(order);
+}
 
 #[derive(Clone, Debug)]
 pub struct Chain<T> {

@@ -219,21 +219,10 @@ impl<T: Kernel> Classifier<T> {
     /// One shuffled pass; returns the mean training loss.
     pub fn train_epoch(&mut self, data: &[T], labels: &[u32], rows: usize, batch_size: usize, lr: f64) -> Result<f64> {
         self.check(data, Some(labels), rows)?;
-        if batch_size == 0 || batch_size > rows {
-            return Err(Error::invalid(
-                "batchSize",
-                batch_size,
-                "an integer in [1, number of samples]",
-            ));
-        }
-        if !(lr.is_finite() && lr > 0.0) {
-            return Err(Error::invalid("learningRate", lr, "a finite number > 0"));
-        }
+        crate::chain::check_epoch_args(rows, batch_size, lr)?;
         let d = self.inputs;
         let mut order = std::mem::take(&mut self.order);
-        order.clear();
-        order.extend(0..rows);
-        self.rng.shuffle(&mut order);
+        crate::chain::shuffled(&mut order, rows, &mut self.rng);
         let (mut batch, mut bl) = (std::mem::take(&mut self.batch), std::mem::take(&mut self.batch_labels));
         let mut total = Sum::default();
         let mut result = Ok(());

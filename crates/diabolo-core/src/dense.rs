@@ -182,6 +182,44 @@ mod tests {
         Loss::Mse.value_and_grad(&out, target, n, &mut g)
     }
 
+    /// Central differences of `loss` w.r.t. every weight, bias and input against the
+    /// analytic `grad` and `dx` (relative tolerance 1e-6, f64).
+    fn assert_gradients(
+        layer: &Dense<f64>,
+        x: &[f64],
+        grad: &DenseGrad<f64>,
+        dx: &[f64],
+        loss: impl Fn(&Dense<f64>, &[f64]) -> f64,
+        what: &str,
+    ) {
+        let eps = 1e-6;
+        let check = |analytic: f64, plus: f64, minus: f64, which: String| {
+            let fd = (plus - minus) / (2.0 * eps);
+            assert!(
+                (fd - analytic).abs() <= 1e-6 * (1.0 + fd.abs()),
+                "{what} {which}: fd {fd} vs analytic {analytic}"
+            );
+        };
+        for i in 0..layer.w.len() {
+            let (mut p, mut m) = (layer.clone(), layer.clone());
+            p.w[i] += eps;
+            m.w[i] -= eps;
+            check(grad.w[i], loss(&p, x), loss(&m, x), format!("dW[{i}]"));
+        }
+        for i in 0..layer.b.len() {
+            let (mut p, mut m) = (layer.clone(), layer.clone());
+            p.b[i] += eps;
+            m.b[i] -= eps;
+            check(grad.b[i], loss(&p, x), loss(&m, x), format!("db[{i}]"));
+        }
+        for i in 0..x.len() {
+            let (mut xp, mut xm) = (x.to_vec(), x.to_vec());
+            xp[i] += eps;
+            xm[i] -= eps;
+            check(dx[i], loss(layer, &xp), loss(layer, &xm), format!("dX[{i}]"));
+        }
+    }
+
     /// MSE of the layer's output plus every penalty, in f64.
     fn penalized_loss(layer: &Dense<f64>, x: &[f64], n: usize, target: &[f64], pen: &LayerPenalties) -> f64 {
         let mut h = vec![0.0; n * layer.outputs];
@@ -269,34 +307,9 @@ mod tests {
                     &mut PenaltyScratch::default(),
                 );
                 assert!(terms.total() > 0.0, "{act:?} {pen:?}: penalties are active");
-                let f = |l: &Dense<f64>, xs: &[f64]| penalized_loss(l, xs, n, &target, &pen);
-                let eps = 1e-6;
-                let check = |analytic: f64, plus: f64, minus: f64, what: String| {
-                    let fd = (plus - minus) / (2.0 * eps);
-                    assert!(
-                        (fd - analytic).abs() <= 1e-6 * (1.0 + fd.abs()),
-                        "{act:?} {pen:?} {what}: fd {fd} vs analytic {analytic}"
-                    );
-                };
-                for i in 0..layer.w.len() {
-                    let (mut p, mut m) = (layer.clone(), layer.clone());
-                    p.w[i] += eps;
-                    m.w[i] -= eps;
-                    check(grad.w[i], f(&p, &x), f(&m, &x), format!("dW[{i}]"));
-                }
-                for i in 0..k {
-                    let (mut p, mut m) = (layer.clone(), layer.clone());
-                    p.b[i] += eps;
-                    m.b[i] -= eps;
-                    check(grad.b[i], f(&p, &x), f(&m, &x), format!("db[{i}]"));
-                }
-                for i in 0..x.len() {
-                    let (mut xp, mut xm) = (x.clone(), x.clone());
-                    xp[i] += eps;
-                    xm[i] -= eps;
-                    // Sparsity's batch mean couples samples; still a function of x.
-                    check(dx[i], f(&layer, &xp), f(&layer, &xm), format!("dX[{i}]"));
-                }
+                // Sparsity's batch mean couples samples; the loss is still a function of x.
+                let loss = |l: &Dense<f64>, xs: &[f64]| penalized_loss(l, xs, n, &target, &pen);
+                assert_gradients(&layer, &x, &grad, &dx, loss, &format!("{act:?} {pen:?}"));
             }
         }
     }
@@ -329,48 +342,8 @@ mod tests {
             let mut grad = layer.grad_zeros();
             let mut dx = vec![0.0; n * d];
             layer.backward(&x, &h, &mut dh, n, &mut grad, Some(&mut dx), &mut s);
-
-            let eps = 1e-6;
-            let check = |analytic: f64, plus: f64, minus: f64, what: String| {
-                let fd = (plus - minus) / (2.0 * eps);
-                assert!(
-                    (fd - analytic).abs() <= 1e-6 * (1.0 + fd.abs()),
-                    "{act:?} {what}: fd {fd} vs analytic {analytic}"
-                );
-            };
-            for i in 0..layer.w.len() {
-                let (mut p, mut m) = (layer.clone(), layer.clone());
-                p.w[i] += eps;
-                m.w[i] -= eps;
-                check(
-                    grad.w[i],
-                    layer_loss(&p, &x, n, &target),
-                    layer_loss(&m, &x, n, &target),
-                    format!("dW[{i}]"),
-                );
-            }
-            for i in 0..k {
-                let (mut p, mut m) = (layer.clone(), layer.clone());
-                p.b[i] += eps;
-                m.b[i] -= eps;
-                check(
-                    grad.b[i],
-                    layer_loss(&p, &x, n, &target),
-                    layer_loss(&m, &x, n, &target),
-                    format!("db[{i}]"),
-                );
-            }
-            for i in 0..x.len() {
-                let (mut xp, mut xm) = (x.clone(), x.clone());
-                xp[i] += eps;
-                xm[i] -= eps;
-                check(
-                    dx[i],
-                    layer_loss(&layer, &xp, n, &target),
-                    layer_loss(&layer, &xm, n, &target),
-                    format!("dX[{i}]"),
-                );
-            }
+            let loss = |l: &Dense<f64>, xs: &[f64]| layer_loss(l, xs, n, &target);
+            assert_gradients(&layer, &x, &grad, &dx, loss, &format!("{act:?}"));
         }
     }
 }

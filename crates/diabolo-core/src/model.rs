@@ -559,20 +559,9 @@ impl<T: Kernel> Model<T> {
     pub fn train_epoch(&mut self, data: &[T], rows: usize, batch_size: usize, lr: f64) -> Result<EpochReport> {
         let d = self.spec.inputs;
         Self::check_data("training data", data, rows, d)?;
-        if batch_size == 0 || batch_size > rows {
-            return Err(Error::invalid(
-                "batchSize",
-                batch_size,
-                "an integer in [1, number of samples]",
-            ));
-        }
-        if !(lr.is_finite() && lr > 0.0) {
-            return Err(Error::invalid("learningRate", lr, "a finite number > 0"));
-        }
+        crate::chain::check_epoch_args(rows, batch_size, lr)?;
         let mut order = std::mem::take(&mut self.ws.order);
-        order.clear();
-        order.extend(0..rows);
-        self.rng.shuffle(&mut order);
+        crate::chain::shuffled(&mut order, rows, &mut self.rng);
         let mut batch = std::mem::take(&mut self.ws.batch);
         let mut sum = LossTerms::default();
         let mut batches = 0;
