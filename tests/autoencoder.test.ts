@@ -174,6 +174,68 @@ describe('errors', () => {
     expect((await caught(ae.encode(test))).code).toBe('E_DISPOSED');
   });
 
+  it('runs an epoch in pieces with batch progress, bit-identical to whole epochs', async () => {
+    const whole = await make();
+    const pieces = await make();
+    await whole.fit(train, fit);
+    const seen: number[] = [];
+    await pieces.fit(train, {
+      ...fit,
+      batchesPerCall: 7,
+      onBatchEnd: (p) => {
+        if (p.epoch === 1) seen.push(p.batch);
+        expect(p.batches).toBe(38); // 600 / 16
+        expect(Number.isFinite(p.loss)).toBe(true);
+      },
+    });
+    expect(seen).toEqual([7, 14, 21, 28, 35, 38]);
+    expect(bits(await pieces.getWeights())).toEqual(bits(await whole.getWeights()));
+  });
+
+  for (const backend of ['inline', 'worker'] as const) {
+    it(`cancels within one minibatch, keeps a usable model, and training can continue (${backend})`, async () => {
+      const ae = await make(config, { backend });
+      const controller = new AbortController();
+      let last = 0;
+      const e = await caught(
+        ae.fit(train, {
+          ...fit,
+          signal: controller.signal,
+          onBatchEnd: (p) => {
+            last = p.batch;
+            if (p.epoch === 2 && p.batch === 5) controller.abort(new Error('user pressed stop'));
+          },
+        }),
+      );
+      expect(e.code).toBe('E_ABORTED');
+      expect(e.message).toContain('user pressed stop');
+      expect(last).toBe(5);
+      expect((await ae.encode(test)).rows).toBe(200);
+      const again = await ae.fit(train, { ...fit, epochs: 2 });
+      expect(again.losses.every(Number.isFinite)).toBe(true);
+    });
+  }
+
+  it('a worker stopped mid-training rejects the pending call with a typed error within a second', async () => {
+    const ae = await Autoencoder.create(config, { backend: 'worker' });
+    let stoppedAt = 0;
+    const training = ae.fit(train, {
+      ...fit,
+      epochs: 1000,
+      batchesPerCall: 1,
+      onBatchEnd: (p) => {
+        if (stoppedAt === 0 && p.batch === 3) {
+          stoppedAt = performance.now();
+          void ae.dispose();
+        }
+      },
+    });
+    const e = await caught(training);
+    expect(['E_DISPOSED', 'E_WORKER']).toContain(e.code);
+    expect(performance.now() - stoppedAt).toBeLessThan(1000);
+    expect((await caught(ae.encode(test))).code).toBe('E_DISPOSED');
+  });
+
   it('stops at an epoch boundary when aborted', async () => {
     const ae = await make();
     const controller = new AbortController();

@@ -134,6 +134,18 @@ export interface EpochProgress {
   etaMs: number;
 }
 
+/** Progress within an epoch (with `onBatchEnd`). */
+export interface BatchProgress {
+  epoch: number;
+  epochs: number;
+  /** Minibatches done in this epoch. */
+  batch: number;
+  batches: number;
+  /** Mean objective per sample over this epoch's minibatches so far. */
+  loss: number;
+  samplesPerSecond: number;
+}
+
 /** Learning-rate schedule over epochs. */
 export type ScheduleConfig =
   | { kind: 'constant' }
@@ -169,7 +181,18 @@ export interface FitOptions {
   klWarmupEpochs?: number;
   /** Called after every epoch. */
   onEpochEnd?: (progress: EpochProgress) => void;
-  /** Stops training at the next epoch boundary; the promise rejects with `E_ABORTED`. */
+  /** Called every `batchesPerCall` minibatches. */
+  onBatchEnd?: (progress: BatchProgress) => void;
+  /**
+   * Minibatches per call into the core when `onBatchEnd` or `signal` is given (default: 1
+   * with a signal, so cancellation takes effect within one minibatch; else a tenth of the
+   * epoch). Without either, an epoch is one call.
+   */
+  batchesPerCall?: number;
+  /**
+   * Stops training at the next minibatch boundary (see `batchesPerCall`); the promise
+   * rejects with `E_ABORTED` and the model keeps the weights of the last finished minibatch.
+   */
   signal?: AbortSignal;
 }
 

@@ -557,16 +557,53 @@ impl<T: Kernel> Model<T> {
 
     /// One pass over `rows` samples in a fresh random order, `batch_size` at a time.
     pub fn train_epoch(&mut self, data: &[T], rows: usize, batch_size: usize, lr: f64) -> Result<EpochReport> {
+        self.begin_epoch(data, rows)?;
+        let (sum, batches) = self.train_batches(data, rows, batch_size, lr, 0, usize::MAX)?;
+        let mut terms = LossTerms::default();
+        terms.add_scaled(&sum, 1.0 / rows as f64);
+        Ok(EpochReport {
+            terms,
+            batches,
+            samples: rows,
+        })
+    }
+
+    /// Start an epoch: draw the order in which its minibatches visit the `rows` samples.
+    /// Then [`Model::train_batches`] runs them, all at once or a few at a time (for progress
+    /// and cancellation between minibatches) with identical results.
+    pub fn begin_epoch(&mut self, data: &[T], rows: usize) -> Result<()> {
+        Self::check_data("training data", data, rows, self.spec.inputs)?;
+        crate::chain::shuffled(&mut self.ws.order, rows, &mut self.rng);
+        Ok(())
+    }
+
+    /// Train minibatches `first .. first + count` (clipped to the epoch) of the current
+    /// epoch. Returns the sample-weighted sum of their loss terms and how many ran.
+    pub fn train_batches(
+        &mut self,
+        data: &[T],
+        rows: usize,
+        batch_size: usize,
+        lr: f64,
+        first: usize,
+        count: usize,
+    ) -> Result<(LossTerms, usize)> {
         let d = self.spec.inputs;
         Self::check_data("training data", data, rows, d)?;
         crate::chain::check_epoch_args(rows, batch_size, lr)?;
-        let mut order = std::mem::take(&mut self.ws.order);
-        crate::chain::shuffled(&mut order, rows, &mut self.rng);
+        if self.ws.order.len() != rows {
+            return Err(Error::invalid(
+                "epoch",
+                "not begun for this data",
+                "begin_epoch on the same data first",
+            ));
+        }
+        let order = std::mem::take(&mut self.ws.order);
         let mut batch = std::mem::take(&mut self.ws.batch);
         let mut sum = LossTerms::default();
-        let mut batches = 0;
+        let mut done = 0;
         let mut result = Ok(());
-        for idx in order.chunks(batch_size) {
+        for idx in order.chunks(batch_size).skip(first).take(count) {
             batch.clear();
             for &i in idx {
                 batch.extend_from_slice(&data[i * d..(i + 1) * d]);
@@ -578,18 +615,11 @@ impl<T: Kernel> Model<T> {
                     break;
                 }
             }
-            batches += 1;
+            done += 1;
         }
         self.ws.order = order;
         self.ws.batch = batch;
-        result?;
-        let mut terms = LossTerms::default();
-        terms.add_scaled(&sum, 1.0 / rows as f64);
-        Ok(EpochReport {
-            terms,
-            batches,
-            samples: rows,
-        })
+        result.map(|()| (sum, done))
     }
 
     /// Run `f` over `x` in chunks of at most 256 samples (bounded memory for big sets).
@@ -1084,6 +1114,26 @@ mod tests {
         let iwae = m.iwae_bound(&x, 64, 50, 9).unwrap();
         assert!(iwae >= elbo - 0.05, "IWAE {iwae} should not be below the ELBO {elbo}");
         assert!(elbo.is_finite() && elbo < 0.0);
+    }
+
+    #[test]
+    fn an_epoch_in_pieces_equals_the_epoch_at_once() {
+        let mut s = spec(vec![layer(4, Activation::Sigmoid, LayerPenalties::default())]);
+        s.corruption = Corruption::Mask { nu: 0.2 };
+        let x: Vec<f32> = data(50, 6, 8).iter().map(|&v| v as f32).collect();
+        let mut whole = Model::<f32>::new(s.clone()).unwrap();
+        let report = whole.train_epoch(&x, 50, 8, 0.1).unwrap();
+        let mut pieces = Model::<f32>::new(s).unwrap();
+        pieces.begin_epoch(&x, 50).unwrap();
+        let (mut total, mut batches) = (LossTerms::default(), 0);
+        for first in (0..7).step_by(3) {
+            let (sum, n) = pieces.train_batches(&x, 50, 8, 0.1, first, 3).unwrap();
+            total.add_scaled(&sum, 1.0);
+            batches += n;
+        }
+        assert_eq!(batches, report.batches);
+        assert_eq!(pieces.parameters(), whole.parameters());
+        assert!((total.total / 50.0 - report.terms.total).abs() < 1e-12);
     }
 
     #[test]

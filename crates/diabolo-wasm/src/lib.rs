@@ -186,6 +186,39 @@ impl Model {
         Ok(out)
     }
 
+    /// Start an epoch over `data` (draws its minibatch order).
+    #[wasm_bindgen(js_name = beginEpoch)]
+    pub fn begin_epoch(&mut self, data: &Dataset) -> Result<(), JsError> {
+        self.check_dataset(data)?;
+        self.inner.begin_epoch(&data.data, data.rows).map_err(js_err)
+    }
+
+    /// Minibatches `first … first + count − 1` of the current epoch: the sample-weighted sums
+    /// `[reconstruction, sparsity, contractive, kl, l2, total, batchesRun]`.
+    #[wasm_bindgen(js_name = trainBatches)]
+    pub fn train_batches(
+        &mut self,
+        data: &Dataset,
+        batch_size: f64,
+        learning_rate: f64,
+        first: f64,
+        count: f64,
+    ) -> Result<Vec<f64>, JsError> {
+        self.check_dataset(data)?;
+        let (bs, first, count) = (
+            usize_arg("batchSize", batch_size)?,
+            usize_arg("first", first)?,
+            usize_arg("count", count)?,
+        );
+        let (sum, ran) = self
+            .inner
+            .train_batches(&data.data, data.rows, bs, learning_rate, first, count)
+            .map_err(js_err)?;
+        let mut out = terms_array(&sum).to_vec();
+        out.push(ran as f64);
+        Ok(out)
+    }
+
     /// Loss terms on a dataset without training: `[reconstruction, 0, 0, kl, 0, total]`.
     pub fn evaluate(&mut self, data: &Dataset) -> Result<Vec<f64>, JsError> {
         self.check_dataset(data)?;

@@ -88,6 +88,29 @@ export class Engine {
     return { terms: terms(r), batches: r[6] as number, samples: r[7] as number, ms: performance.now() - t0 };
   }
 
+  /** Start an epoch (draw its minibatch order); then {@link trainBatches} runs it in pieces. */
+  beginEpoch(model: number, dataset: number): void {
+    const m = this.model(model);
+    const d = this.dataset(dataset);
+    wasmCall(() => m.beginEpoch(d));
+  }
+
+  /** Minibatches `first … first + count − 1` of the current epoch: sample-weighted sums of the terms. */
+  trainBatches(
+    model: number,
+    dataset: number,
+    batchSize: number,
+    learningRate: number,
+    first: number,
+    count: number,
+  ): { sums: LossTermValues; batches: number; ms: number } {
+    const m = this.model(model);
+    const d = this.dataset(dataset);
+    const t0 = performance.now();
+    const r = wasmCall(() => m.trainBatches(d, batchSize, learningRate, first, count));
+    return { sums: terms(r), batches: r[6] as number, ms: performance.now() - t0 };
+  }
+
   evaluate(model: number, dataset: number): LossTermValues {
     const m = this.model(model);
     const d = this.dataset(dataset);

@@ -289,6 +289,8 @@ export interface ResolvedFitOptions {
   klWarmupEpochs: number;
   /** 0 = no clipping. */
   gradientClipNorm: number;
+  /** Minibatches per core call; 0 = a whole epoch per call. */
+  batchesPerCall: number;
 }
 
 export function resolveFitOptions(
@@ -310,6 +312,8 @@ export function resolveFitOptions(
       'klWarmupEpochs',
       'gradientClipNorm',
       'onEpochEnd',
+      'onBatchEnd',
+      'batchesPerCall',
       'signal',
     ]),
   ) as unknown as FitOptions;
@@ -366,6 +370,11 @@ export function resolveFitOptions(
     o.gradientClipNorm === undefined
       ? 0
       : num('gradientClipNorm', o.gradientClipNorm, (c) => c > 0, 'a finite number > 0');
+  const batches = Math.ceil(trainRows / batchSize);
+  const chunked = o.onBatchEnd !== undefined || o.signal !== undefined;
+  const batchesPerCall = chunked
+    ? int('batchesPerCall', o.batchesPerCall ?? (o.signal ? 1 : Math.max(1, Math.ceil(batches / 10))), 1, 1e9)
+    : 0;
   return {
     epochs,
     batchSize,
@@ -375,6 +384,7 @@ export function resolveFitOptions(
     earlyStopping,
     klWarmupEpochs,
     gradientClipNorm,
+    batchesPerCall,
   };
 }
 

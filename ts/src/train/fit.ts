@@ -2,7 +2,7 @@ import type { Runtime } from '../core/runtime.js';
 import { toMatrix } from '../data/matrix.js';
 import { DiaboloError } from '../errors.js';
 import { learningRateAt, type ResolvedAutoencoderConfig, resolveFitOptions } from '../model/config.js';
-import type { EpochProgress, FitOptions, FitResult, Matrix } from '../types.js';
+import type { EpochProgress, FitOptions, FitResult, LossTermValues, Matrix } from '../types.js';
 
 export function aborted(signal: AbortSignal): DiaboloError {
   const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'aborted');
@@ -12,6 +12,48 @@ export function aborted(signal: AbortSignal): DiaboloError {
 /** Copy a matrix (and labels) into the engine; the caller disposes the handle. */
 export function upload(rt: Runtime, x: Matrix, labels?: Uint32Array): Promise<number> {
   return rt.call.uploadDataset(x.data, x.rows, x.cols, labels);
+}
+
+/**
+ * One epoch as several calls of `perCall` minibatches, with progress and cancellation
+ * between them (identical results to one call: the core draws the epoch's order first).
+ */
+async function epochInPieces(
+  rt: Runtime,
+  model: number,
+  dataset: number,
+  rows: number,
+  batchSize: number,
+  learningRate: number,
+  perCall: number,
+  epoch: number,
+  epochs: number,
+  options: FitOptions,
+): Promise<{ terms: LossTermValues; batches: number; samples: number; ms: number }> {
+  const call = rt.call;
+  const batches = Math.ceil(rows / batchSize);
+  await call.beginEpoch(model, dataset);
+  const sums: LossTermValues = { reconstruction: 0, sparsity: 0, contractive: 0, kl: 0, l2: 0, total: 0 };
+  let done = 0;
+  let ms = 0;
+  while (done < batches) {
+    const r = await call.trainBatches(model, dataset, batchSize, learningRate, done, perCall);
+    for (const k of Object.keys(sums) as (keyof LossTermValues)[]) sums[k] += r.sums[k];
+    done += r.batches;
+    ms += r.ms;
+    const samples = Math.min(rows, done * batchSize);
+    options.onBatchEnd?.({
+      epoch,
+      epochs,
+      batch: done,
+      batches,
+      loss: sums.total / samples,
+      samplesPerSecond: samples / (ms / 1000),
+    });
+    if (options.signal?.aborted && (done < batches || epoch < epochs)) throw aborted(options.signal);
+  }
+  for (const k of Object.keys(sums) as (keyof LossTermValues)[]) sums[k] /= rows;
+  return { terms: sums, batches, samples: rows, ms };
 }
 
 /**
@@ -46,6 +88,7 @@ export async function fitDataset(
       temporary.push(validation);
     }
     await call.setClipNorm(model, o.gradientClipNorm);
+    const trainRows = rows - (o.validationSplit > 0 ? Math.ceil(rows * o.validationSplit) : 0);
     const history: EpochProgress[] = [];
     const t0 = performance.now();
     let best = { loss: Number.POSITIVE_INFINITY, epoch: 0 };
@@ -54,7 +97,21 @@ export async function fitDataset(
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       const learningRate = learningRateAt(o.learningRate, o.schedule, epoch, o.epochs);
       if (warmup) await call.setKlScale(model, Math.min(1, epoch / o.klWarmupEpochs));
-      const r = await call.trainEpoch(model, train, o.batchSize, learningRate);
+      const r =
+        o.batchesPerCall === 0
+          ? await call.trainEpoch(model, train, o.batchSize, learningRate)
+          : await epochInPieces(
+              rt,
+              model,
+              train,
+              trainRows,
+              o.batchSize,
+              learningRate,
+              o.batchesPerCall,
+              epoch,
+              o.epochs,
+              options,
+            );
       const validationLoss = validation === undefined ? undefined : (await call.evaluate(model, validation)).total;
       const elapsedMs = performance.now() - t0;
       const progress: EpochProgress = {
