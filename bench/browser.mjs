@@ -19,6 +19,11 @@ const TYPES = {
 export async function serve(pages = {}) {
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    if (path === '/favicon.ico') {
+      res.writeHead(204);
+      res.end();
+      return;
+    }
     if (pages[path]) {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end(pages[path]);

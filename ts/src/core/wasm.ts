@@ -12,7 +12,10 @@ export function loadGlue(flavor: Flavor): Promise<GlueModule> {
   let glue = loaded.get(flavor);
   if (!glue) {
     glue = (async () => {
-      const mod = (await import(`../wasm/${flavor}/diabolo.js`)) as GlueModule;
+      // A computed URL, not a literal: bundlers (the browser worker bundle) leave it alone,
+      // and it resolves next to this file in dist/ and in the bundle alike.
+      const url = new URL(`../wasm/${flavor}/diabolo.js`, import.meta.url).href;
+      const mod = (await import(/* @vite-ignore */ url)) as GlueModule;
       const source = await platform().wasmSource(flavor);
       await mod.default(source === undefined ? undefined : { module_or_path: source });
       return mod;

@@ -7,7 +7,9 @@ export const browserPlatform: Platform = {
     return undefined;
   },
   spawnWorker(): WorkerHandle {
-    const worker = new Worker(new URL('../worker/browser-entry.js', import.meta.url), { type: 'module' });
+    // The worker runs a self-contained bundle (scripts/bundle-worker.mjs): module workers
+    // cannot use the page's import map, so comlink and wasm-feature-detect are inlined.
+    const worker = new Worker(new URL('../worker/browser-entry.bundle.js', import.meta.url), { type: 'module' });
     const failures: Array<(e: DiaboloError) => void> = [];
     const fail = (e: DiaboloError) => {
       for (const f of failures) f(e);

@@ -1,0 +1,66 @@
+// The built package in a real browser: headless Chromium (Debian's, driven by
+// playwright-core) loads dist/index.browser.js from a localhost page, trains in a module
+// Web Worker, and must match Node bit for bit while the page stays responsive.
+import { existsSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, launch, serve } from '../bench/browser.mjs';
+import { Autoencoder, shapes } from '../dist/index.node.js';
+
+const config = { inputSize: 100, hiddenSize: 24, optimizer: { kind: 'adam' as const }, seed: 99 };
+const fit = { epochs: 150, batchSize: 16, learningRate: 0.01 };
+const html = readFileSync(new URL('./fixtures/browser-train.html', import.meta.url), 'utf8');
+const available = existsSync(CHROMIUM);
+if (!available) console.warn(`browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+
+describe.runIf(available)('in headless Chromium', () => {
+  let server: { url: string; close: () => Promise<void> };
+  let browser: Awaited<ReturnType<typeof launch>>;
+  beforeAll(async () => {
+    server = await serve({ '/train.html': html });
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('trains in a worker, keeps the page responsive, and equals Node bit for bit', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    await page.goto(`${server.url}/train.html`);
+    await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+    const r = (await page.evaluate(
+      (args) => (window as unknown as { train: (a: unknown) => Promise<unknown> }).train(args),
+      { config, fit, flavor: 'simd128' },
+    )) as {
+      before: number;
+      after: number;
+      ms: number;
+      frames: number;
+      longTaskMs: number;
+      weights: number[];
+      runtime: { backend: string; flavor: string };
+      losses: number[];
+    };
+    expect(errors, errors.join('\n')).toEqual([]);
+    expect(r.runtime).toMatchObject({ backend: 'worker', flavor: 'simd128' });
+    expect(r.after).toBeLessThan(r.before / 5);
+    // The main thread kept painting: at least one frame per 50 ms of training, and no
+    // long task ate more than a tenth of the time.
+    console.log(
+      `browser: ${r.ms.toFixed(0)} ms of training, ${r.frames} frames, ${r.longTaskMs.toFixed(0)} ms of long tasks`,
+    );
+    expect(r.frames).toBeGreaterThan(r.ms / 50);
+    expect(r.longTaskMs).toBeLessThan(0.1 * r.ms + 100);
+
+    const node = await Autoencoder.create(config, { flavor: 'simd128' });
+    const result = await node.fit(shapes({ count: 600, size: 10, seed: 3 }), fit);
+    expect(r.losses).toEqual(result.losses);
+    expect(r.weights).toEqual(Array.from(await node.getWeights()));
+    await node.dispose();
+  });
+});
