@@ -59,9 +59,17 @@ fn check_matrix(what: &'static str, data: &[f32], rows: usize, cols: usize) -> R
         )));
     }
     if let Some(i) = data.iter().position(|v| !v.is_finite()) {
+        // Named as JavaScript prints them.
+        let v = if data[i].is_nan() {
+            "NaN"
+        } else if data[i] > 0.0 {
+            "Infinity"
+        } else {
+            "-Infinity"
+        };
         return Err(js_err(Error::invalid(
             what,
-            format!("{} at row {}, column {}", data[i], i / cols, i % cols),
+            format!("{v} at row {}, column {}", i / cols, i % cols),
             "finite numbers (no NaN or ±Infinity)",
         )));
     }
