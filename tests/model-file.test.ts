@@ -98,7 +98,8 @@ describe('model files', () => {
     await formatError(garbage, 'not valid JSON');
     // Consistent counts, but the weights do not fit the configuration.
     const shifted = withHeader((h) => {
-      (h.config as { layers: { units: number }[] }).layers[1]!.units = 6;
+      const layer = (h.config as { layers: { units: number }[] }).layers[1];
+      if (layer) layer.units = 6;
     });
     await formatError(shifted, 'does not fit');
     // A NaN weight is refused too.
@@ -119,8 +120,10 @@ describe('model files', () => {
     for (let i = 0; i < 10_000; i++) {
       let bytes = good.slice();
       const kind = rand(5);
-      if (kind === 0) bytes[rand(bytes.length)]! ^= 1 << rand(8);
-      else if (kind === 1)
+      if (kind === 0) {
+        const at = rand(bytes.length);
+        bytes[at] = (bytes[at] ?? 0) ^ (1 << rand(8));
+      } else if (kind === 1)
         bytes[rand(64)] = rand(256); // the prefix and the header's start
       else if (kind === 2) bytes = bytes.subarray(0, rand(bytes.length));
       else if (kind === 3) new DataView(bytes.buffer).setUint32(4 * rand(bytes.length / 4), rand(2 ** 31) * 2, true);
