@@ -18,5 +18,5 @@ fi
 step "tsc --noEmit (strict)"
 npx tsc --noEmit -p tsconfig.json
 step "biome check (lint + format)"
-npx biome check .
+npx biome check --error-on-warnings .
 printf '\ncheck: all clean\n'
