@@ -33,6 +33,20 @@ pub fn core_version() -> String {
     env!("CARGO_PKG_VERSION").into()
 }
 
+/// Bytes of linear memory this instance holds (it grows, never shrinks; freed handles are
+/// reused by the allocator).
+#[wasm_bindgen(js_name = memoryBytes)]
+pub fn memory_bytes() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        (core::arch::wasm32::memory_size(0) * 65536) as f64
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0.0
+    }
+}
+
 fn usize_arg(field: &'static str, v: f64) -> Result<usize, JsError> {
     if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= u32::MAX as f64 {
         Ok(v as usize)

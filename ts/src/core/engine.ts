@@ -269,9 +269,9 @@ export class Engine {
     this.snapshots.delete(id);
   }
 
-  /** Live handles, to check that nothing leaks. */
-  liveHandles(): number {
-    return this.handles.size;
+  /** Live handles and the WASM memory of this engine's instance, to check that nothing leaks. */
+  usage(): { handles: number; wasmBytes: number } {
+    return { handles: this.handles.size, wasmBytes: this.core().memoryBytes() };
   }
 
   private core(): GlueModule {

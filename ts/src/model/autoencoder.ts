@@ -94,6 +94,12 @@ export class Autoencoder {
     return this.rt.info;
   }
 
+  /** Live handles and WASM memory bytes of the engine this model runs in. */
+  async memoryUsage(): Promise<{ handles: number; wasmBytes: number }> {
+    this.alive();
+    return this.rt.call.usage();
+  }
+
   /** Width of the code (`encode` output). */
   get codeSize(): number {
     return codeSize(this.config);

@@ -1,0 +1,67 @@
+// Many trainers at once, and long runs that must not leak.
+import { describe, expect, it } from 'vitest';
+import { Autoencoder, shapes } from '../dist/index.node.js';
+
+const data = shapes({ count: 300, size: 10, seed: 8 });
+
+describe('several workers', () => {
+  it('a hyper-parameter sweep in three workers at once gives each run its inline result', async () => {
+    const rates = [0.05, 0.2, 0.8];
+    const config = (i: number) => ({ inputSize: 100, hiddenSize: 16, seed: 30 + i });
+    const fit = (lr: number) => ({ epochs: 15, batchSize: 20, learningRate: lr });
+    const workers = await Promise.all(rates.map((_, i) => Autoencoder.create(config(i), { backend: 'worker' })));
+    const results = await Promise.all(workers.map((ae, i) => ae.fit(data, fit(rates[i] as number))));
+    for (const [i, ae] of workers.entries()) {
+      const inline = await Autoencoder.create(config(i));
+      const r = await inline.fit(data, fit(rates[i] as number));
+      expect(results[i]?.losses).toEqual(r.losses);
+      expect(await ae.getWeights()).toEqual(await inline.getWeights());
+      await inline.dispose();
+    }
+    await Promise.all(workers.map((ae) => ae.dispose()));
+  });
+});
+
+describe('memory', () => {
+  it('1 000 create → train → dispose cycles keep WASM memory and the JS heap bounded', async () => {
+    const cycle = async () => {
+      const ae = await Autoencoder.create({
+        inputSize: 100,
+        layers: [{ units: 32 }, { units: 8 }],
+        optimizer: { kind: 'adam' },
+      });
+      await ae.fit(data, { epochs: 1, batchSize: 50 });
+      const usage = await ae.memoryUsage();
+      await ae.dispose();
+      return usage;
+    };
+    for (let i = 0; i < 50; i++) await cycle();
+    const warm = await cycle();
+    const heapWarm = process.memoryUsage().heapUsed;
+    let last = warm;
+    for (let i = 0; i < 1000; i++) last = await cycle();
+    const heapGrowth = process.memoryUsage().heapUsed - heapWarm;
+    console.log(
+      `after 1 050 cycles: WASM ${(last.wasmBytes / 2 ** 20).toFixed(2)} MiB (after 50: ${(warm.wasmBytes / 2 ** 20).toFixed(2)}), live handles ${last.handles}, JS heap growth ${(heapGrowth / 2 ** 20).toFixed(1)} MiB`,
+    );
+    expect(last.handles).toBe(warm.handles);
+    expect(last.wasmBytes).toBeLessThanOrEqual(warm.wasmBytes);
+    expect(heapGrowth).toBeLessThan(32 * 2 ** 20);
+  });
+
+  it('a long run does not grow memory per epoch', async () => {
+    const ae = await Autoencoder.create({ inputSize: 100, hiddenSize: 32, optimizer: { kind: 'adam' } });
+    const seen: Array<Promise<{ handles: number; wasmBytes: number }>> = [];
+    await ae.fit(data, {
+      epochs: 300,
+      batchSize: 30,
+      validationSplit: 0.2,
+      onEpochEnd: (p) => {
+        if (p.epoch === 10 || p.epoch === 300) seen.push(ae.memoryUsage());
+      },
+    });
+    const [at10, at300] = await Promise.all(seen);
+    expect(at300).toEqual(at10);
+    await ae.dispose();
+  });
+});
