@@ -8,12 +8,12 @@ describe('several workers', () => {
   it('a hyper-parameter sweep in three workers at once gives each run its inline result', async () => {
     const rates = [0.05, 0.2, 0.8];
     const config = (i: number) => ({ inputSize: 100, hiddenSize: 16, seed: 30 + i });
-    const fit = (lr: number) => ({ epochs: 15, batchSize: 20, learningRate: lr });
+    const training = (lr: number) => ({ epochs: 15, batchSize: 20, learningRate: lr });
     const workers = await Promise.all(rates.map((_, i) => Autoencoder.create(config(i), { backend: 'worker' })));
-    const results = await Promise.all(workers.map((ae, i) => ae.fit(data, fit(rates[i] as number))));
+    const results = await Promise.all(workers.map((ae, i) => ae.fit(data, training(rates[i] as number))));
     for (const [i, ae] of workers.entries()) {
       const inline = await Autoencoder.create(config(i));
-      const r = await inline.fit(data, fit(rates[i] as number));
+      const r = await inline.fit(data, training(rates[i] as number));
       expect(results[i]?.losses).toEqual(r.losses);
       expect(await ae.getWeights()).toEqual(await inline.getWeights());
       await inline.dispose();
