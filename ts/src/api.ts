@@ -15,4 +15,5 @@ export { Classifier, type ClassifierFitOptions, type ClassifierOptions } from '.
 export type { ResolvedAutoencoderConfig, ResolvedLayer } from './model/config.js';
 export { FORMAT_VERSION } from './model/format.js';
 export { pretrainStack, type StackOptions, type StackResult, type StackStage } from './model/stacked.js';
+export { TrainingControl } from './train/control.js';
 export type * from './types.js';

@@ -151,7 +151,7 @@ export type ScheduleConfig =
   | { kind: 'constant' }
   /** Multiply by `gamma` every `every` epochs. */
   | { kind: 'step'; every: number; gamma: number }
-  /** Cosine from the initial rate down to `minLearningRate` (default 0) at the last epoch. */
+  /** Cosine from the initial rate towards `minLearningRate` (default 0), reached just after the last epoch. */
   | { kind: 'cosine'; minLearningRate?: number };
 
 export interface EarlyStoppingConfig {
@@ -163,8 +163,27 @@ export interface EarlyStoppingConfig {
   restoreBest?: boolean;
 }
 
+/** Periodic checkpoints during `fit`. */
+export interface CheckpointConfig {
+  /** Save after every `every` epochs. */
+  every: number;
+  /** Receives the model file (as from `save()`) and the epoch it holds; may be async. */
+  save: (file: Uint8Array, epoch: number) => void | Promise<void>;
+}
+
 export interface FitOptions {
+  /** Last epoch to train (with `initialEpoch`, the epochs already done are not repeated). */
   epochs: number;
+  /**
+   * Epochs already done (resuming from a checkpoint): training runs epochs
+   * `initialEpoch + 1 … epochs`, with the learning-rate schedule and KL warm-up where they
+   * were. Default 0.
+   */
+  initialEpoch?: number;
+  /** Save the model every few epochs; a resumed run ends with the same weights. */
+  checkpoint?: CheckpointConfig;
+  /** Pause and resume from outside (see `TrainingControl`). */
+  control?: { waitWhilePaused(signal?: AbortSignal): Promise<void> };
   /** Samples per minibatch. Default 32 (or the number of samples, if fewer). */
   batchSize?: number;
   /** Initial step size. Default 0.1 for SGD/momentum, 0.001 for Adam/AdamW. */

@@ -123,13 +123,15 @@ export class Autoencoder {
     this.alive();
     const x = toMatrix(data, this.config.inputSize, 'training data');
     const ds = await upload(this.rt, x);
-    return this.rt.withHandle(ds, (id) => fitDataset(this.rt, this.id, this.config, id, x.rows, options));
+    return this.rt.withHandle(ds, (id) =>
+      fitDataset(this.rt, this.id, this.config, id, x.rows, options, () => this.save()),
+    );
   }
 
   /** @internal Train on a dataset already in this model's engine. */
   fitDataset(dataset: number, rows: number, options: FitOptions): Promise<FitResult> {
     this.alive();
-    return fitDataset(this.rt, this.id, this.config, dataset, rows, options);
+    return fitDataset(this.rt, this.id, this.config, dataset, rows, options, () => this.save());
   }
 
   /** Loss terms on held-out data (no corruption, no update); a VAE also reports its ELBO. */

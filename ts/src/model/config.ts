@@ -291,6 +291,8 @@ export interface ResolvedFitOptions {
   gradientClipNorm: number;
   /** Minibatches per core call; 0 = a whole epoch per call. */
   batchesPerCall: number;
+  initialEpoch: number;
+  checkpointEvery: number;
 }
 
 export function resolveFitOptions(
@@ -314,6 +316,9 @@ export function resolveFitOptions(
       'onEpochEnd',
       'onBatchEnd',
       'batchesPerCall',
+      'initialEpoch',
+      'checkpoint',
+      'control',
       'signal',
     ]),
   ) as unknown as FitOptions;
@@ -370,8 +375,15 @@ export function resolveFitOptions(
     o.gradientClipNorm === undefined
       ? 0
       : num('gradientClipNorm', o.gradientClipNorm, (c) => c > 0, 'a finite number > 0');
+  const initialEpoch = int('initialEpoch', o.initialEpoch ?? 0, 0, epochs - 1);
+  let checkpointEvery = 0;
+  if (o.checkpoint !== undefined) {
+    const c = plainObject('checkpoint', o.checkpoint, new Set(['every', 'save']));
+    checkpointEvery = int('checkpoint.every', c.every, 1, 1e9);
+    if (typeof c.save !== 'function') throw invalid('checkpoint.save', typeof c.save, 'a function (file, epoch) => …');
+  }
   const batches = Math.ceil(trainRows / batchSize);
-  const chunked = o.onBatchEnd !== undefined || o.signal !== undefined;
+  const chunked = o.onBatchEnd !== undefined || o.signal !== undefined || o.control !== undefined;
   const batchesPerCall = chunked
     ? int('batchesPerCall', o.batchesPerCall ?? (o.signal ? 1 : Math.max(1, Math.ceil(batches / 10))), 1, 1e9)
     : 0;
@@ -385,6 +397,8 @@ export function resolveFitOptions(
     klWarmupEpochs,
     gradientClipNorm,
     batchesPerCall,
+    initialEpoch,
+    checkpointEvery,
   };
 }
 
@@ -396,8 +410,10 @@ export function learningRateAt(base: number, schedule: ScheduleConfig, epoch: nu
     case 'step':
       return base * schedule.gamma ** Math.floor((epoch - 1) / schedule.every);
     case 'cosine': {
+      // Epoch e trains at the rate of the curve's point (e − 1)/epochs: the first at the
+      // full rate, and the curve reaches its minimum just after the last (never a zero step).
       const min = schedule.minLearningRate ?? 0;
-      const t = epochs <= 1 ? 0 : (epoch - 1) / (epochs - 1);
+      const t = (epoch - 1) / epochs;
       return min + 0.5 * (base - min) * (1 + Math.cos(Math.PI * t));
     }
   }

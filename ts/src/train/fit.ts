@@ -51,6 +51,7 @@ async function epochInPieces(
       samplesPerSecond: samples / (ms / 1000),
     });
     if (options.signal?.aborted && (done < batches || epoch < epochs)) throw aborted(options.signal);
+    if (done < batches) await options.control?.waitWhilePaused(options.signal);
   }
   for (const k of Object.keys(sums) as (keyof LossTermValues)[]) sums[k] /= rows;
   return { terms: sums, batches, samples: rows, ms };
@@ -69,6 +70,7 @@ export async function fitDataset(
   dataset: number,
   rows: number,
   options: FitOptions,
+  save?: () => Promise<Uint8Array>,
 ): Promise<FitResult> {
   const o = resolveFitOptions(options, rows, config.optimizer);
   const { signal, onEpochEnd } = options;
@@ -94,7 +96,9 @@ export async function fitDataset(
     let best = { loss: Number.POSITIVE_INFINITY, epoch: 0 };
     let stoppedEarly = false;
     const warmup = config.vae !== null && o.klWarmupEpochs > 0;
-    for (let epoch = 1; epoch <= o.epochs; epoch++) {
+    for (let epoch = o.initialEpoch + 1; epoch <= o.epochs; epoch++) {
+      await options.control?.waitWhilePaused(signal);
+      if (signal?.aborted) throw aborted(signal);
       const learningRate = learningRateAt(o.learningRate, o.schedule, epoch, o.epochs);
       if (warmup) await call.setKlScale(model, Math.min(1, epoch / o.klWarmupEpochs));
       const r =
@@ -122,11 +126,14 @@ export async function fitDataset(
         learningRate,
         samplesPerSecond: r.samples / (r.ms / 1000),
         elapsedMs,
-        etaMs: (elapsedMs / epoch) * (o.epochs - epoch),
+        etaMs: (elapsedMs / (epoch - o.initialEpoch)) * (o.epochs - epoch),
         ...(validationLoss === undefined ? {} : { validationLoss }),
       };
       history.push(progress);
       onEpochEnd?.(progress);
+      if (o.checkpointEvery > 0 && epoch % o.checkpointEvery === 0 && save && options.checkpoint) {
+        await options.checkpoint.save(await save(), epoch);
+      }
       const watched = validationLoss ?? r.terms.total;
       if (watched < best.loss - (o.earlyStopping?.minDelta ?? 0)) {
         best = { loss: watched, epoch };
