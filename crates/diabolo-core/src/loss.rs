@@ -38,8 +38,17 @@ impl Loss {
             }
             Loss::BceLogits => {
                 for ((g, &a), &t) in grad.iter_mut().zip(out).zip(x) {
-                    total.add((softplus(a) - t * a).to_f64());
-                    *g = inv_n * (sigmoid(a) - t);
+                    // One exponential serves both: with e = exp(−|a|), softplus(a) =
+                    // max(a, 0) + ln(1 + e) and σ(a) = 1/(1 + e) or e/(1 + e) — the same
+                    // arithmetic as `softplus` and `sigmoid`, so the same bits.
+                    let e = (-a.abs()).exp();
+                    total.add((a.max(T::ZERO) + e.ln_1p() - t * a).to_f64());
+                    let s = if a >= T::ZERO {
+                        T::ONE / (T::ONE + e)
+                    } else {
+                        e / (T::ONE + e)
+                    };
+                    *g = inv_n * (s - t);
                 }
             }
         }
@@ -168,6 +177,20 @@ mod tests {
             loss.per_sample(&out, &x, 2, &mut per);
             assert!(((per[0] + per[1]) / 2.0 - batch).abs() < 1e-12);
         }
+    }
+
+    #[test]
+    fn fused_bce_equals_softplus_and_sigmoid_bit_for_bit() {
+        let out: Vec<f32> = (-40..=40).map(|i| i as f32 * 0.37).collect();
+        let x: Vec<f32> = (0..out.len()).map(|i| (i % 3) as f32 / 2.0).collect();
+        let mut g = vec![0.0; out.len()];
+        let total = Loss::BceLogits.value_and_grad(&out, &x, 1, &mut g);
+        let mut want = crate::real::Sum::default();
+        for ((&a, &t), &gv) in out.iter().zip(&x).zip(&g) {
+            want.add((softplus(a) - t * a).to_f64());
+            assert_eq!(gv.to_bits(), (sigmoid(a) - t).to_bits(), "a = {a}");
+        }
+        assert_eq!(total, want.value());
     }
 
     #[test]
