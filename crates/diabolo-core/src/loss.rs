@@ -1,7 +1,7 @@
 //! Reconstruction losses. Each returns the batch loss (sum over features, mean over
 //! samples) and writes its gradient with respect to the network output. Sums run in f64.
 
-use crate::activation::{sigmoid, softplus};
+use crate::activation::softplus;
 use crate::real::{Real, Sum};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -114,6 +114,7 @@ pub fn softmax_rows<T: Real>(logits: &[T], classes: usize, out: &mut [T]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::activation::sigmoid;
 
     #[test]
     fn softmax_cross_entropy_matches_finite_differences_and_is_stable() {
