@@ -27,8 +27,9 @@ const CONFIG = { inputSize: 784, layers: [{ units: 256 }], loss: 'bce', optimize
 const SPEC = coreSpec(resolveAutoencoderConfig(CONFIG));
 const BATCH = 128;
 const LR = 1e-3;
-const ROWS = quick ? 6400 : 25600;
-const EPOCHS = quick ? 1 : 2;
+const ROWS = quick ? 6400 : 12800;
+/** Timed epochs; the fastest counts (this machine is shared and noisy). */
+const EPOCHS = quick ? 2 : 5;
 
 /** Child mode: raw WASM of one flavour (relaxed needs a Node flag on Node 20). */
 async function rawWasm(flavor) {
@@ -37,11 +38,14 @@ async function rawWasm(flavor) {
   const ds = new glue.Dataset(x.data, x.rows, x.cols);
   const model = new glue.Model(SPEC);
   model.trainEpoch(ds, BATCH, LR);
-  const t = performance.now();
+  let best = Number.POSITIVE_INFINITY;
   let loss = 0;
-  for (let e = 0; e < EPOCHS; e++) loss = model.trainEpoch(ds, BATCH, LR)[5];
-  const s = (performance.now() - t) / 1000;
-  process.stdout.write(JSON.stringify({ samplesPerSecond: (ROWS * EPOCHS) / s, loss }));
+  for (let e = 0; e < EPOCHS; e++) {
+    const t = performance.now();
+    loss = model.trainEpoch(ds, BATCH, LR)[5];
+    best = Math.min(best, (performance.now() - t) / 1000);
+  }
+  process.stdout.write(JSON.stringify({ samplesPerSecond: ROWS / best, loss }));
 }
 
 function child(flavor, flags = []) {
@@ -58,7 +62,9 @@ async function facade(backend, x) {
   await ae.fit(x, { epochs: 1, batchSize: BATCH, learningRate: LR });
   const r = await ae.fit(x, { epochs: EPOCHS, batchSize: BATCH, learningRate: LR });
   await ae.dispose();
-  return { samplesPerSecond: (ROWS * EPOCHS) / (r.elapsedMs / 1000), loss: r.losses.at(-1), flavor: ae.runtime.flavor };
+  // The fastest epoch, as reported in progress (the engine's own timing of the call).
+  const best = Math.max(...r.history.map((h) => h.samplesPerSecond));
+  return { samplesPerSecond: best, loss: r.losses.at(-1), flavor: ae.runtime.flavor };
 }
 
 function native(dataFile) {

@@ -1,7 +1,7 @@
 //! Native column of `npm run bench:train`: training steps of the same model spec the wasm
 //! builds run, on the same data, timed here. Usage:
-//! `train_bench <spec.json> <data.f32> <rows> <batch> <lr> <epochs>` — prints samples/s and
-//! the last epoch's loss as JSON.
+//! `train_bench <spec.json> <data.f32> <rows> <batch> <lr> <epochs>` — prints samples/s of the
+//! fastest epoch and the last epoch's loss as JSON.
 
 use diabolo_core::{Model, ModelSpec};
 use std::time::Instant;
