@@ -8,7 +8,7 @@ import { Autoencoder, type LabelledMatrix, loadMnist, mnistDir, pretrainStack, s
 
 const t0 = performance.now();
 const seconds = () => ((performance.now() - t0) / 1000).toFixed(1);
-const useMnist = mnistDir() !== undefined;
+const useMnist = mnistDir() !== undefined && process.env.DIABOLO_DEMO_DATA !== 'shapes';
 const train: LabelledMatrix = useMnist
   ? loadMnist({ split: 'train', limit: 10000 })
   : shapes({ count: 6000, size: 28, seed: 1 });
@@ -17,15 +17,21 @@ const test: LabelledMatrix = useMnist
   : shapes({ count: 1000, size: 28, seed: 2 });
 const classes = useMnist ? 10 : 4;
 console.log(
-  `diabolo demo — ${useMnist ? 'MNIST' : 'built-in shapes (MNIST not installed)'}: ${train.rows} training / ${test.rows} test images of ${train.cols} pixels`,
+  `diabolo demo — ${useMnist ? 'MNIST' : 'built-in shapes'}: ${train.rows} training / ${test.rows} test images of ${train.cols} pixels`,
 );
 
+/** A progress bar redrawn in place on a terminal; elsewhere only the finished lines print. */
 function bar(label: string, done: number, total: number, extra: string): void {
+  if (!process.stdout.isTTY) return;
   const width = 24;
   const filled = Math.round((width * done) / total);
-  const line = `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${extra}`;
-  if (process.stdout.isTTY) process.stdout.write(`\r${line}${done === total ? '\n' : ''}`);
-  else if (done === total) console.log(line);
+  process.stdout.write(
+    `\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${extra}\x1b[K`,
+  );
+}
+
+function line(text: string): void {
+  console.log(process.stdout.isTTY ? `\r${text}\x1b[K` : text);
 }
 
 // 1. Stacked autoencoder, greedy pretraining.
@@ -44,12 +50,12 @@ const stack = await pretrainStack(
       epochs,
       batchSize: 64,
       learningRate: 2e-3,
-      onBatchEnd: (p) => {
-        if (p.batch === p.batches) return;
-        bar(`  layer ${stage + 1} epoch ${p.epoch}/${p.epochs}`, p.batch, p.batches, `loss ${p.loss.toFixed(3)}`);
-      },
+      onBatchEnd: (p) =>
+        bar(`  layer ${stage + 1} epoch ${p.epoch}/${p.epochs}`, p.batch, p.batches, `loss ${p.loss.toFixed(3)}`),
       onEpochEnd: (p) => {
-        bar(`  layer ${stage + 1} epoch ${p.epoch}/${p.epochs}`, 1, 1, `loss ${p.loss.toFixed(3)}`);
+        line(
+          `  layer ${stage + 1} epoch ${p.epoch}/${p.epochs}: loss ${p.loss.toFixed(3)}, ${Math.round(p.samplesPerSecond)} images/s`,
+        );
         if (p.epoch === p.epochs) stage++;
       },
     },
@@ -73,7 +79,7 @@ await classifier.fit(train, train.labels, {
   epochs: 6,
   batchSize: 64,
   learningRate: 1e-3,
-  onEpochEnd: (p) => bar('  fine-tuning', p.epoch, p.epochs, `loss ${p.loss.toFixed(3)}`),
+  onEpochEnd: (p) => line(`  fine-tuning epoch ${p.epoch}/${p.epochs}: cross-entropy ${p.loss.toFixed(3)}`),
 });
 const tuned = (await classifier.evaluate(test, test.labels)).accuracy;
 console.log(
@@ -109,7 +115,7 @@ await vae.fit(train, {
   batchSize: 128,
   learningRate: 2e-3,
   klWarmupEpochs: 2,
-  onEpochEnd: (p) => bar('  VAE', p.epoch, p.epochs, `−ELBO ${p.loss.toFixed(1)}`),
+  onEpochEnd: (p) => line(`  VAE epoch ${p.epoch}/${p.epochs}: −ELBO ${p.loss.toFixed(1)} nats`),
 });
 const { elbo } = await vae.evaluate(test);
 const samples = await vae.sample(8, 4);
