@@ -220,6 +220,30 @@ mod tests {
         }
     }
 
+    /// A Glorot-initialised layer with biases of scale `bias`, run forward on `x`, with the
+    /// MSE gradient w.r.t. its output: `(layer, h, dh)`.
+    fn layer_at(
+        act: Activation,
+        d: usize,
+        k: usize,
+        bias: f64,
+        x: &[f64],
+        target: &[f64],
+        rng: &mut Rng,
+    ) -> (Dense<f64>, Vec<f64>, Vec<f64>) {
+        let n = x.len() / d;
+        let mut layer = Dense::<f64>::zeros(d, k, act);
+        layer.init_glorot(rng);
+        for b in &mut layer.b {
+            *b = bias * rng.normal();
+        }
+        let mut h = vec![0.0; n * k];
+        layer.forward(x, n, &mut h, &mut Scratch::new());
+        let mut dh = vec![0.0; n * k];
+        Loss::Mse.value_and_grad(&h, target, n, &mut dh);
+        (layer, h, dh)
+    }
+
     /// MSE of the layer's output plus every penalty, in f64.
     fn penalized_loss(layer: &Dense<f64>, x: &[f64], n: usize, target: &[f64], pen: &LayerPenalties) -> f64 {
         let mut h = vec![0.0; n * layer.outputs];
@@ -283,16 +307,8 @@ mod tests {
                 if pen.sparsity.is_some() && act != Activation::Sigmoid {
                     continue;
                 }
-                let mut layer = Dense::<f64>::zeros(d, k, act);
-                layer.init_glorot(&mut rng);
-                for b in &mut layer.b {
-                    *b = 0.3 * rng.normal();
-                }
+                let (layer, h, mut dh) = layer_at(act, d, k, 0.3, &x, &target, &mut rng);
                 let mut s = Scratch::new();
-                let mut h = vec![0.0; n * k];
-                layer.forward(&x, n, &mut h, &mut s);
-                let mut dh = vec![0.0; n * k];
-                Loss::Mse.value_and_grad(&h, &target, n, &mut dh);
                 let mut grad = layer.grad_zeros();
                 let mut dx = vec![0.0; n * d];
                 let terms = layer.backward_penalized(
@@ -329,16 +345,8 @@ mod tests {
             Activation::Elu { alpha: 1.0 },
             Activation::Softplus,
         ] {
-            let mut layer = Dense::<f64>::zeros(d, k, act);
-            layer.init_glorot(&mut rng);
-            for b in &mut layer.b {
-                *b = 0.1 * rng.normal();
-            }
+            let (layer, h, mut dh) = layer_at(act, d, k, 0.1, &x, &target, &mut rng);
             let mut s = Scratch::new();
-            let mut h = vec![0.0; n * k];
-            layer.forward(&x, n, &mut h, &mut s);
-            let mut dh = vec![0.0; n * k];
-            Loss::Mse.value_and_grad(&h, &target, n, &mut dh);
             let mut grad = layer.grad_zeros();
             let mut dx = vec![0.0; n * d];
             layer.backward(&x, &h, &mut dh, n, &mut grad, Some(&mut dx), &mut s);
