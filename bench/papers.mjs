@@ -4,7 +4,8 @@
 //   3e-3): test accuracy of the softmax on frozen features (UFLDL: 87.7%) and after
 //   fine-tuning every layer (UFLDL: 97.6%);
 // - the PyTorch-example VAE 784-400-20 (ReLU, Adam 1e-3, batch 128, 10 epochs, summed BCE
-//   + KL on non-binarised MNIST): test loss in nats per image (PyTorch: ≈ 105.6);
+//   + KL on non-binarised MNIST, PyTorch's default initialisation): test loss in nats per
+//   image (PyTorch: ≈ 105.6);
 // - Hinton & Salakhutdinov's deep autoencoder 784-1000-500-250-30 (logistic units, linear
 //   code), pretrained layer by layer then fine-tuned: test squared error per image against a
 //   30-component PCA computed here (paper: 3.00 vs 13.87).
@@ -66,6 +67,7 @@ async function vae() {
       vae: { latentSize: 20 },
       loss: 'bce',
       optimizer: { kind: 'adam' },
+      init: 'uniformFanIn', // PyTorch's nn.Linear default, as in the example
       seed: 1,
     },
     { backend: 'worker' },

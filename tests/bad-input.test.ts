@@ -69,6 +69,7 @@ const configRows: Array<[string, unknown, string, string]> = [
   ['adam beta1 = 1', { ...base, optimizer: { kind: 'adam', beta1: 1 } }, 'E_INVALID', 'optimizer.beta1 = 1'],
   ['adam epsilon 0', { ...base, optimizer: { kind: 'adam', epsilon: 0 } }, 'E_INVALID', 'optimizer.epsilon = 0'],
   ['unknown optimizer', { ...base, optimizer: { kind: 'lbfgs' } }, 'E_INVALID', 'optimizer.kind = "lbfgs"'],
+  ['unknown init', { ...base, init: 'orthogonal' }, 'E_INVALID', 'init = "orthogonal"'],
   ['negative seed', { ...base, seed: -1 }, 'E_INVALID', 'seed = -1'],
   ['seed beyond 2^53', { ...base, seed: 2 ** 60 }, 'E_INVALID', 'seed'],
 ];

@@ -1,6 +1,9 @@
 /** Element-wise activation functions. */
 export type ActivationName = 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'elu' | 'softplus';
 
+/** Weight initialisation schemes. */
+export type InitName = 'auto' | 'glorot' | 'he' | 'uniformFanIn';
+
 /** Reconstruction losses: squared error, or Bernoulli cross-entropy from logits (inputs in [0, 1]). */
 export type LossName = 'mse' | 'bce';
 
@@ -93,6 +96,12 @@ export interface AutoencoderConfig {
   vae?: VaeConfig;
   /** Default `{ kind: 'sgd' }`. */
   optimizer?: OptimizerConfig;
+  /**
+   * Weight initialisation: `'auto'` (default: He normal for ReLU-family units, Glorot uniform
+   * otherwise, zero biases), `'glorot'`, `'he'`, or `'uniformFanIn'` (weights and biases
+   * U(±1/√fan_in), PyTorch's `nn.Linear` default).
+   */
+  init?: InitName;
   /** Seed of initialisation, shuffling, corruption and sampling: same seed, same weights. Default 1. */
   seed?: number;
 }

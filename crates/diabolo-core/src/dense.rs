@@ -80,6 +80,14 @@ impl<T: Kernel> Dense<T> {
         );
     }
 
+    /// PyTorch's `nn.Linear` default: weights and biases `U(−1/√inputs, 1/√inputs)`.
+    pub fn init_uniform_fan_in(&mut self, rng: &mut Rng) {
+        let r = 1.0 / (self.inputs as f64).sqrt();
+        for v in self.w.iter_mut().chain(self.b.iter_mut()) {
+            *v = T::from_f64((2.0 * rng.next_f64() - 1.0) * r);
+        }
+    }
+
     /// He/Kaiming normal: `W ~ N(0, 2 / inputs)`, `b = 0` (for ReLU-family units).
     pub fn init_he(&mut self, rng: &mut Rng) {
         let std = (2.0 / self.inputs as f64).sqrt();

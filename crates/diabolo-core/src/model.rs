@@ -14,7 +14,7 @@ use crate::optim::{self, all_finite, OptimizerState};
 use crate::penalty::{self, LayerPenalties};
 use crate::real::Sum;
 use crate::rng::Rng;
-use crate::spec::ModelSpec;
+use crate::spec::{Init, ModelSpec};
 use crate::vae;
 
 /// The terms of the objective on one minibatch (or their sample-weighted means over an
@@ -164,9 +164,12 @@ pub struct Model<T> {
     ws: Workspace<T>,
 }
 
-fn init_layer<T: Kernel>(layer: &mut Dense<T>, rng: &mut Rng) {
-    match layer.act {
-        Activation::Relu | Activation::LeakyRelu { .. } | Activation::Elu { .. } => layer.init_he(rng),
+fn init_layer<T: Kernel>(layer: &mut Dense<T>, init: Init, rng: &mut Rng) {
+    match (init, layer.act) {
+        (Init::UniformFanIn, _) => layer.init_uniform_fan_in(rng),
+        (Init::He, _) | (Init::Auto, Activation::Relu | Activation::LeakyRelu { .. } | Activation::Elu { .. }) => {
+            layer.init_he(rng)
+        }
         _ => layer.init_glorot(rng),
     }
 }
@@ -180,15 +183,15 @@ impl<T: Kernel> Model<T> {
         let mut fan_in = spec.inputs;
         for l in &spec.layers {
             let mut d = Dense::zeros(fan_in, l.units, l.act);
-            init_layer(&mut d, &mut rng);
+            init_layer(&mut d, spec.init, &mut rng);
             enc_layers.push(d);
             fan_in = l.units;
         }
         let heads = spec.vae.map(|v| {
             let mut mu = Dense::zeros(fan_in, v.latent, Activation::Linear);
             let mut lv = Dense::zeros(fan_in, v.latent, Activation::Linear);
-            mu.init_glorot(&mut rng);
-            lv.init_glorot(&mut rng);
+            init_layer(&mut mu, spec.init, &mut rng);
+            init_layer(&mut lv, spec.init, &mut rng);
             VaeHeads {
                 gmu: mu.grad_zeros(),
                 glv: lv.grad_zeros(),
@@ -222,7 +225,7 @@ impl<T: Kernel> Model<T> {
         }
         for (to, act) in targets {
             let mut d = Dense::zeros(from, to, act);
-            init_layer(&mut d, &mut rng);
+            init_layer(&mut d, spec.init, &mut rng);
             dec_layers.push(d);
             from = to;
         }
@@ -953,6 +956,7 @@ mod tests {
             tied: false,
             corruption: Corruption::None,
             optimizer: Optimizer::Sgd,
+            init: Init::Auto,
             seed: 5,
         }
     }
@@ -1134,6 +1138,30 @@ mod tests {
         assert_eq!(batches, report.batches);
         assert_eq!(pieces.parameters(), whole.parameters());
         assert!((total.total / 50.0 - report.terms.total).abs() < 1e-12);
+    }
+
+    #[test]
+    fn init_schemes_have_their_scales() {
+        let big = |init: Init, act: Activation| {
+            let mut s = spec(vec![layer(400, act, LayerPenalties::default())]);
+            s.inputs = 784;
+            s.init = init;
+            let m = Model::<f64>::new(s).unwrap();
+            let (w, b) = m.encoder_layer(0).unwrap();
+            let var = w.iter().map(|v| v * v).sum::<f64>() / w.len() as f64;
+            let bmax = b.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+            (var.sqrt(), w.iter().fold(0.0f64, |a, v| a.max(v.abs())), bmax)
+        };
+        let (he, _, hb) = big(Init::Auto, Activation::Relu);
+        assert!((he - (2.0f64 / 784.0).sqrt()).abs() < 0.002 && hb == 0.0, "He std {he}");
+        let (gl, gmax, _) = big(Init::Auto, Activation::Sigmoid);
+        let r = (6.0f64 / (784.0 + 400.0)).sqrt();
+        assert!(gmax <= r && (gl - r / 3f64.sqrt()).abs() < 0.002, "Glorot std {gl}");
+        let (_, umax, ub) = big(Init::UniformFanIn, Activation::Relu);
+        assert!(
+            umax <= 1.0 / 28.0 && ub > 0.0 && ub <= 1.0 / 28.0,
+            "uniform fan-in {umax} {ub}"
+        );
     }
 
     #[test]

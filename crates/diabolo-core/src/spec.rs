@@ -26,6 +26,19 @@ pub struct VaeSpec {
     pub beta: f64,
 }
 
+/// How weights are initialised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Init {
+    /// He (normal) for ReLU-family units, Glorot (uniform) otherwise; biases 0.
+    Auto,
+    /// Glorot/Xavier uniform, biases 0.
+    Glorot,
+    /// He/Kaiming normal, biases 0.
+    He,
+    /// Weights and biases `U(−1/√fan_in, 1/√fan_in)`: PyTorch's `nn.Linear` default.
+    UniformFanIn,
+}
+
 /// Everything needed to build a model, and nothing else.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelSpec {
@@ -39,6 +52,7 @@ pub struct ModelSpec {
     pub tied: bool,
     pub corruption: Corruption,
     pub optimizer: Optimizer,
+    pub init: Init,
     pub seed: u64,
 }
 
@@ -113,6 +127,7 @@ struct ModelJson {
     tied_weights: bool,
     corruption: CorruptionJson,
     optimizer: OptimizerJson,
+    init: String,
     seed: u64,
 }
 
@@ -204,6 +219,19 @@ impl ModelSpec {
                 CorruptionJson::SaltPepper { nu, low, high } => Corruption::SaltPepper { nu, low, high },
             },
             optimizer: j.optimizer.into(),
+            init: match j.init.as_str() {
+                "auto" => Init::Auto,
+                "glorot" => Init::Glorot,
+                "he" => Init::He,
+                "uniformFanIn" => Init::UniformFanIn,
+                other => {
+                    return Err(Error::invalid(
+                        "init",
+                        format!("{other:?}"),
+                        "auto, glorot, he or uniformFanIn",
+                    ))
+                }
+            },
             seed: j.seed,
         };
         spec.validate()?;

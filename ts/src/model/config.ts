@@ -2,6 +2,7 @@ import { DiaboloError } from '../errors.js';
 import type {
   ActivationName,
   AutoencoderConfig,
+  InitName,
   CorruptionConfig,
   FitOptions,
   LayerConfig,
@@ -32,6 +33,7 @@ export interface ResolvedAutoencoderConfig {
   corruption: Required<CorruptionConfig> | { kind: 'none' };
   vae: { latentSize: number; beta: number } | null;
   optimizer: Required<OptimizerConfig>;
+  init: InitName;
   seed: number;
 }
 
@@ -52,6 +54,7 @@ const CONFIG_KEYS = new Set<string>([
   'corruption',
   'vae',
   'optimizer',
+  'init',
   'seed',
 ] satisfies (keyof AutoencoderConfig)[]);
 const LAYER_KEYS = new Set<string>([
@@ -246,6 +249,7 @@ export function resolveAutoencoderConfig(config: AutoencoderConfig): ResolvedAut
     corruption: resolveCorruption(c.corruption),
     vae,
     optimizer: resolveOptimizer(c.optimizer),
+    init: oneOf('init', c.init ?? 'auto', ['auto', 'glorot', 'he', 'uniformFanIn'] as const),
     seed,
   };
 }
@@ -269,6 +273,7 @@ export function coreSpec(c: ResolvedAutoencoderConfig): string {
     tiedWeights: c.tiedWeights,
     corruption: c.corruption,
     optimizer: c.optimizer,
+    init: c.init,
     seed: c.seed,
   });
 }

@@ -92,6 +92,7 @@ function unresolve(r: ResolvedAutoencoderConfig): AutoencoderConfig {
     tiedWeights: r.tiedWeights,
     corruption: r.corruption,
     optimizer: r.optimizer,
+    init: r.init,
     seed: r.seed,
     ...(r.vae ? { vae: r.vae } : {}),
   };
