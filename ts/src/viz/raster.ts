@@ -1,0 +1,161 @@
+import { DiaboloError } from '../errors.js';
+import type { Matrix } from '../types.js';
+
+/** An RGBA image in memory (the layout of a canvas `ImageData`). */
+export interface Raster {
+  width: number;
+  height: number;
+  /** `width × height × 4` bytes, row-major RGBA. */
+  data: Uint8ClampedArray;
+}
+
+/** A blank raster filled with one colour. */
+export function raster(
+  width: number,
+  height: number,
+  rgb: readonly [number, number, number] = [255, 255, 255],
+): Raster {
+  const data = new Uint8ClampedArray(width * height * 4);
+  for (let i = 0; i < width * height; i++) data.set([rgb[0], rgb[1], rgb[2], 255], i * 4);
+  return { width, height, data };
+}
+
+function put(r: Raster, x: number, y: number, rgb: readonly [number, number, number]): void {
+  if (x < 0 || y < 0 || x >= r.width || y >= r.height) return;
+  r.data.set([rgb[0], rgb[1], rgb[2], 255], (y * r.width + x) * 4);
+}
+
+export interface GridOptions {
+  /** Pixels of one image: `height × width` must equal the matrix's columns. */
+  height: number;
+  width: number;
+  /** Images per row of the grid. */
+  columns: number;
+  /** Each image pixel becomes `scale × scale` screen pixels. Default 2. */
+  scale?: number;
+  /** Map values to grey: `'fixed'` takes [0, 1]; `'each'` stretches every image to its own range. Default `'fixed'`. */
+  normalize?: 'fixed' | 'each';
+  /** Gap between images, in screen pixels. Default 2. */
+  gap?: number;
+}
+
+/** Lay the rows of `images` out as grey tiles: reconstructions, samples, filters. */
+export function imageGrid(images: Matrix, o: GridOptions): Raster {
+  const { height: h, width: w, columns } = o;
+  const scale = o.scale ?? 2;
+  const gap = o.gap ?? 2;
+  if (h * w !== images.cols) {
+    throw new DiaboloError(
+      'E_SHAPE',
+      `imageGrid: ${h}×${w} images need ${h * w} columns, the matrix has ${images.cols}`,
+    );
+  }
+  const rows = Math.ceil(images.rows / columns);
+  const out = raster(columns * (w * scale + gap) + gap, rows * (h * scale + gap) + gap, [40, 40, 40]);
+  for (let i = 0; i < images.rows; i++) {
+    const img = images.data.subarray(i * images.cols, (i + 1) * images.cols);
+    let lo = 0;
+    let hi = 1;
+    if (o.normalize === 'each') {
+      lo = Number.POSITIVE_INFINITY;
+      hi = Number.NEGATIVE_INFINITY;
+      for (const v of img) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      if (hi === lo) hi = lo + 1;
+    }
+    const x0 = gap + (i % columns) * (w * scale + gap);
+    const y0 = gap + Math.floor(i / columns) * (h * scale + gap);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const g = Math.round((255 * ((img[y * w + x] as number) - lo)) / (hi - lo));
+        for (let dy = 0; dy < scale; dy++)
+          for (let dx = 0; dx < scale; dx++) put(out, x0 + x * scale + dx, y0 + y * scale + dy, [g, g, g]);
+      }
+    }
+  }
+  return out;
+}
+
+/** Ten distinguishable colours (one per class). */
+export const PALETTE: ReadonlyArray<readonly [number, number, number]> = [
+  [31, 119, 180],
+  [255, 127, 14],
+  [44, 160, 44],
+  [214, 39, 40],
+  [148, 103, 189],
+  [140, 86, 75],
+  [227, 119, 194],
+  [127, 127, 127],
+  [188, 189, 34],
+  [23, 190, 207],
+];
+
+/** A scatter plot of 2-D points (a latent map), coloured by label. */
+export function scatter(points: Matrix, labels: ArrayLike<number>, size = 400): Raster {
+  if (points.cols !== 2)
+    throw new DiaboloError('E_SHAPE', `scatter: expected [n, 2] points, got [${points.rows}, ${points.cols}]`);
+  const out = raster(size, size);
+  let [minX, maxX, minY, maxY] = [
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+  ];
+  for (let i = 0; i < points.rows; i++) {
+    const [x, y] = [points.data[2 * i] as number, points.data[2 * i + 1] as number];
+    [minX, maxX, minY, maxY] = [Math.min(minX, x), Math.max(maxX, x), Math.min(minY, y), Math.max(maxY, y)];
+  }
+  const sx = (size - 10) / (maxX - minX || 1);
+  const sy = (size - 10) / (maxY - minY || 1);
+  for (let i = 0; i < points.rows; i++) {
+    const px = Math.round(5 + ((points.data[2 * i] as number) - minX) * sx);
+    const py = Math.round(size - 5 - ((points.data[2 * i + 1] as number) - minY) * sy);
+    const c = PALETTE[(labels[i] as number) % PALETTE.length] as readonly [number, number, number];
+    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) put(out, px + dx, py + dy, c);
+  }
+  return out;
+}
+
+/**
+ * Histograms of one or more series on shared bins, each scaled to its own tallest bin (so a
+ * small series stays visible next to a large one), with optional vertical markers.
+ */
+export function histogram(
+  series: ReadonlyArray<{ values: ArrayLike<number>; rgb: readonly [number, number, number] }>,
+  o: { bins?: number; width?: number; height?: number; markers?: number[] } = {},
+): Raster {
+  const bins = o.bins ?? 40;
+  const width = o.width ?? 480;
+  const height = o.height ?? 240;
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const s of series)
+    for (let i = 0; i < s.values.length; i++)
+      [lo, hi] = [Math.min(lo, s.values[i] as number), Math.max(hi, s.values[i] as number)];
+  for (const m of o.markers ?? []) [lo, hi] = [Math.min(lo, m), Math.max(hi, m)];
+  const span = hi - lo || 1;
+  const counts = series.map((s) => {
+    const c = new Array(bins).fill(0);
+    for (let i = 0; i < s.values.length; i++)
+      c[Math.min(bins - 1, Math.floor((((s.values[i] as number) - lo) / span) * bins))]++;
+    return c;
+  });
+  const out = raster(width, height);
+  const bw = width / bins;
+  counts.forEach((c, k) => {
+    const rgb = series[k]?.rgb ?? [0, 0, 0];
+    const top = Math.max(1, ...c);
+    c.forEach((n, b) => {
+      const bh = Math.round(((height - 10) * n) / top);
+      for (let x = Math.floor(b * bw); x < Math.floor((b + 1) * bw) - 1; x++)
+        for (let y = height - bh; y < height; y++) put(out, x, y, rgb);
+    });
+  });
+  for (const m of o.markers ?? []) {
+    const x = Math.round(((m - lo) / span) * (width - 1));
+    for (let y = 0; y < height; y++) put(out, x, y, [0, 0, 0]);
+  }
+  return out;
+}
