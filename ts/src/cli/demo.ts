@@ -107,10 +107,11 @@ const shown = first(test, 16);
 picture('reconstructions.png', grid(stackRows(shown, await deep.reconstruct(shown)), 16));
 picture('filters.png', grid((await deep.layerWeights(0)).w, 16, 'each'));
 let seed = 7;
-const masked = {
-  ...shown,
-  data: shown.data.map((v) => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32 < 0.3 ? 0 : v)),
+const uniform = () => {
+  seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+  return seed / 2 ** 32;
 };
+const masked = { ...shown, data: shown.data.map((v) => (uniform() < 0.3 ? 0 : v)) };
 picture('denoising.png', grid(stackRows(shown, masked, await deep.reconstruct(masked)), 16));
 
 const classifier = await deep.toClassifier({ classes, seed: 2 });
