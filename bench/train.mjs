@@ -7,10 +7,11 @@
 // update, MSE) and a hand-written NumPy/OpenBLAS loop (1 and 2 threads).
 // Writes bench/out/train.json.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { relaxedSimd } from 'wasm-feature-detect';
 import { Autoencoder, loadMnist } from '../dist/index.node.js';
 import { coreSpec, resolveAutoencoderConfig } from '../dist/model/config.js';
@@ -157,6 +158,64 @@ function brainjs(x) {
   return { samplesPerSecond: rows / s, samples: rows };
 }
 
+/** Encode throughput (inference) at batch 1 and 256: diabolo inline vs TensorFlow.js wasm. */
+async function encodeThroughput(x) {
+  const ae = await Autoencoder.create(CONFIG);
+  const require = createRequire(import.meta.url);
+  const tf = require('@tensorflow/tfjs');
+  require('@tensorflow/tfjs-backend-wasm');
+  await tf.setBackend('wasm');
+  const encoder = tf.sequential();
+  encoder.add(tf.layers.dense({ units: 256, activation: 'sigmoid', inputShape: [784] }));
+  const rows = [];
+  for (const batch of [1, 256]) {
+    const m = { rows: batch, cols: 784, data: x.data.subarray(0, batch * 784) };
+    const t = tf.tensor2d(m.data, [batch, 784]);
+    const time = async (f, n) => {
+      await f();
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) await f();
+      return (n * batch) / ((performance.now() - t0) / 1000);
+    };
+    const reps = batch === 1 ? 2000 : 200;
+    rows.push({
+      batch,
+      diabolo: await time(() => ae.encode(m), reps),
+      tfjsWasm: await time(async () => {
+        const y = encoder.predict(t);
+        await y.data();
+        y.dispose();
+      }, reps),
+    });
+    t.dispose();
+  }
+  await ae.dispose();
+  return rows;
+}
+
+/** Cold start in a fresh Node process: import the package, instantiate WASM, build a model. */
+function coldStart() {
+  const script = `const t0 = performance.now();
+const d = await import(${JSON.stringify(new URL('../dist/index.node.js', import.meta.url).href)});
+const ae = await d.Autoencoder.create({ inputSize: 784, hiddenSize: 256 });
+process.stdout.write(String(performance.now() - t0));
+await ae.dispose();`;
+  const runs = [];
+  for (let i = 0; i < 5; i++) {
+    runs.push(Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })));
+  }
+  return Math.min(...runs);
+}
+
+function wasmSizes() {
+  return Object.fromEntries(
+    ['scalar', 'simd128', 'relaxed'].map((f) => {
+      const file = new URL(`../dist/wasm/${f}/diabolo_bg.wasm`, import.meta.url);
+      return [f, { bytes: statSync(file).size, gzip: gzipSync(readFileSync(file), { level: 9 }).length }];
+    }),
+  );
+}
+
 async function main() {
   const x = loadMnist({ limit: ROWS });
   const dataFile = fileURLToPath(new URL('mnist.f32', out));
@@ -183,6 +242,9 @@ async function main() {
   add('TensorFlow.js 4.22 cpu backend (model.fit)', 'peer', await tfjs('cpu', x));
   add('brain.js 2.0.0-beta.24 (one sample per update, MSE)', 'peer', brainjs(x));
 
+  const encode = await encodeThroughput(x);
+  const startMs = coldStart();
+  const sizes = wasmSizes();
   const ours = rows.find((r) => r.impl.startsWith('diabolo facade, inline')).samplesPerSecond;
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}`;
   const report = {
@@ -205,6 +267,25 @@ async function main() {
         (ours / r.samplesPerSecond).toFixed(2),
       ]),
     ),
+  );
+  console.log(
+    table(
+      ['encode 784→256', 'diabolo samples/s', 'TF.js wasm samples/s', 'ratio'],
+      encode.map((e) => [
+        `batch ${e.batch}`,
+        Math.round(e.diabolo),
+        Math.round(e.tfjsWasm),
+        (e.diabolo / e.tfjsWasm).toFixed(2),
+      ]),
+    ),
+  );
+  console.log(
+    `cold start (import + instantiate + build a 784-256 model, fresh Node process): ${startMs.toFixed(0)} ms`,
+  );
+  console.log(
+    `.wasm size: ${Object.entries(sizes)
+      .map(([f, s]) => `${f} ${(s.bytes / 1024).toFixed(0)} KiB (${(s.gzip / 1024).toFixed(0)} KiB gzipped)`)
+      .join(', ')}`,
   );
   console.log('written to bench/out/train.json');
 }

@@ -7,6 +7,7 @@ interface Dump {
   losses: number[];
   weights: number[];
   reconstruction: number[];
+  single: number[];
 }
 
 const script = fileURLToPath(new URL('./fixtures/train-and-dump.mjs', import.meta.url));
@@ -44,5 +45,8 @@ describe('kernel flavours', () => {
   it('scalar agrees with simd128 bit for bit in a separate process too', () => {
     const scalar = run('scalar');
     expect(scalar.weights).toEqual(simd.weights);
+    expect(scalar.single).toEqual(simd.single);
+    // The single-sample path agrees with the batched one to rounding.
+    expect(maxAbsDiff(simd.single, simd.reconstruction.slice(0, 100))).toBeLessThan(1e-6);
   });
 });

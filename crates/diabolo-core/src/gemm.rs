@@ -154,6 +154,30 @@ pub trait Kernel: Real {
     /// (or, with `accumulate`, add) the top-left `mr × nr` of the product into `c`, whose
     /// rows are `ldc` apart.
     fn tile(kc: usize, a: &[Self], b: &[Self], c: &mut [Self], ldc: usize, mr: usize, nr: usize, accumulate: bool);
+
+    /// `Σ a[p]·b[p]` over equal-length slices, in four interleaved partial sums (lane `l`
+    /// takes `p ≡ l mod 4`, the tail goes to lanes 0, 1, 2 in order), reduced as
+    /// `(s0 + s1) + (s2 + s3)`: every implementation adds in exactly this order.
+    fn dot(a: &[Self], b: &[Self]) -> Self {
+        dot_portable(a, b)
+    }
+}
+
+/// The reference order of [`Kernel::dot`].
+#[inline]
+pub fn dot_portable<T: Real>(a: &[T], b: &[T]) -> T {
+    let mut s = [T::ZERO; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ta, tb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for l in 0..4 {
+            s[l] += x[l] * y[l];
+        }
+    }
+    for (l, (&x, &y)) in ta.iter().zip(tb).enumerate() {
+        s[l] += x * y;
+    }
+    (s[0] + s[1]) + (s[2] + s[3])
 }
 
 impl Kernel for f64 {
@@ -174,6 +198,16 @@ impl Kernel for f32 {
         }
         #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
         tile_portable(kc, a, b, c, ldc, mr, nr, accumulate)
+    }
+
+    #[inline]
+    fn dot(a: &[f32], b: &[f32]) -> f32 {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        {
+            wasm_simd::dot(a, b)
+        }
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        dot_portable(a, b)
     }
 }
 
@@ -222,6 +256,34 @@ mod wasm_simd {
         {
             f32x4_add(c, f32x4_mul(a, b))
         }
+    }
+
+    /// [`super::dot_portable`]'s order with the four partial sums in one vector.
+    pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+        let n = a.len().min(b.len());
+        let mut acc = f32x4_splat(0.0);
+        let mut p = 0;
+        while p + 4 <= n {
+            // SAFETY: p + 4 ≤ n ≤ both lengths.
+            let (x, y) = unsafe {
+                (
+                    v128_load(a.as_ptr().add(p) as *const v128),
+                    v128_load(b.as_ptr().add(p) as *const v128),
+                )
+            };
+            acc = madd(x, y, acc);
+            p += 4;
+        }
+        let mut s = [
+            f32x4_extract_lane::<0>(acc),
+            f32x4_extract_lane::<1>(acc),
+            f32x4_extract_lane::<2>(acc),
+            f32x4_extract_lane::<3>(acc),
+        ];
+        for (l, q) in (p..n).enumerate() {
+            s[l] += a[q] * b[q];
+        }
+        (s[0] + s[1]) + (s[2] + s[3])
     }
 
     /// Vectors per tile row.
@@ -360,6 +422,20 @@ pub fn gemm_with_epilogue<T: Kernel, F: FnMut(usize, &mut [T])>(
             }
             epilogue(0, row);
         }
+        return;
+    }
+    // One row times a matrix whose columns are contiguous (X·Wᵀ for a single sample, as in
+    // inference): dot products straight from the operands. Packing would copy all of W for
+    // one row of output.
+    if m == 1 && a.cs == 1 && b.rs == 1 {
+        let row = &a.data[..k];
+        let out = &mut c[..n];
+        for (j, o) in out.iter_mut().enumerate() {
+            let col = &b.data[j * b.cs..j * b.cs + k];
+            let v = T::dot(row, col);
+            *o = if accumulate { *o + v } else { v };
+        }
+        epilogue(0, out);
         return;
     }
     for jc in (0..n).step_by(NC) {
