@@ -1,3 +1,4 @@
+import { DiaboloError } from '../errors.js';
 import type { EngineInfo, RuntimeOptions } from '../types.js';
 import { type Backend, type EngineCalls, openBackend } from './backend.js';
 
@@ -40,5 +41,33 @@ export class Runtime {
     } finally {
       await this.call.dispose(id).catch(() => {});
     }
+  }
+}
+
+/**
+ * An object that owns one handle in a runtime's engine (a model, a classifier): it keeps the
+ * runtime alive while it lives, and refuses use after {@link dispose}.
+ */
+export abstract class EngineObject {
+  private disposed = false;
+
+  protected constructor(
+    protected readonly rt: Runtime,
+    protected readonly id: number,
+    private readonly kind: string,
+  ) {
+    rt.retain();
+  }
+
+  /** Free the handle's memory and stop the worker once nothing else uses it. Idempotent. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.rt.call.dispose(this.id).catch(() => {});
+    await this.rt.release();
+  }
+
+  protected alive(): void {
+    if (this.disposed) throw new DiaboloError('E_DISPOSED', `this ${this.kind} was disposed`);
   }
 }

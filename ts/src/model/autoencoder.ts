@@ -1,4 +1,4 @@
-import { Runtime } from '../core/runtime.js';
+import { EngineObject, Runtime } from '../core/runtime.js';
 import { toMatrix } from '../data/matrix.js';
 import { DiaboloError } from '../errors.js';
 import { fitDataset, upload } from '../train/fit.js';
@@ -44,16 +44,14 @@ export interface Evaluation extends LossTermValues {
  * await ae.dispose();
  * ```
  */
-export class Autoencoder {
-  private disposed = false;
-
+export class Autoencoder extends EngineObject {
   private constructor(
-    private readonly rt: Runtime,
-    private readonly id: number,
+    rt: Runtime,
+    id: number,
     /** The configuration with every default applied. */
     readonly config: ResolvedAutoencoderConfig,
   ) {
-    rt.retain();
+    super(rt, id, 'autoencoder');
   }
 
   /** Build a model; with `backend: 'worker'` it lives in its own worker until {@link dispose}. */
@@ -295,17 +293,5 @@ export class Autoencoder {
     this.alive();
     if (this.config.vae) throw invalid('model', 'a variational autoencoder', 'a deterministic encoder');
     return Classifier.onEncoder(this.rt, this.id, this.config.inputSize, options);
-  }
-
-  /** Free the model's memory and stop its worker (once nothing else uses it). Idempotent. */
-  async dispose(): Promise<void> {
-    if (this.disposed) return;
-    this.disposed = true;
-    await this.rt.call.dispose(this.id).catch(() => {});
-    await this.rt.release();
-  }
-
-  private alive(): void {
-    if (this.disposed) throw new DiaboloError('E_DISPOSED', 'this autoencoder was disposed');
   }
 }

@@ -1,4 +1,4 @@
-import { Runtime } from '../core/runtime.js';
+import { EngineObject, Runtime } from '../core/runtime.js';
 import { toMatrix } from '../data/matrix.js';
 import { DiaboloError } from '../errors.js';
 import { aborted, upload } from '../train/fit.js';
@@ -46,17 +46,15 @@ function toLabels(labels: ArrayLike<number>, rows: number, classes: number): Uin
  * representation), or a softmax head on an autoencoder's encoder (`ae.toClassifier()`),
  * fine-tuned end to end by back-propagating the cross-entropy through every layer.
  */
-export class Classifier {
-  private disposed = false;
-
+export class Classifier extends EngineObject {
   private constructor(
-    private readonly rt: Runtime,
-    private readonly id: number,
+    rt: Runtime,
+    id: number,
     readonly inputSize: number,
     readonly classes: number,
     private readonly adaptive: boolean,
   ) {
-    rt.retain();
+    super(rt, id, 'classifier');
   }
 
   /** Softmax regression on `inputSize` raw features. */
@@ -150,16 +148,5 @@ export class Classifier {
   async getWeights(): Promise<Float32Array> {
     this.alive();
     return this.rt.call.classifierParameters(this.id);
-  }
-
-  async dispose(): Promise<void> {
-    if (this.disposed) return;
-    this.disposed = true;
-    await this.rt.call.dispose(this.id).catch(() => {});
-    await this.rt.release();
-  }
-
-  private alive(): void {
-    if (this.disposed) throw new DiaboloError('E_DISPOSED', 'this classifier was disposed');
   }
 }
