@@ -22,6 +22,20 @@ describe('several workers', () => {
   });
 });
 
+describe('transferring the data', () => {
+  it('moves the buffer to the worker (no copy; the caller’s array is detached) and trains the same', async () => {
+    const copy = { ...data, data: Float32Array.from(data.data) };
+    const moved = await Autoencoder.create({ inputSize: 100, hiddenSize: 16, seed: 3 }, { backend: 'worker' });
+    const kept = await Autoencoder.create({ inputSize: 100, hiddenSize: 16, seed: 3 }, { backend: 'worker' });
+    const a = await moved.fit(copy, { epochs: 3, transferData: true });
+    const b = await kept.fit(data, { epochs: 3 });
+    expect(copy.data.length).toBe(0);
+    expect(data.data.length).toBe(300 * 100);
+    expect(a.losses).toEqual(b.losses);
+    await Promise.all([moved.dispose(), kept.dispose()]);
+  });
+});
+
 describe('memory', () => {
   it('1 000 create → train → dispose cycles keep WASM memory and the JS heap bounded', async () => {
     const cycle = async () => {

@@ -189,6 +189,11 @@ export interface FitOptions {
    * were. Default 0.
    */
   initialEpoch?: number;
+  /**
+   * In a worker, move the training data's buffer to the worker instead of copying it: no copy,
+   * but the caller's `Float32Array` is detached (length 0) afterwards. Default false.
+   */
+  transferData?: boolean;
   /** Save the model every few epochs; a resumed run ends with the same weights. */
   checkpoint?: CheckpointConfig;
   /** Pause and resume from outside (see `TrainingControl`). */

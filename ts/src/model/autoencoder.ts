@@ -120,7 +120,7 @@ export class Autoencoder extends EngineObject {
   async fit(data: MatrixLike, options: FitOptions): Promise<FitResult> {
     this.alive();
     const x = toMatrix(data, this.config.inputSize, 'training data');
-    const ds = await upload(this.rt, x);
+    const ds = await upload(this.rt, x, undefined, options.transferData === true);
     return this.rt.withHandle(ds, (id) =>
       fitDataset(this.rt, this.id, this.config, id, x.rows, options, () => this.save()),
     );

@@ -324,6 +324,7 @@ export function resolveFitOptions(
       'initialEpoch',
       'checkpoint',
       'control',
+      'transferData',
       'signal',
     ]),
   ) as unknown as FitOptions;

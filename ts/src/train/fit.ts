@@ -1,3 +1,4 @@
+import { transfer } from 'comlink';
 import type { Runtime } from '../core/runtime.js';
 import { toMatrix } from '../data/matrix.js';
 import { DiaboloError } from '../errors.js';
@@ -9,9 +10,14 @@ export function aborted(signal: AbortSignal): DiaboloError {
   return new DiaboloError('E_ABORTED', `training was cancelled: ${reason}`);
 }
 
-/** Copy a matrix (and labels) into the engine; the caller disposes the handle. */
-export function upload(rt: Runtime, x: Matrix, labels?: Uint32Array): Promise<number> {
-  return rt.call.uploadDataset(x.data, x.rows, x.cols, labels);
+/**
+ * Copy a matrix (and labels) into the engine; the caller disposes the handle. With
+ * `transferData`, a worker receives the buffer itself instead of a copy, and the caller's
+ * `x.data` is left detached (length 0).
+ */
+export function upload(rt: Runtime, x: Matrix, labels?: Uint32Array, transferData = false): Promise<number> {
+  const data = transferData ? transfer(x.data, [x.data.buffer as ArrayBuffer]) : x.data;
+  return rt.call.uploadDataset(data, x.rows, x.cols, labels);
 }
 
 /**
