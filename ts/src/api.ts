@@ -3,6 +3,7 @@ export { supportedFlavors } from './core/flavor.js';
 export { type CsvOptions, parseCsv } from './data/csv.js';
 export { type IdxArray, parseIdx } from './data/idx.js';
 export { matrix } from './data/matrix.js';
+export { parseNpy } from './data/npy.js';
 export { type LabelledMatrix, SHAPE_NAMES, type ShapesOptions, shapes } from './data/shapes.js';
 export { DiaboloError, type ErrorCode } from './errors.js';
 export {
