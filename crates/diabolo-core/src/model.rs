@@ -164,6 +164,26 @@ pub struct Model<T> {
     ws: Workspace<T>,
 }
 
+/// Run the encoder (and a VAE's heads: sampled with `rng`, the mean without) on `n` samples;
+/// returns the code.
+fn encode_into<'a, T: Kernel>(
+    enc: &'a mut Chain<T>,
+    heads: &'a mut Option<VaeHeads<T>>,
+    x: &[T],
+    n: usize,
+    rng: Option<&mut Rng>,
+    scratch: &mut Scratch<T>,
+) -> &'a [T] {
+    enc.forward(x, n, scratch);
+    match heads {
+        Some(h) => {
+            h.forward(enc.output(), n, rng, scratch);
+            &h.z
+        }
+        None => enc.output(),
+    }
+}
+
 fn init_layer<T: Kernel>(layer: &mut Dense<T>, init: Init, rng: &mut Rng) {
     match (init, layer.act) {
         (Init::UniformFanIn, _) => layer.init_uniform_fan_in(rng),
@@ -367,7 +387,7 @@ impl<T: Kernel> Model<T> {
     }
 
     /// Forward pass on `x` (already corrupted if training asks for it): fills the chains.
-    /// With `rng`, a VAE samples its code; without, it uses the mean.
+    /// With `sample`, a VAE samples its code; without, it uses the mean.
     fn forward(&mut self, x: &[T], n: usize, sample: bool) {
         let Model {
             enc,
@@ -377,14 +397,7 @@ impl<T: Kernel> Model<T> {
             ws,
             ..
         } = self;
-        enc.forward(x, n, &mut ws.scratch);
-        let code: &[T] = match heads {
-            Some(h) => {
-                h.forward(enc.output(), n, if sample { Some(rng) } else { None }, &mut ws.scratch);
-                &h.z
-            }
-            None => enc.output(),
-        };
+        let code = encode_into(enc, heads, x, n, if sample { Some(rng) } else { None }, &mut ws.scratch);
         dec.forward(code, n, &mut ws.scratch);
     }
 
@@ -626,13 +639,25 @@ impl<T: Kernel> Model<T> {
     }
 
     /// Run `f` over `x` in chunks of at most 256 samples (bounded memory for big sets).
-    fn chunked(&mut self, x: &[T], n: usize, mut f: impl FnMut(&mut Self, &[T], usize, usize)) -> Result<()> {
-        Self::check_data("input", x, n, self.spec.inputs)?;
+    fn chunked(&mut self, x: &[T], n: usize, f: impl FnMut(&mut Self, &[T], usize, usize)) -> Result<()> {
         let d = self.spec.inputs;
+        self.chunked_rows("input", x, n, d, f)
+    }
+
+    /// [`Model::chunked`] over rows of `cols` values, named `what` in errors.
+    fn chunked_rows(
+        &mut self,
+        what: &'static str,
+        x: &[T],
+        n: usize,
+        cols: usize,
+        mut f: impl FnMut(&mut Self, &[T], usize, usize),
+    ) -> Result<()> {
+        Self::check_data(what, x, n, cols)?;
         let mut start = 0;
         while start < n {
             let m = 256.min(n - start);
-            f(self, &x[start * d..(start + m) * d], m, start);
+            f(self, &x[start * cols..(start + m) * cols], m, start);
             start += m;
         }
         Ok(())
@@ -671,14 +696,7 @@ impl<T: Kernel> Model<T> {
         let c = self.code_size();
         let mut out = vec![T::ZERO; n * c];
         self.chunked(x, n, |m, xs, k, start| {
-            m.enc.forward(xs, k, &mut m.ws.scratch);
-            let code: &[T] = match &mut m.heads {
-                Some(h) => {
-                    h.forward(m.enc.output(), k, None, &mut m.ws.scratch);
-                    &h.z
-                }
-                None => m.enc.output(),
-            };
+            let code = encode_into(&mut m.enc, &mut m.heads, xs, k, None, &mut m.ws.scratch);
             out[start * c..(start + k) * c].copy_from_slice(code);
         })?;
         Ok(out)
@@ -687,16 +705,11 @@ impl<T: Kernel> Model<T> {
     /// Reconstructions in data space from `n` codes (BCE logits go through σ).
     pub fn decode(&mut self, codes: &[T], n: usize) -> Result<Vec<T>> {
         let (c, d) = (self.code_size(), self.spec.inputs);
-        Self::check_data("codes", codes, n, c)?;
         let mut out = vec![T::ZERO; n * d];
-        let mut start = 0;
-        while start < n {
-            let k = 256.min(n - start);
-            self.dec
-                .forward(&codes[start * c..(start + k) * c], k, &mut self.ws.scratch);
-            out[start * d..(start + k) * d].copy_from_slice(self.dec.output());
-            start += k;
-        }
+        self.chunked_rows("codes", codes, n, c, |m, zs, k, start| {
+            m.dec.forward(zs, k, &mut m.ws.scratch);
+            out[start * d..(start + k) * d].copy_from_slice(m.dec.output());
+        })?;
         if self.spec.loss == Loss::BceLogits {
             for v in &mut out {
                 *v = sigmoid(*v);

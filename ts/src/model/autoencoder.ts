@@ -134,9 +134,7 @@ export class Autoencoder extends EngineObject {
 
   /** Loss terms on held-out data (no corruption, no update); a VAE also reports its ELBO. */
   async evaluate(data: MatrixLike): Promise<Evaluation> {
-    this.alive();
-    const x = toMatrix(data, this.config.inputSize, 'input');
-    const t = await this.rt.withHandle(await upload(this.rt, x), (id) => this.rt.call.evaluate(this.id, id));
+    const t = await this.onData(data, (id) => this.rt.call.evaluate(this.id, id));
     if (!this.config.vae) return t;
     // The MSE decoder is Gaussian with σ² = ½: −log p(x|z) = Σ(x − x̂)² + d/2·ln π.
     const gauss = this.config.loss === 'mse' ? 0.5 * this.config.inputSize * Math.log(Math.PI) : 0;
@@ -233,16 +231,19 @@ export class Autoencoder extends EngineObject {
 
   /** VAE: importance-weighted bound on log p(x) with `k` samples, nats per sample (k = 1: ELBO). */
   async iwaeBound(data: MatrixLike, k = 50, seed = 1): Promise<number> {
-    this.alive();
-    const x = toMatrix(data, this.config.inputSize, 'input');
-    return this.rt.withHandle(await upload(this.rt, x), (id) => this.rt.call.iwaeBound(this.id, id, k, seed));
+    return this.onData(data, (id) => this.rt.call.iwaeBound(this.id, id, k, seed));
   }
 
   /** Mean squared Frobenius norm of the first layer's Jacobian `∂h/∂x` over the samples. */
   async jacobianNorm(data: MatrixLike): Promise<number> {
+    return this.onData(data, (id) => this.rt.call.jacobianNorm(this.id, id));
+  }
+
+  /** Run `f` on `data` uploaded as a temporary dataset handle (disposed afterwards). */
+  private async onData<R>(data: MatrixLike, f: (dataset: number) => Promise<R>): Promise<R> {
     this.alive();
     const x = toMatrix(data, this.config.inputSize, 'input');
-    return this.rt.withHandle(await upload(this.rt, x), (id) => this.rt.call.jacobianNorm(this.id, id));
+    return this.rt.withHandle(await upload(this.rt, x), f);
   }
 
   /** A copy of all parameters (per encoder layer W, b; VAE heads; per decoder layer W unless tied, b). */
