@@ -8,6 +8,10 @@
  * - `E_FORMAT`: a model file is damaged, truncated, of another version, or inconsistent.
  * - `E_DISPOSED`: the model, dataset or worker was already disposed.
  * - `E_ABORTED`: the operation was cancelled through an `AbortSignal`.
+ * - `E_MEMORY`: an array does not fit in WASM memory (at most 4 GiB, one array below 2 GiB);
+ *   refused before allocating, nothing changed. If the core itself runs out of memory
+ *   mid-call, the error is `fatal`: that engine's models are gone (a worker is stopped; the
+ *   next model starts a fresh one) and must be created again or loaded from a file.
  * - `E_WORKER`: the worker running the computation failed or was terminated.
  * - `E_INTERNAL`: a bug in diabolo; please report it.
  */
@@ -18,6 +22,7 @@ export type ErrorCode =
   | 'E_FORMAT'
   | 'E_DISPOSED'
   | 'E_ABORTED'
+  | 'E_MEMORY'
   | 'E_WORKER'
   | 'E_INTERNAL';
 
@@ -28,16 +33,22 @@ const CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'E_FORMAT',
   'E_DISPOSED',
   'E_ABORTED',
+  'E_MEMORY',
   'E_WORKER',
   'E_INTERNAL',
 ]);
 
-/** Every error diabolo raises on purpose. `code` survives the worker boundary. */
+/**
+ * Every error diabolo raises on purpose. `code` and `fatal` survive the worker boundary.
+ * `fatal` means the engine behind the call is lost (its WASM instance trapped): every model
+ * and dataset in it is gone; create them again (or load them from a model file).
+ */
 export class DiaboloError extends Error {
   override readonly name = 'DiaboloError';
   constructor(
     readonly code: ErrorCode,
     message: string,
+    readonly fatal = false,
   ) {
     super(message);
   }

@@ -248,7 +248,7 @@ impl<T: Kernel> Classifier<T> {
     /// Class probabilities (`n × classes`).
     pub fn predict_proba(&mut self, x: &[T], n: usize) -> Result<Vec<T>> {
         self.check(x, None, n)?;
-        let mut out = vec![T::ZERO; n * self.classes];
+        let mut out = crate::error::try_filled("class probabilities", n * self.classes, T::ZERO)?;
         let (d, c) = (self.inputs, self.classes);
         let mut start = 0;
         while start < n {

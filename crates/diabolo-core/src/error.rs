@@ -19,6 +19,8 @@ pub enum Error {
     },
     /// A loss or gradient became NaN or infinite; the update was not applied.
     NonFinite { what: String },
+    /// An array does not fit in the memory left to the process (refused before use).
+    Memory { what: &'static str, bytes: usize },
 }
 
 impl Error {
@@ -28,6 +30,7 @@ impl Error {
             Error::Shape { .. } => "E_SHAPE",
             Error::Invalid { .. } => "E_INVALID",
             Error::NonFinite { .. } => "E_NON_FINITE",
+            Error::Memory { .. } => "E_MEMORY",
         }
     }
 
@@ -55,6 +58,12 @@ impl fmt::Display for Error {
             Error::Invalid { field, value, expected } => {
                 write!(f, "{field} = {value} is not allowed: expected {expected}")
             }
+            Error::Memory { what, bytes } => write!(
+                f,
+                "{what} needs {:.1} MiB, which the WASM memory (at most 4 GiB, one array below 2 GiB) cannot provide now; \
+                 nothing was changed — free models or datasets, or use smaller pieces",
+                *bytes as f64 / (1024.0 * 1024.0)
+            ),
             Error::NonFinite { what } => write!(
                 f,
                 "{what} is not finite (NaN or ±Infinity); the update was skipped and the weights are unchanged"
@@ -65,4 +74,28 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// A vector of `len` copies of `fill`, or [`Error::Memory`] naming `what` when the allocator
+/// cannot provide it: big buffers sized by the caller's data go through here, so running
+/// out of memory is an ordinary error rather than an abort.
+pub fn try_filled<T: Clone>(what: &'static str, len: usize, fill: T) -> Result<Vec<T>> {
+    let bytes = len.saturating_mul(core::mem::size_of::<T>());
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| Error::Memory { what, bytes })?;
+    v.resize(len, fill);
+    Ok(v)
+}
+
 pub type Result<T> = core::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_impossible_buffer_is_an_error_not_an_abort() {
+        let e = try_filled("codes", usize::MAX / 2, 0.0f32).unwrap_err();
+        assert_eq!(e.code(), "E_MEMORY");
+        assert!(e.to_string().starts_with("codes needs "), "{e}");
+        assert_eq!(try_filled("codes", 3, 1.5f32).unwrap(), vec![1.5; 3]);
+    }
+}

@@ -6,7 +6,7 @@
 use crate::activation::{sigmoid, Activation};
 use crate::chain::Chain;
 use crate::dense::{Dense, DenseGrad, PenaltyScratch};
-use crate::error::{Error, Result};
+use crate::error::{try_filled, Error, Result};
 use crate::gemm::{Kernel, Scratch};
 use crate::loss::Loss;
 use crate::noise::Corruption;
@@ -694,7 +694,8 @@ impl<T: Kernel> Model<T> {
     /// Codes of `n` samples (`n × code_size`): the last encoder layer, or `μ` for a VAE.
     pub fn encode(&mut self, x: &[T], n: usize) -> Result<Vec<T>> {
         let c = self.code_size();
-        let mut out = vec![T::ZERO; n * c];
+        Self::check_data("input", x, n, self.spec.inputs)?;
+        let mut out = try_filled("codes", n * c, T::ZERO)?;
         self.chunked(x, n, |m, xs, k, start| {
             let code = encode_into(&mut m.enc, &mut m.heads, xs, k, None, &mut m.ws.scratch);
             out[start * c..(start + k) * c].copy_from_slice(code);
@@ -705,7 +706,8 @@ impl<T: Kernel> Model<T> {
     /// Reconstructions in data space from `n` codes (BCE logits go through σ).
     pub fn decode(&mut self, codes: &[T], n: usize) -> Result<Vec<T>> {
         let (c, d) = (self.code_size(), self.spec.inputs);
-        let mut out = vec![T::ZERO; n * d];
+        Self::check_data("codes", codes, n, c)?;
+        let mut out = try_filled("reconstructions", n * d, T::ZERO)?;
         self.chunked_rows("codes", codes, n, c, |m, zs, k, start| {
             m.dec.forward(zs, k, &mut m.ws.scratch);
             out[start * d..(start + k) * d].copy_from_slice(m.dec.output());
@@ -728,7 +730,8 @@ impl<T: Kernel> Model<T> {
     /// from the deterministic reconstruction (a VAE decodes its mean code).
     pub fn errors(&mut self, x: &[T], n: usize) -> Result<(Vec<f64>, Vec<f64>)> {
         let d = self.spec.inputs;
-        let mut per_sample = vec![0.0; n];
+        Self::check_data("input", x, n, d)?;
+        let mut per_sample = try_filled("per-sample errors", n, 0.0)?;
         let mut per_feature = vec![0.0; d];
         let loss = self.spec.loss;
         self.chunked(x, n, |m, xs, k, start| {
@@ -757,7 +760,18 @@ impl<T: Kernel> Model<T> {
             ));
         }
         let mut rng = Rng::new(seed);
-        let z: Vec<T> = (0..n * self.code_size()).map(|_| T::from_f64(rng.normal())).collect();
+        let count = n.saturating_mul(self.spec.inputs.max(self.code_size()));
+        if n == 0 || count > (1 << 29) {
+            return Err(Error::invalid(
+                "sample count",
+                n,
+                "an integer in [1, 2^29 / inputs] (≤ 2 GiB of samples)",
+            ));
+        }
+        let mut z = try_filled("latent draws", n * self.code_size(), T::ZERO)?;
+        for v in &mut z {
+            *v = T::from_f64(rng.normal());
+        }
         self.decode(&z, n)
     }
 

@@ -9,10 +9,80 @@ use diabolo_core::classifier::Classifier as CoreClassifier;
 use diabolo_core::model::TrainState;
 use diabolo_core::spec::optimizer_from_json;
 use diabolo_core::{Error, LossTerms, Model as CoreModel, ModelSpec};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use wasm_bindgen::prelude::*;
 
 fn js_err(e: Error) -> JsError {
     JsError::new(&format!("{}: {}", e.code(), e))
+}
+
+/// The system allocator, remembering the size of the last request it could not serve: with
+/// `panic = "abort"` an allocation failure traps, and the size is what the caller reads
+/// afterwards (`lastAllocationFailure`) to say what happened.
+struct Tracking;
+
+static LAST_FAILURE: AtomicUsize = AtomicUsize::new(0);
+
+fn note(p: *mut u8, size: usize) -> *mut u8 {
+    if p.is_null() {
+        LAST_FAILURE.store(size, Ordering::Relaxed);
+    }
+    p
+}
+
+// SAFETY: every call is forwarded unchanged to `System`; only null results are observed.
+unsafe impl GlobalAlloc for Tracking {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note(unsafe { System.alloc(layout) }, layout.size())
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        note(unsafe { System.alloc_zeroed(layout) }, layout.size())
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        note(unsafe { System.realloc(ptr, layout, new_size) }, new_size)
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Tracking = Tracking;
+
+/// Whether one block of `bytes` can be allocated now (it is allocated and freed at once).
+/// Callers ask before handing over a big array, because the glue's own copy of an argument
+/// cannot fail gracefully.
+#[wasm_bindgen(js_name = canAllocate)]
+pub fn can_allocate(bytes: f64) -> bool {
+    if !(bytes >= 0.0 && bytes < isize::MAX as f64) {
+        return false;
+    }
+    let mut probe: Vec<u8> = Vec::new();
+    probe.try_reserve_exact(bytes as usize).is_ok()
+}
+
+/// Bytes of the last allocation that failed (0 if none has).
+#[wasm_bindgen(js_name = lastAllocationFailure)]
+pub fn last_allocation_failure() -> f64 {
+    LAST_FAILURE.load(Ordering::Relaxed) as f64
+}
+
+/// Fault injection for the tests of fault handling: `"trap"` executes `unreachable`;
+/// `"oom"` allocates 256 MiB blocks (never touched) until the allocator gives up, which
+/// aborts as any real out-of-memory would.
+#[wasm_bindgen(js_name = injectFault)]
+pub fn inject_fault(kind: &str) -> Result<(), JsError> {
+    match kind {
+        "trap" => std::process::abort(),
+        "oom" => {
+            let mut blocks: Vec<Vec<u8>> = Vec::new();
+            loop {
+                blocks.push(Vec::with_capacity(256 << 20));
+            }
+        }
+        _ => Err(js_err(Error::invalid("fault", kind, "\"trap\" or \"oom\""))),
+    }
 }
 
 /// Which kernel set this binary was compiled with: `"relaxed"`, `"simd128"` or `"scalar"`.
@@ -107,14 +177,16 @@ pub struct Dataset {
 #[wasm_bindgen]
 impl Dataset {
     #[wasm_bindgen(constructor)]
-    pub fn new(data: &[f32], rows: f64, cols: f64) -> Result<Dataset, JsError> {
+    pub fn new(data: Vec<f32>, rows: f64, cols: f64) -> Result<Dataset, JsError> {
+        // Owned: the buffer the glue copied the caller's array into becomes the dataset, so
+        // a dataset costs its size in WASM memory once, not twice.
         let (rows, cols) = (usize_arg("rows", rows)?, usize_arg("cols", cols)?);
         if cols == 0 {
             return Err(js_err(Error::invalid("cols", 0, "an integer ≥ 1")));
         }
-        check_matrix("dataset", data, rows, cols)?;
+        check_matrix("dataset", &data, rows, cols)?;
         Ok(Dataset {
-            data: data.to_vec(),
+            data,
             labels: None,
             rows,
             cols,
@@ -155,8 +227,17 @@ impl Dataset {
                 "a non-empty range of rows",
             )));
         }
+        let rows = &self.data[start * self.cols..(start + count) * self.cols];
+        let mut data = Vec::new();
+        data.try_reserve_exact(rows.len()).map_err(|_| {
+            js_err(Error::Memory {
+                what: "dataset slice",
+                bytes: rows.len() * 4,
+            })
+        })?;
+        data.extend_from_slice(rows);
         Ok(Dataset {
-            data: self.data[start * self.cols..(start + count) * self.cols].to_vec(),
+            data,
             labels: self.labels.as_ref().map(|l| l[start..start + count].to_vec()),
             rows: count,
             cols: self.cols,

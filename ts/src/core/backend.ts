@@ -63,7 +63,14 @@ async function openWorker(options: RuntimeOptions): Promise<Backend> {
     calls[name] = (...args) => {
       if (dead) return Promise.reject(dead);
       const method = remote[name] as unknown as (...a: unknown[]) => Promise<unknown>;
-      return Promise.race([method(...args), death]);
+      return Promise.race([method(...args), death]).catch((e: unknown) => {
+        // The worker's instance trapped: it is of no further use; free its memory now.
+        if (e instanceof DiaboloError && e.fatal) {
+          dead ??= e;
+          void close();
+        }
+        throw e;
+      });
     };
   }
   const call = calls as unknown as EngineCalls;

@@ -1,7 +1,8 @@
-import { DiaboloError, wasmCall } from '../errors.js';
+import { checkWasmArray } from '../data/matrix.js';
+import { DiaboloError, fromWasmError } from '../errors.js';
 import type { EngineInfo, Flavor, LossTermValues } from '../types.js';
 import { chooseFlavor } from './flavor.js';
-import { type GlueModule, loadGlue } from './wasm.js';
+import { type GlueModule, glueFailure, loadGlue, markGlueFailed } from './wasm.js';
 
 type WasmModel = InstanceType<GlueModule['Model']>;
 type WasmDataset = InstanceType<GlueModule['Dataset']>;
@@ -23,6 +24,8 @@ export interface ModelState {
   optimizer: Float32Array;
 }
 
+const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+
 function terms(v: Float64Array): LossTermValues {
   const at = (i: number) => v[i] as number;
   return { reconstruction: at(0), sparsity: at(1), contractive: at(2), kl: at(3), l2: at(4), total: at(5) };
@@ -38,10 +41,14 @@ export class Engine {
   private readonly handles = new Map<number, Handle>();
   private readonly snapshots = new Map<number, Float32Array>();
   private nextId = 1;
+  private flavor: Flavor = 'scalar';
 
   /** Load the core (once); later calls return the same info. */
   async init(requested: Flavor | 'auto' = 'auto'): Promise<EngineInfo> {
-    if (!this.glue) this.glue = await loadGlue(await chooseFlavor(requested));
+    if (!this.glue) {
+      this.flavor = await chooseFlavor(requested);
+      this.glue = await loadGlue(this.flavor);
+    }
     return this.info();
   }
 
@@ -55,10 +62,11 @@ export class Engine {
   /** Copy a dataset into WASM memory once; epochs then read it from there. */
   uploadDataset(data: Float32Array, rows: number, cols: number, labels?: Uint32Array): number {
     const glue = this.core();
-    const ds = wasmCall(() => new glue.Dataset(data, rows, cols));
+    this.room(data.length * 4 + (labels?.length ?? 0) * 4, 'dataset');
+    const ds = this.run(() => new glue.Dataset(data, rows, cols));
     if (labels) {
       try {
-        wasmCall(() => ds.setLabels(labels));
+        this.run(() => ds.setLabels(labels));
       } catch (e) {
         ds.free();
         throw e;
@@ -70,21 +78,21 @@ export class Engine {
   /** Rows `start … start + count − 1` of a dataset as a new dataset (copied inside WASM). */
   sliceDataset(dataset: number, start: number, count: number): number {
     const d = this.dataset(dataset);
-    return this.track(wasmCall(() => d.slice(start, count)));
+    return this.track(this.run(() => d.slice(start, count)));
   }
 
   // --- autoencoders ---------------------------------------------------------------------
 
   createModel(specJson: string): number {
     const glue = this.core();
-    return this.track(wasmCall(() => new glue.Model(specJson)));
+    return this.track(this.run(() => new glue.Model(specJson)));
   }
 
   trainEpoch(model: number, dataset: number, batchSize: number, learningRate: number): EpochResult {
     const m = this.model(model);
     const d = this.dataset(dataset);
     const t0 = performance.now();
-    const r = wasmCall(() => m.trainEpoch(d, batchSize, learningRate));
+    const r = this.run(() => m.trainEpoch(d, batchSize, learningRate));
     return { terms: terms(r), batches: r[6] as number, samples: r[7] as number, ms: performance.now() - t0 };
   }
 
@@ -92,7 +100,7 @@ export class Engine {
   beginEpoch(model: number, dataset: number): void {
     const m = this.model(model);
     const d = this.dataset(dataset);
-    wasmCall(() => m.beginEpoch(d));
+    this.run(() => m.beginEpoch(d));
   }
 
   /** Minibatches `first … first + count − 1` of the current epoch: sample-weighted sums of the terms. */
@@ -107,105 +115,114 @@ export class Engine {
     const m = this.model(model);
     const d = this.dataset(dataset);
     const t0 = performance.now();
-    const r = wasmCall(() => m.trainBatches(d, batchSize, learningRate, first, count));
+    const r = this.run(() => m.trainBatches(d, batchSize, learningRate, first, count));
     return { sums: terms(r), batches: r[6] as number, ms: performance.now() - t0 };
   }
 
   evaluate(model: number, dataset: number): LossTermValues {
     const m = this.model(model);
     const d = this.dataset(dataset);
-    return terms(wasmCall(() => m.evaluate(d)));
+    return terms(this.run(() => m.evaluate(d)));
   }
 
   setKlScale(model: number, scale: number): void {
     const m = this.model(model);
-    wasmCall(() => m.setKlScale(scale));
+    this.run(() => m.setKlScale(scale));
   }
 
   setClipNorm(model: number, maxNorm: number): void {
     const m = this.model(model);
-    wasmCall(() => m.setClipNorm(maxNorm));
+    this.run(() => m.setClipNorm(maxNorm));
   }
 
   encode(model: number, data: Float32Array, rows: number): Float32Array {
     const m = this.model(model);
-    return wasmCall(() => m.encode(data, rows));
+    this.room(data.length * 4, 'input');
+    return this.run(() => m.encode(data, rows));
   }
 
   /** Codes of a whole dataset as a new dataset, without leaving WASM memory. */
   encodeDataset(model: number, dataset: number): number {
     const m = this.model(model);
     const d = this.dataset(dataset);
-    return this.track(wasmCall(() => m.encodeDataset(d)));
+    return this.track(this.run(() => m.encodeDataset(d)));
   }
 
   decode(model: number, codes: Float32Array, rows: number): Float32Array {
     const m = this.model(model);
-    return wasmCall(() => m.decode(codes, rows));
+    this.room(codes.length * 4, 'codes');
+    return this.run(() => m.decode(codes, rows));
   }
 
   reconstruct(model: number, data: Float32Array, rows: number): Float32Array {
     const m = this.model(model);
-    return wasmCall(() => m.reconstruct(data, rows));
+    this.room(data.length * 4, 'input');
+    return this.run(() => m.reconstruct(data, rows));
   }
 
   /** Per-sample losses followed by the per-feature means. */
   errors(model: number, data: Float32Array, rows: number): Float64Array {
     const m = this.model(model);
-    return wasmCall(() => m.errors(data, rows));
+    this.room(data.length * 4, 'input');
+    return this.run(() => m.errors(data, rows));
   }
 
   sample(model: number, count: number, seed: number): Float32Array {
     const m = this.model(model);
-    return wasmCall(() => m.sample(count, seed));
+    return this.run(() => m.sample(count, seed));
   }
 
   iwaeBound(model: number, dataset: number, k: number, seed: number): number {
     const m = this.model(model);
     const d = this.dataset(dataset);
-    return wasmCall(() => m.iwaeBound(d, k, seed));
+    return this.run(() => m.iwaeBound(d, k, seed));
   }
 
   jacobianNorm(model: number, dataset: number): number {
     const m = this.model(model);
     const d = this.dataset(dataset);
-    return wasmCall(() => m.jacobianNorm(d));
+    return this.run(() => m.jacobianNorm(d));
   }
 
   parameters(model: number): Float32Array {
-    return this.model(model).parameters();
+    const m = this.model(model);
+    return this.run(() => m.parameters());
   }
 
   setParameters(model: number, params: Float32Array): void {
     const m = this.model(model);
-    wasmCall(() => m.setParameters(params));
+    this.run(() => m.setParameters(params));
   }
 
   /** W then b of encoder layer `i`, or of decoder layer `i` counted from the code. */
   layer(model: number, decoder: boolean, i: number): Float32Array {
     const m = this.model(model);
-    return wasmCall(() => m.layer(decoder, i));
+    return this.run(() => m.layer(decoder, i));
   }
 
   setLayer(model: number, decoder: boolean, i: number, w: Float32Array, b: Float32Array): void {
     const m = this.model(model);
-    wasmCall(() => m.setLayer(decoder, i, w, b));
+    this.run(() => m.setLayer(decoder, i, w, b));
   }
 
   state(model: number): ModelState {
     const m = this.model(model);
-    return { parameters: m.parameters(), trainHeader: m.trainStateHeader(), optimizer: m.optimizerState() };
+    return this.run(() => ({
+      parameters: m.parameters(),
+      trainHeader: m.trainStateHeader(),
+      optimizer: m.optimizerState(),
+    }));
   }
 
   setState(model: number, s: ModelState): void {
     const m = this.model(model);
-    wasmCall(() => m.setParameters(s.parameters));
-    wasmCall(() => m.setTrainState(s.trainHeader, s.optimizer));
+    this.run(() => m.setParameters(s.parameters));
+    this.run(() => m.setTrainState(s.trainHeader, s.optimizer));
   }
 
   /** Keep a copy of the parameters inside the engine (early stopping's best epoch). */
   snapshot(model: number): void {
-    this.snapshots.set(model, this.model(model).parameters());
+    this.snapshots.set(model, this.parameters(model));
   }
 
   restoreSnapshot(model: number): void {
@@ -227,37 +244,40 @@ export class Engine {
   ): number {
     const glue = this.core();
     if (bodyModel === undefined) {
-      return this.track(wasmCall(() => new glue.Classifier(inputs, classes, optimizerJson, l2, seed)));
+      return this.track(this.run(() => new glue.Classifier(inputs, classes, optimizerJson, l2, seed)));
     }
     const m = this.model(bodyModel);
-    return this.track(wasmCall(() => glue.Classifier.fromModel(m, classes, optimizerJson, l2, seed)));
+    return this.track(this.run(() => glue.Classifier.fromModel(m, classes, optimizerJson, l2, seed)));
   }
 
   setTrainBody(classifier: number, train: boolean): void {
-    this.classifier(classifier).setTrainBody(train);
+    const c = this.classifier(classifier);
+    this.run(() => c.setTrainBody(train));
   }
 
   classifierTrainEpoch(classifier: number, dataset: number, batchSize: number, learningRate: number): number {
     const c = this.classifier(classifier);
     const d = this.dataset(dataset);
-    return wasmCall(() => c.trainEpoch(d, batchSize, learningRate));
+    return this.run(() => c.trainEpoch(d, batchSize, learningRate));
   }
 
   /** `{ loss, accuracy }` on a labelled dataset. */
   classifierEvaluate(classifier: number, dataset: number): { loss: number; accuracy: number } {
     const c = this.classifier(classifier);
     const d = this.dataset(dataset);
-    const r = wasmCall(() => c.evaluate(d));
+    const r = this.run(() => c.evaluate(d));
     return { loss: r[0] as number, accuracy: r[1] as number };
   }
 
   predictProba(classifier: number, data: Float32Array, rows: number): Float32Array {
     const c = this.classifier(classifier);
-    return wasmCall(() => c.predictProba(data, rows));
+    this.room(data.length * 4, 'input');
+    return this.run(() => c.predictProba(data, rows));
   }
 
   classifierParameters(classifier: number): Float32Array {
-    return this.classifier(classifier).parameters();
+    const c = this.classifier(classifier);
+    return this.run(() => c.parameters());
   }
 
   // --- lifetime -------------------------------------------------------------------------
@@ -274,9 +294,72 @@ export class Engine {
     return { handles: this.handles.size, wasmBytes: this.core().memoryBytes() };
   }
 
+  /**
+   * Fault injection, for the tests of fault handling only: make the core trap (`'trap'`) or
+   * run out of memory for real (`'oom'`). The engine is lost afterwards, as after any trap.
+   * @internal
+   */
+  injectFault(kind: 'trap' | 'oom'): void {
+    const glue = this.core();
+    this.run(() => glue.injectFault(kind));
+  }
+
   private core(): GlueModule {
     if (!this.glue) throw new DiaboloError('E_INTERNAL', 'engine used before init()');
+    const failure = glueFailure(this.glue);
+    if (failure) throw failure;
     return this.glue;
+  }
+
+  /**
+   * Call into the core. Its errors become {@link DiaboloError}s; a trap (a Rust panic or an
+   * allocation failure aborts the instance) leaves the instance's state undefined, so the
+   * engine refuses all later calls with the same fatal error.
+   */
+  private run<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) throw this.fail(e);
+      throw fromWasmError(e);
+    }
+  }
+
+  private fail(trap: Error): DiaboloError {
+    const glue = this.core();
+    let failedBytes = 0;
+    let memory = 0;
+    try {
+      failedBytes = glue.lastAllocationFailure();
+      memory = glue.memoryBytes();
+    } catch {
+      // The instance may be past answering; the message then says less.
+    }
+    const lost = "this engine's models and datasets are lost: create them again, or load them from a saved model file";
+    const error =
+      failedBytes > 0
+        ? new DiaboloError(
+            'E_MEMORY',
+            `the WASM core ran out of memory (an allocation of ${mib(failedBytes)} MiB failed; WASM memory ${mib(memory)} of at most 4096 MiB); ${lost}`,
+            true,
+          )
+        : new DiaboloError('E_INTERNAL', `the WASM core trapped (${trap.message}); ${lost}`, true);
+    markGlueFailed(this.flavor, glue, error);
+    this.handles.clear();
+    this.snapshots.clear();
+    return error;
+  }
+
+  /** Refuse, before anything is allocated, an array of `bytes` that the core could not hold now. */
+  private room(bytes: number, what: string): void {
+    checkWasmArray(what, bytes);
+    const glue = this.core();
+    if (!glue.canAllocate(bytes)) {
+      throw new DiaboloError(
+        'E_MEMORY',
+        `${what}: ${mib(bytes)} MiB do not fit in WASM memory now (${mib(glue.memoryBytes())} MiB in use of at most 4096 MiB); nothing was changed — dispose models or datasets no longer needed, or pass smaller pieces`,
+      );
+    }
   }
 
   private track(value: Handle): number {

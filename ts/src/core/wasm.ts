@@ -1,3 +1,4 @@
+import type { DiaboloError } from '../errors.js';
 import type { Flavor } from '../types.js';
 import type * as Glue from '../wasm/simd128/diabolo.js';
 import { platform } from './platform.js';
@@ -6,15 +7,22 @@ import { platform } from './platform.js';
 export type GlueModule = typeof Glue;
 
 const loaded = new Map<Flavor, Promise<GlueModule>>();
+const failures = new WeakMap<GlueModule, DiaboloError>();
+let generation = 0;
 
-/** Load and instantiate a flavour's binary once per thread. */
+/**
+ * Load and instantiate a flavour's binary once per thread (every inline engine of the thread
+ * shares it). After {@link markGlueFailed}, the next load makes a fresh instance.
+ */
 export function loadGlue(flavor: Flavor): Promise<GlueModule> {
   let glue = loaded.get(flavor);
   if (!glue) {
     glue = (async () => {
       // A computed URL, not a literal: bundlers (the browser worker bundle) leave it alone,
-      // and it resolves next to this file in dist/ and in the bundle alike.
-      const url = new URL(`../wasm/${flavor}/diabolo.js`, import.meta.url).href;
+      // and it resolves next to this file in dist/ and in the bundle alike. A new query
+      // string is a new module record, hence a new instance with its own memory.
+      const url = new URL(`../wasm/${flavor}/diabolo.js${generation ? `?instance=${generation}` : ''}`, import.meta.url)
+        .href;
       const mod = (await import(/* @vite-ignore */ url)) as GlueModule;
       const source = await platform().wasmSource(flavor);
       await mod.default(source === undefined ? undefined : { module_or_path: source });
@@ -24,4 +32,19 @@ export function loadGlue(flavor: Flavor): Promise<GlueModule> {
     glue.catch(() => loaded.delete(flavor));
   }
   return glue;
+}
+
+/** The fatal error that ended `glue`'s instance, if one did. */
+export function glueFailure(glue: GlueModule): DiaboloError | undefined {
+  return failures.get(glue);
+}
+
+/**
+ * Record that `glue`'s instance trapped: every engine on it fails with `error` from now on,
+ * and the next {@link loadGlue} of the flavour instantiates the binary afresh.
+ */
+export function markGlueFailed(flavor: Flavor, glue: GlueModule, error: DiaboloError): void {
+  failures.set(glue, error);
+  loaded.delete(flavor);
+  generation++;
 }

@@ -24,6 +24,22 @@ export function matrix(rows: number, cols: number, data: Float32Array | ArrayLik
   return { rows, cols, data: flat };
 }
 
+/** One array in WASM memory stays below 2 GiB (wasm32: sizes are signed 32-bit). */
+export const MAX_WASM_ARRAY_BYTES = 2 ** 31 - 1;
+
+/**
+ * Refuse an array of `bytes` that no WASM core could hold, before it is copied anywhere
+ * (a worker, WASM memory).
+ */
+export function checkWasmArray(what: string, bytes: number): void {
+  if (bytes > MAX_WASM_ARRAY_BYTES) {
+    throw new DiaboloError(
+      'E_MEMORY',
+      `${what}: ${(bytes / 2 ** 30).toFixed(2)} GiB is too large: one array in WASM memory must stay below 2 GiB (${Math.floor(MAX_WASM_ARRAY_BYTES / 4)} float32 values); split the data into smaller pieces`,
+    );
+  }
+}
+
 function isMatrix(x: MatrixLike): x is Matrix {
   return !Array.isArray(x) && typeof (x as Matrix).rows === 'number';
 }
@@ -46,6 +62,7 @@ export function toMatrix(x: MatrixLike, cols: number, what: string): Matrix {
     if (x.cols !== cols || x.rows === 0) {
       throw new DiaboloError('E_SHAPE', `${what}: expected shape [n ≥ 1, ${cols}], got [${x.rows}, ${x.cols}]`);
     }
+    checkWasmArray(what, x.data.length * 4);
     return x;
   }
   if (!Array.isArray(x)) {
@@ -53,6 +70,7 @@ export function toMatrix(x: MatrixLike, cols: number, what: string): Matrix {
   }
   const rows = x.length;
   if (rows === 0) throw new DiaboloError('E_SHAPE', `${what}: expected shape [n ≥ 1, ${cols}], got [0, ${cols}]`);
+  checkWasmArray(what, rows * cols * 4);
   const data = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++) {
     const row = x[r] as ArrayLike<number>;

@@ -6,6 +6,7 @@ interface ThrownDiabolo {
   name: 'DiaboloError';
   code: string;
   message: string;
+  fatal: boolean;
   stack?: string;
 }
 
@@ -26,7 +27,13 @@ export function installErrorTransfer(): void {
     serialize(thrown: unknown) {
       const value = (thrown as { value: unknown }).value;
       if (value instanceof DiaboloError) {
-        const v: ThrownDiabolo = { name: 'DiaboloError', code: value.code, message: value.message, stack: value.stack };
+        const v: ThrownDiabolo = {
+          name: 'DiaboloError',
+          code: value.code,
+          message: value.message,
+          fatal: value.fatal,
+          stack: value.stack,
+        };
         return [{ isError: true, value: v }, []];
       }
       return builtin.serialize(thrown);
@@ -35,7 +42,7 @@ export function installErrorTransfer(): void {
       const s = serialized as SerializedThrow;
       const v = s.value as Partial<ThrownDiabolo> | undefined;
       if (s.isError && v?.name === 'DiaboloError' && isErrorCode(v.code)) {
-        throw new DiaboloError(v.code, v.message ?? '');
+        throw new DiaboloError(v.code, v.message ?? '', v.fatal === true);
       }
       return builtin.deserialize(serialized);
     },
