@@ -1,7 +1,9 @@
 // The built package in a real browser: headless Chromium (Debian's, driven by
 // playwright-core) loads dist/index.browser.js from a localhost page, trains in a module
 // Web Worker, and must match Node bit for bit while the page stays responsive.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, launch, serve } from '../bench/browser.mjs';
 import { Autoencoder, shapes } from '../dist/index.node.js';
@@ -24,7 +26,8 @@ describe.runIf(available)('in headless Chromium', () => {
     await server?.close();
   });
 
-  it('trains in a worker, keeps the page responsive, and equals Node bit for bit', async () => {
+  /** A page that trains through `window.train(args)`; console errors are collected. */
+  async function trainInPage(args: object) {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -34,8 +37,8 @@ describe.runIf(available)('in headless Chromium', () => {
     await page.goto(`${server.url}/train.html`);
     await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
     const r = (await page.evaluate(
-      (args) => (window as unknown as { train: (a: unknown) => Promise<unknown> }).train(args),
-      { config, fit, flavor: 'simd128' },
+      (a) => (window as unknown as { train: (a: unknown) => Promise<unknown> }).train(a),
+      args,
     )) as {
       before: number;
       after: number;
@@ -46,7 +49,13 @@ describe.runIf(available)('in headless Chromium', () => {
       runtime: { backend: string; flavor: string };
       losses: number[];
     };
+    await page.close();
     expect(errors, errors.join('\n')).toEqual([]);
+    return r;
+  }
+
+  it('trains in a worker, keeps the page responsive, and equals Node bit for bit', async () => {
+    const r = await trainInPage({ config, fit, flavor: 'simd128' });
     expect(r.runtime).toMatchObject({ backend: 'worker', flavor: 'simd128' });
     expect(r.after).toBeLessThan(r.before / 5);
     // The main thread kept painting: at least one frame per 50 ms of training, and no
@@ -63,4 +72,29 @@ describe.runIf(available)('in headless Chromium', () => {
     expect(r.weights).toEqual(Array.from(await node.getWeights()));
     await node.dispose();
   });
+
+  // The same binary gives the same bits in both V8 embeddings, flavour by flavour: Node runs
+  // tests/fixtures/train-and-dump.mjs (relaxed SIMD needs its flag on Node 20), the page
+  // trains the same model on the same data in a worker.
+  for (const flavor of ['scalar', 'simd128', 'relaxed'] as const) {
+    it(`${flavor}: Chromium and Node give the same weights bit for bit`, async () => {
+      const dump = fileURLToPath(new URL('./fixtures/train-and-dump.mjs', import.meta.url));
+      const flags = flavor === 'relaxed' ? ['--experimental-wasm-relaxed-simd'] : [];
+      const node = JSON.parse(execFileSync(process.execPath, [...flags, dump, flavor], { encoding: 'utf8' })) as {
+        runtime: { flavor: string };
+        losses: number[];
+        weights: number[];
+      };
+      const page = await trainInPage({
+        config: { inputSize: 100, hiddenSize: 16, seed: 77 },
+        fit: { epochs: 3, batchSize: 16, learningRate: 0.5 },
+        flavor,
+        data: { count: 300, size: 10, seed: 3 },
+      });
+      expect(node.runtime.flavor).toBe(flavor);
+      expect(page.runtime.flavor).toBe(flavor);
+      expect(page.losses).toEqual(node.losses);
+      expect(page.weights).toEqual(node.weights);
+    });
+  }
 });
