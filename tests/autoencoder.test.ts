@@ -136,6 +136,41 @@ describe('errors', () => {
     });
   }
 
+  it('retryOnDivergence: back to the epoch start with a smaller learning rate, as if trained with it from there', async () => {
+    const linear = { ...config, hiddenActivation: 'linear', outputActivation: 'linear' } as const;
+    const options = { epochs: 3, batchSize: 30, learningRate: 20 };
+    expect((await caught((await make(linear)).fit(train, options))).code).toBe('E_NON_FINITE');
+    const retried = await make(linear);
+    const r = await retried.fit(train, { ...options, retryOnDivergence: { factor: 0.1, maxRetries: 4 } });
+    expect(r.divergences.length).toBeGreaterThanOrEqual(1);
+    expect(r.divergences.map((d) => d.epoch)).toEqual(r.divergences.map(() => 1));
+    expect(r.divergences[0]?.message).toMatch(/not finite/);
+    const rate = 20 * 0.1 ** r.divergences.length;
+    expect(r.history.map((h) => h.learningRate)).toEqual([rate, rate, rate]);
+    expect(r.losses.every(Number.isFinite)).toBe(true);
+    // Every retry started from the state before epoch 1 (weights, optimizer, random stream):
+    // the result is that of a fresh model trained at the reduced rate, bit for bit.
+    const direct = await make(linear);
+    const d = await direct.fit(train, { ...options, learningRate: rate });
+    expect(r.losses).toEqual(d.losses);
+    expect(bits(await retried.getWeights())).toEqual(bits(await direct.getWeights()));
+    // Too few retries: the error says how many were made.
+    const e = await caught(
+      (await make(linear)).fit(train, { ...options, retryOnDivergence: { factor: 0.9, maxRetries: 2 } }),
+    );
+    expect(e.code).toBe('E_NON_FINITE');
+    expect(e.message).toContain('after 2 retries with a smaller learning rate: retryOnDivergence.maxRetries = 2');
+    for (const [bad, text] of [
+      [{ factor: 1 }, 'retryOnDivergence.factor = 1'],
+      [{ maxRetries: 0 }, 'retryOnDivergence.maxRetries = 0'],
+      [{ factr: 0.5 }, 'retryOnDivergence.factr'],
+    ] as const) {
+      const b = await caught((await make(linear)).fit(train, { ...options, retryOnDivergence: bad as never }));
+      expect(b.code).toBe('E_INVALID');
+      expect(b.message).toContain(text);
+    }
+  });
+
   it('rejects bad configurations, naming the field and the allowed values', async () => {
     const cases: Array<[AutoencoderConfig, string]> = [
       [{ ...config, hiddenSize: 0 }, 'hiddenSize = 0'],

@@ -122,6 +122,21 @@ const fitRows: Array<[string, unknown, unknown, string, string]> = [
     'Infinity at row 1, column 4',
   ],
   ['not data at all', 'pixels', { epochs: 1 }, 'E_INVALID', 'string'],
+  [
+    'data beyond what WASM memory can hold (refused before any copy)',
+    // 2 GiB of float32: the pages of a fresh typed array are not touched, so this is cheap.
+    { rows: 2 ** 25 + 1, cols: 16, data: new Float32Array((2 ** 25 + 1) * 16) },
+    { epochs: 1 },
+    'E_MEMORY',
+    'training data: 2.00 GiB is too large',
+  ],
+  [
+    'retry factor out of range',
+    x16,
+    { epochs: 1, retryOnDivergence: { factor: 1.5 } },
+    'E_INVALID',
+    'retryOnDivergence.factor = 1.5',
+  ],
 ];
 
 describe('bad configurations', () => {

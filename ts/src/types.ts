@@ -210,6 +210,15 @@ export interface FitOptions {
   earlyStopping?: EarlyStoppingConfig;
   /** Rescale each minibatch's gradient to this global L2 norm when it is larger. Default: no clipping. */
   gradientClipNorm?: number;
+  /**
+   * What a non-finite loss or gradient does. Default: training stops with `E_NON_FINITE`
+   * and the model keeps the weights of the last good minibatch. With this option, the
+   * model goes back to its state at the start of the epoch (weights, optimizer, random
+   * stream), the learning rate is multiplied by `factor` (default 0.5) for the rest of the
+   * run, and the epoch runs again — at most `maxRetries` times (default 3) in one `fit`;
+   * `FitResult.divergences` lists each. The state is kept inside the engine, once per epoch.
+   */
+  retryOnDivergence?: RetryOnDivergence;
   /** VAE: ramp β linearly from 0 over this many epochs. Default 0 (no warm-up). */
   klWarmupEpochs?: number;
   /** Called after every epoch. */
@@ -229,8 +238,27 @@ export interface FitOptions {
   signal?: AbortSignal;
 }
 
+/** See {@link FitOptions.retryOnDivergence}. */
+export interface RetryOnDivergence {
+  /** Learning-rate multiplier per retry, in (0, 1). Default 0.5. */
+  factor?: number;
+  /** Retries allowed in one `fit`, an integer in [1, 100]. Default 3. */
+  maxRetries?: number;
+}
+
+/** An epoch that diverged and was run again with a smaller learning rate. */
+export interface Divergence {
+  epoch: number;
+  /** The learning rate the epoch diverged with. */
+  learningRate: number;
+  /** The core's description of what became non-finite. */
+  message: string;
+}
+
 export interface FitResult {
   history: EpochProgress[];
+  /** Epochs rerun after a divergence (only with `retryOnDivergence`). */
+  divergences: Divergence[];
   /** Training objective per epoch (same as `history[i].loss`). */
   losses: number[];
   /** Epoch (1-based) whose weights the model holds at the end. */

@@ -40,6 +40,7 @@ export class Engine {
   private glue: GlueModule | undefined;
   private readonly handles = new Map<number, Handle>();
   private readonly snapshots = new Map<number, Float32Array>();
+  private readonly savedStates = new Map<number, ModelState>();
   private nextId = 1;
   private flavor: Flavor = 'scalar';
 
@@ -225,6 +226,18 @@ export class Engine {
     this.snapshots.set(model, this.parameters(model));
   }
 
+  /** Keep the whole training state inside the engine (the start of an epoch, to retry it). */
+  saveState(model: number): void {
+    this.savedStates.set(model, this.state(model));
+  }
+
+  /** Go back to the state kept by {@link saveState}. */
+  restoreState(model: number): void {
+    const s = this.savedStates.get(model);
+    if (!s) throw new DiaboloError('E_INTERNAL', `no saved state of model #${model}`);
+    this.setState(model, s);
+  }
+
   restoreSnapshot(model: number): void {
     const p = this.snapshots.get(model);
     if (!p) throw new DiaboloError('E_INTERNAL', `no snapshot of model #${model}`);
@@ -287,6 +300,7 @@ export class Engine {
     this.handles.get(id)?.free();
     this.handles.delete(id);
     this.snapshots.delete(id);
+    this.savedStates.delete(id);
   }
 
   /** Live handles and the WASM memory of this engine's instance, to check that nothing leaks. */
@@ -347,6 +361,7 @@ export class Engine {
     markGlueFailed(this.flavor, glue, error);
     this.handles.clear();
     this.snapshots.clear();
+    this.savedStates.clear();
     return error;
   }
 

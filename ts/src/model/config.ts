@@ -8,6 +8,7 @@ import type {
   LayerConfig,
   LossName,
   OptimizerConfig,
+  RetryOnDivergence,
   ScheduleConfig,
   SparsityConfig,
 } from '../types.js';
@@ -298,6 +299,7 @@ export interface ResolvedFitOptions {
   batchesPerCall: number;
   initialEpoch: number;
   checkpointEvery: number;
+  retryOnDivergence: Required<RetryOnDivergence> | null;
 }
 
 export function resolveFitOptions(
@@ -318,6 +320,7 @@ export function resolveFitOptions(
       'earlyStopping',
       'klWarmupEpochs',
       'gradientClipNorm',
+      'retryOnDivergence',
       'onEpochEnd',
       'onBatchEnd',
       'batchesPerCall',
@@ -388,6 +391,14 @@ export function resolveFitOptions(
     checkpointEvery = int('checkpoint.every', c.every, 1, 1e9);
     if (typeof c.save !== 'function') throw invalid('checkpoint.save', typeof c.save, 'a function (file, epoch) => …');
   }
+  let retryOnDivergence: ResolvedFitOptions['retryOnDivergence'] = null;
+  if (o.retryOnDivergence !== undefined) {
+    const r = plainObject('retryOnDivergence', o.retryOnDivergence, new Set(['factor', 'maxRetries']));
+    retryOnDivergence = {
+      factor: num('retryOnDivergence.factor', r.factor ?? 0.5, (f) => f > 0 && f < 1, 'a number in (0, 1)'),
+      maxRetries: int('retryOnDivergence.maxRetries', r.maxRetries ?? 3, 1, 100),
+    };
+  }
   const batches = Math.ceil(trainRows / batchSize);
   const chunked = o.onBatchEnd !== undefined || o.signal !== undefined || o.control !== undefined;
   const batchesPerCall = chunked
@@ -405,6 +416,7 @@ export function resolveFitOptions(
     batchesPerCall,
     initialEpoch,
     checkpointEvery,
+    retryOnDivergence,
   };
 }
 

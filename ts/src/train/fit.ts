@@ -3,7 +3,7 @@ import type { Runtime } from '../core/runtime.js';
 import { toMatrix } from '../data/matrix.js';
 import { DiaboloError } from '../errors.js';
 import { learningRateAt, type ResolvedAutoencoderConfig, resolveFitOptions } from '../model/config.js';
-import type { EpochProgress, FitOptions, FitResult, LossTermValues, Matrix } from '../types.js';
+import type { Divergence, EpochProgress, FitOptions, FitResult, LossTermValues, Matrix } from '../types.js';
 
 export function aborted(signal: AbortSignal): DiaboloError {
   const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'aborted');
@@ -102,26 +102,46 @@ export async function fitDataset(
     let best = { loss: Number.POSITIVE_INFINITY, epoch: 0 };
     let stoppedEarly = false;
     const warmup = config.vae !== null && o.klWarmupEpochs > 0;
+    const retry = o.retryOnDivergence;
+    const divergences: Divergence[] = [];
+    let learningRateScale = 1;
     for (let epoch = o.initialEpoch + 1; epoch <= o.epochs; epoch++) {
       await options.control?.waitWhilePaused(signal);
       if (signal?.aborted) throw aborted(signal);
-      const learningRate = learningRateAt(o.learningRate, o.schedule, epoch, o.epochs);
+      const learningRate = learningRateScale * learningRateAt(o.learningRate, o.schedule, epoch, o.epochs);
       if (warmup) await call.setKlScale(model, Math.min(1, epoch / o.klWarmupEpochs));
-      const r =
-        o.batchesPerCall === 0
-          ? await call.trainEpoch(model, train, o.batchSize, learningRate)
-          : await epochInPieces(
-              rt,
-              model,
-              train,
-              trainRows,
-              o.batchSize,
-              learningRate,
-              o.batchesPerCall,
-              epoch,
-              o.epochs,
-              options,
-            );
+      if (retry) await call.saveState(model);
+      let r: Awaited<ReturnType<typeof epochInPieces>>;
+      try {
+        r =
+          o.batchesPerCall === 0
+            ? await call.trainEpoch(model, train, o.batchSize, learningRate)
+            : await epochInPieces(
+                rt,
+                model,
+                train,
+                trainRows,
+                o.batchSize,
+                learningRate,
+                o.batchesPerCall,
+                epoch,
+                o.epochs,
+                options,
+              );
+      } catch (e) {
+        if (!retry || !(e instanceof DiaboloError) || e.code !== 'E_NON_FINITE') throw e;
+        if (divergences.length >= retry.maxRetries) {
+          throw new DiaboloError(
+            'E_NON_FINITE',
+            `${e.message} (epoch ${epoch} at learning rate ${learningRate}, after ${divergences.length} retries with a smaller learning rate: retryOnDivergence.maxRetries = ${retry.maxRetries})`,
+          );
+        }
+        divergences.push({ epoch, learningRate, message: e.message });
+        await call.restoreState(model);
+        learningRateScale *= retry.factor;
+        epoch--;
+        continue;
+      }
       const validationLoss = validation === undefined ? undefined : (await call.evaluate(model, validation)).total;
       const elapsedMs = performance.now() - t0;
       const progress: EpochProgress = {
@@ -158,6 +178,7 @@ export async function fitDataset(
     }
     return {
       history,
+      divergences,
       losses: history.map((h) => h.loss),
       bestEpoch,
       stoppedEarly,
