@@ -1,20 +1,39 @@
-// npm run bench:train [-- --quick]
-// Training throughput of the issue's workload — a 784-256-784 autoencoder, sigmoid units,
-// cross-entropy, Adam (lr 1e-3), batch 128, MNIST images in [0, 1] — through diabolo (native
-// Rust core, raw WASM per build, the TS facade inline and in a worker: cost per layer) and
-// the peers a user would otherwise pick, all measured in this run on this machine:
-// TensorFlow.js (cpu and wasm backends, model.fit), brain.js (NeuralNetwork, one sample per
-// update, MSE) and a hand-written NumPy/OpenBLAS loop (1 and 2 threads).
-// Writes bench/out/train.json.
+// npm run bench:train [-- --quick] [--no-browser]
+// Training throughput, quality and cost of diabolo against the peers a user would otherwise
+// pick, all measured in this run on this machine:
+// - workload "784-256-784": sigmoid units, cross-entropy, Adam (lr 1e-3), batch 128, MNIST
+//   images in [0, 1], through diabolo (native Rust core, raw WASM per build, the TS facade
+//   inline and in a worker, a worker in headless Chromium: the cost of each layer) and
+//   TensorFlow.js (cpu and wasm backends, model.fit), brain.js (NeuralNetwork, one sample
+//   per update, MSE) and a hand-written NumPy/OpenBLAS loop (1 and 2 threads);
+// - workload "784-512-256-64": the unrolled stack (784-512-256-64-256-512-784) trained end
+//   to end at batch 32, 128 and 256, through diabolo and the fastest peers;
+// - one full MNIST epoch (60 000 images) of 784-256-784 from a fresh model, in one worker,
+//   with the loss it reaches against NumPy's from the same start;
+// - encode throughput at batch 1 and 256, peak memory (WASM memory, process RSS), cold start
+//   in Node and Chromium, .wasm sizes.
+// Every implementation runs in its own process (peak RSS is per process). Writes
+// bench/out/train.json and the chart bench/out/train-chart.{svg,png} (copied to
+// docs/img/bench-train.png for the README).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { relaxedSimd } from 'wasm-feature-detect';
 import { Autoencoder, loadMnist } from '../dist/index.node.js';
 import { coreSpec, resolveAutoencoderConfig } from '../dist/model/config.js';
+import { CHROMIUM, launch, serve } from './browser.mjs';
 import { args, loadFlavor, table } from './harness.mjs';
 
 const opts = args();
@@ -23,130 +42,108 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const out = new URL('out/', import.meta.url);
 mkdirSync(out, { recursive: true });
 const log = (s) => console.error(`[bench:train] ${s}`);
+const dataFile = fileURLToPath(new URL('mnist.f32', out));
 
-const CONFIG = { inputSize: 784, layers: [{ units: 256 }], loss: 'bce', optimizer: { kind: 'adam' }, seed: 1 };
-const SPEC = coreSpec(resolveAutoencoderConfig(CONFIG));
-const BATCH = 128;
+const adam = { kind: 'adam' };
+const WORKLOADS = {
+  '784-256-784': {
+    sizes: [784, 256],
+    config: { inputSize: 784, layers: [{ units: 256 }], loss: 'bce', optimizer: adam, seed: 1 },
+  },
+  '784-512-256-64': {
+    sizes: [784, 512, 256, 64],
+    config: {
+      inputSize: 784,
+      layers: [{ units: 512 }, { units: 256 }, { units: 64 }],
+      loss: 'bce',
+      optimizer: adam,
+      seed: 1,
+    },
+  },
+};
 const LR = 1e-3;
+/** Rows per timed epoch and timed epochs (after one untimed); the fastest epoch counts. */
 const ROWS = quick ? 6400 : 12800;
-/** Timed epochs; the fastest counts (this machine is shared and noisy). */
-const EPOCHS = quick ? 2 : 5;
+const EPOCHS = quick ? 2 : 4;
+const STACKED_ROWS = quick ? 3200 : 6400;
+const STACKED_EPOCHS = quick ? 1 : 3;
+const FULL_EPOCH_ROWS = quick ? 20000 : 60000;
 
-/** Child mode: raw WASM of one flavour (relaxed needs a Node flag on Node 20). */
-async function rawWasm(flavor) {
-  const glue = await loadFlavor(flavor);
-  const x = loadMnist({ limit: ROWS });
+// --- the child processes ------------------------------------------------------------------
+
+const peakRss = () => process.resourceUsage().maxRSS * 1024;
+
+/** The first `rows` images of the data file, reading no more of it (peak RSS stays honest). */
+function mnistRows(rows) {
+  const data = new Float32Array(rows * 784);
+  const fd = openSync(dataFile, 'r');
+  readSync(fd, new Uint8Array(data.buffer), 0, data.byteLength, 0);
+  closeSync(fd);
+  return { rows, cols: 784, data };
+}
+
+/** Raw WASM of one flavour: the glue's Model and Dataset, no facade. */
+async function rawWasm(job) {
+  const glue = await loadFlavor(job.flavor);
+  const x = mnistRows(job.rows);
   const ds = new glue.Dataset(x.data, x.rows, x.cols);
-  const model = new glue.Model(SPEC);
-  model.trainEpoch(ds, BATCH, LR);
+  const model = new glue.Model(coreSpec(resolveAutoencoderConfig(WORKLOADS[job.workload].config)));
+  model.trainEpoch(ds, job.batch, LR);
   let best = Number.POSITIVE_INFINITY;
   let loss = 0;
-  for (let e = 0; e < EPOCHS; e++) {
+  for (let e = 0; e < job.epochs; e++) {
     const t = performance.now();
-    loss = model.trainEpoch(ds, BATCH, LR)[5];
+    loss = model.trainEpoch(ds, job.batch, LR)[5];
     best = Math.min(best, (performance.now() - t) / 1000);
   }
-  process.stdout.write(JSON.stringify({ samplesPerSecond: ROWS / best, loss }));
+  return { samplesPerSecond: job.rows / best, loss, wasmBytes: glue.memoryBytes() };
 }
 
-function child(flavor, flags = []) {
-  const script = fileURLToPath(import.meta.url);
-  const res = execFileSync(process.execPath, [...flags, script, '--child', flavor, ...(quick ? ['--quick'] : [])], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return JSON.parse(res);
-}
-
-async function facade(backend, x) {
-  const ae = await Autoencoder.create(CONFIG, { backend });
-  await ae.fit(x, { epochs: 1, batchSize: BATCH, learningRate: LR });
-  const r = await ae.fit(x, { epochs: EPOCHS, batchSize: BATCH, learningRate: LR });
+/** The TS facade, inline or in a worker; `fresh` times the first epoch of a new model alone. */
+async function facade(job) {
+  const x = mnistRows(job.rows);
+  const ae = await Autoencoder.create(WORKLOADS[job.workload].config, { backend: job.backend, flavor: job.flavor });
+  if (!job.fresh) await ae.fit(x, { epochs: 1, batchSize: job.batch, learningRate: LR });
+  const r = await ae.fit(x, { epochs: job.epochs, batchSize: job.batch, learningRate: LR });
+  const usage = await ae.memoryUsage();
+  const flavor = ae.runtime.flavor;
   await ae.dispose();
-  // The fastest epoch, as reported in progress (the engine's own timing of the call).
+  // The fastest epoch, as the engine timed its own calls.
   const best = Math.max(...r.history.map((h) => h.samplesPerSecond));
-  return { samplesPerSecond: best, loss: r.losses.at(-1), flavor: ae.runtime.flavor };
+  return { samplesPerSecond: best, loss: r.losses.at(-1), wasmBytes: usage.wasmBytes, flavor };
 }
 
-function native(dataFile) {
-  const specFile = fileURLToPath(new URL('spec.json', out));
-  writeFileSync(specFile, SPEC);
-  const res = execFileSync(
-    'cargo',
-    [
-      'run',
-      '-q',
-      '--release',
-      '-p',
-      'diabolo-core',
-      '--example',
-      'train_bench',
-      '--',
-      specFile,
-      dataFile,
-      `${ROWS}`,
-      `${BATCH}`,
-      `${LR}`,
-      `${EPOCHS}`,
-    ],
-    {
-      cwd: root,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, RUSTFLAGS: '-C target-cpu=native', CARGO_TARGET_DIR: `${root}target/native-bench` },
-    },
-  );
-  return JSON.parse(res);
-}
-
-function numpy(dataFile, threads) {
-  const python = `${root}.cache/bench-venv/bin/python`;
-  // OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE (set on some machines here for old OpenBLAS builds)
-  // slow a current one: unset both for this command only.
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: `${threads}` };
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
-  const res = execFileSync(
-    python,
-    [`${root}bench/numpy_ae.py`, dataFile, `${ROWS}`, `${BATCH}`, `${LR}`, `${EPOCHS}`],
-    {
-      encoding: 'utf8',
-      env,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  return JSON.parse(res);
-}
-
-async function tfjs(backend, x) {
+async function tfjs(job) {
   const require = createRequire(import.meta.url);
   const tf = require('@tensorflow/tfjs');
   require('@tensorflow/tfjs-backend-wasm');
-  await tf.setBackend(backend);
+  await tf.setBackend(job.backend);
   await tf.ready();
-  const rows = backend === 'cpu' ? (quick ? 256 : 1024) : quick ? 1024 : 3072;
-  const data = tf.tensor2d(x.data.subarray(0, rows * 784), [rows, 784]);
+  const { sizes } = WORKLOADS[job.workload];
+  const data = tf.tensor2d(mnistRows(job.rows).data, [job.rows, 784]);
   const model = tf.sequential();
-  model.add(tf.layers.dense({ units: 256, activation: 'sigmoid', inputShape: [784] }));
-  model.add(tf.layers.dense({ units: 784, activation: 'sigmoid' }));
+  const widths = [...sizes.slice(1), ...sizes.slice(0, -1).reverse()];
+  for (const [i, units] of widths.entries()) {
+    model.add(tf.layers.dense({ units, activation: 'sigmoid', ...(i === 0 ? { inputShape: [784] } : {}) }));
+  }
   model.compile({ optimizer: tf.train.adam(LR), loss: 'binaryCrossentropy' });
-  const warm = data.slice([0, 0], [BATCH, 784]);
-  await model.fit(warm, warm, { batchSize: BATCH, epochs: 1, verbose: 0 });
+  const warm = data.slice([0, 0], [job.batch, 784]);
+  await model.fit(warm, warm, { batchSize: job.batch, epochs: 1, verbose: 0 });
   const t = performance.now();
-  const h = await model.fit(data, data, { batchSize: BATCH, epochs: 1, verbose: 0, shuffle: true });
+  const h = await model.fit(data, data, { batchSize: job.batch, epochs: 1, verbose: 0, shuffle: true });
   const s = (performance.now() - t) / 1000;
   tf.dispose([data, warm]);
   model.dispose();
   // Keras' binary cross-entropy is a mean over the 784 outputs; ×784 for nats per image.
-  return { samplesPerSecond: rows / s, loss: h.history.loss[0] * 784, samples: rows };
+  return { samplesPerSecond: job.rows / s, loss: h.history.loss[0] * 784 };
 }
 
-function brainjs(x) {
+function brainjs(job) {
   const require = createRequire(import.meta.url);
   const brain = require('brain.js');
-  const rows = quick ? 128 : 512;
+  const x = mnistRows(job.rows);
   const set = [];
-  for (let i = 0; i < rows; i++) {
+  for (let i = 0; i < job.rows; i++) {
     const v = Array.from(x.data.subarray(i * 784, (i + 1) * 784));
     set.push({ input: v, output: v });
   }
@@ -154,13 +151,103 @@ function brainjs(x) {
   net.train(set.slice(0, 8), { iterations: 1 });
   const t = performance.now();
   net.train(set, { iterations: 1, errorThresh: 1e-9 });
-  const s = (performance.now() - t) / 1000;
-  return { samplesPerSecond: rows / s, samples: rows };
+  return { samplesPerSecond: job.rows / ((performance.now() - t) / 1000) };
+}
+
+async function childMain(job) {
+  const run = { wasm: rawWasm, facade, tfjs, brainjs }[job.kind];
+  const r = await run(job);
+  process.stdout.write(JSON.stringify({ ...r, rssBytes: peakRss() }));
+  process.exit(0);
+}
+
+// --- the parent -------------------------------------------------------------------------
+
+function nodeChild(job, flags = []) {
+  const res = execFileSync(
+    process.execPath,
+    [...flags, fileURLToPath(import.meta.url), '--child', JSON.stringify(job)],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 24,
+    },
+  );
+  return JSON.parse(res);
+}
+
+function native(workload, rows, batch, epochs) {
+  const specFile = fileURLToPath(new URL('spec.json', out));
+  writeFileSync(specFile, coreSpec(resolveAutoencoderConfig(WORKLOADS[workload].config)));
+  const argv = ['run', '-q', '--release', '-p', 'diabolo-core', '--example', 'train_bench', '--'];
+  const res = execFileSync('cargo', [...argv, specFile, dataFile, `${rows}`, `${batch}`, `${LR}`, `${epochs}`], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, RUSTFLAGS: '-C target-cpu=native', CARGO_TARGET_DIR: `${root}target/native-bench` },
+  });
+  return JSON.parse(res);
+}
+
+function numpy(workload, rows, batch, epochs, threads, warmup = true) {
+  const python = `${root}.cache/bench-venv/bin/python`;
+  // OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE (set on some machines here for old OpenBLAS builds)
+  // slow a current one: unset both for this command only.
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: `${threads}` };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const sizes = WORKLOADS[workload].sizes.join(',');
+  const argv = [`${root}bench/numpy_ae.py`, dataFile, `${rows}`, `${batch}`, `${LR}`, `${epochs}`, sizes];
+  const res = execFileSync(python, [...argv, warmup ? '1' : '0'], {
+    encoding: 'utf8',
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(res);
+}
+
+/** Headless Chromium: training in a worker per flavour, and the cold start of a first visit. */
+async function chromiumColumns(relaxedToo) {
+  const server = await serve();
+  const browser = await launch();
+  try {
+    const page = async () => {
+      const context = await browser.newContext(); // a fresh cache: a first visit
+      const p = await context.newPage();
+      await p.goto(`${server.url}/bench/train-browser.html`);
+      await p.waitForFunction(() => window.ready === true, null, { timeout: 60000 });
+      return { p, context };
+    };
+    const starts = [];
+    for (let i = 0; i < 5; i++) {
+      const { p, context } = await page();
+      starts.push(await p.evaluate(() => window.coldStartMs));
+      await context.close();
+    }
+    const train = {};
+    for (const flavor of relaxedToo ? ['simd128', 'relaxed'] : ['simd128']) {
+      const { p, context } = await page();
+      train[flavor] = await p.evaluate((job) => window.train(job), {
+        config: WORKLOADS['784-256-784'].config,
+        rows: ROWS,
+        batchSize: 128,
+        learningRate: LR,
+        epochs: EPOCHS,
+        flavor,
+      });
+      await context.close();
+    }
+    return { coldStartMs: Math.min(...starts), train, version: browser.version() };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
 }
 
 /** Encode throughput (inference) at batch 1 and 256: diabolo inline vs TensorFlow.js wasm. */
-async function encodeThroughput(x) {
-  const ae = await Autoencoder.create(CONFIG);
+async function encodeThroughput() {
+  const x = mnistRows(256);
+  const ae = await Autoencoder.create(WORKLOADS['784-256-784'].config);
   const require = createRequire(import.meta.url);
   const tf = require('@tensorflow/tfjs');
   require('@tensorflow/tfjs-backend-wasm');
@@ -194,7 +281,7 @@ async function encodeThroughput(x) {
 }
 
 /** Cold start in a fresh Node process: import the package, instantiate WASM, build a model. */
-function coldStart() {
+function nodeColdStart() {
   const script = `const t0 = performance.now();
 const d = await import(${JSON.stringify(new URL('../dist/index.node.js', import.meta.url).href)});
 const ae = await d.Autoencoder.create({ inputSize: 784, hiddenSize: 256 });
@@ -216,57 +303,229 @@ function wasmSizes() {
   );
 }
 
-async function main() {
-  const x = loadMnist({ limit: ROWS });
-  const dataFile = fileURLToPath(new URL('mnist.f32', out));
-  writeFileSync(dataFile, Buffer.from(x.data.buffer, x.data.byteOffset, x.data.byteLength));
-  const relaxedFlags = (await relaxedSimd()) ? [] : ['--experimental-wasm-relaxed-simd'];
-  const rows = [];
-  const add = (impl, layer, r, note = '') => {
-    rows.push({ impl, layer, ...r, note });
-    log(`${impl}: ${Math.round(r.samplesPerSecond)} samples/s`);
-  };
-  add('diabolo native Rust (same core, -C target-cpu=native)', 'native core', native(dataFile));
-  add('diabolo wasm relaxed (raw)', 'raw wasm', child('relaxed', relaxedFlags));
-  add('diabolo wasm simd128 (raw)', 'raw wasm', child('simd128'));
-  add('diabolo wasm scalar (raw)', 'raw wasm', child('scalar'));
-  const inline = await facade('inline', x);
-  add(`diabolo facade, inline (${inline.flavor})`, 'TS facade', inline);
-  const worker = await facade('worker', x);
-  add(`diabolo facade, worker (${worker.flavor})`, 'worker', worker);
-  for (const t of [1, 2]) {
-    const r = numpy(dataFile, t);
-    add(`NumPy + OpenBLAS, ${t} thread${t > 1 ? 's' : ''}`, 'peer', r, `numpy ${r.numpy}, ${r.blas}`);
+/** Horizontal bars of samples/s on a log scale, as SVG. */
+function chartSvg(title, bars) {
+  const rowH = 26;
+  const left = 390;
+  const width = 980;
+  const plotW = width - left - 90;
+  const top = 56;
+  const height = top + bars.length * rowH + 40;
+  const lo = 1;
+  const hi = 5; // 10 … 10^5 samples/s
+  const xOf = (v) => left + ((Math.log10(Math.max(v, 10 ** lo)) - lo) / (hi - lo)) * plotW;
+  const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="DejaVu Sans, sans-serif" font-size="13">`,
+    `<rect width="100%" height="100%" fill="#fff"/>`,
+    `<text x="${width / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">${esc(title)}</text>`,
+  ];
+  for (let e = lo; e <= hi; e++) {
+    const x = xOf(10 ** e);
+    parts.push(
+      `<line x1="${x}" y1="${top - 8}" x2="${x}" y2="${height - 34}" stroke="#ddd"/>`,
+      `<text x="${x}" y="${height - 18}" text-anchor="middle" fill="#555">10${e === 1 ? '' : `^${e}`}</text>`.replace(
+        /10\^(\d)/,
+        (_, d) => `10<tspan dy="-6" font-size="10">${d}</tspan>`,
+      ),
+    );
   }
-  add('TensorFlow.js 4.22 wasm backend (model.fit)', 'peer', await tfjs('wasm', x), '1 thread in Node');
-  add('TensorFlow.js 4.22 cpu backend (model.fit)', 'peer', await tfjs('cpu', x));
-  add('brain.js 2.0.0-beta.24 (one sample per update, MSE)', 'peer', brainjs(x));
+  bars.forEach((b, i) => {
+    const y = top + i * rowH;
+    const x = xOf(b.value);
+    parts.push(
+      `<text x="${left - 8}" y="${y + 16}" text-anchor="end">${esc(b.label)}</text>`,
+      `<rect x="${left}" y="${y + 4}" width="${Math.max(1, x - left)}" height="${rowH - 8}" fill="${b.color}"/>`,
+      `<text x="${x + 6}" y="${y + 16}" fill="#333">${Math.round(b.value).toLocaleString('en-US')}</text>`,
+    );
+  });
+  parts.push(
+    `<text x="${left + plotW / 2}" y="${height - 2}" text-anchor="middle" fill="#555">samples per second (log scale)</text>`,
+    '</svg>',
+  );
+  return parts.join('\n');
+}
 
-  const encode = await encodeThroughput(x);
-  const startMs = coldStart();
+async function svgToPng(svg, file) {
+  const browser = await launch();
+  try {
+    const page = await browser.newPage();
+    await page.setContent(`<html><body style="margin:0">${svg}</body></html>`);
+    await page.locator('svg').screenshot({ path: fileURLToPath(file) });
+  } finally {
+    await browser.close();
+  }
+}
+
+async function main() {
+  const full = loadMnist({ split: 'train', limit: FULL_EPOCH_ROWS });
+  writeFileSync(dataFile, Buffer.from(full.data.buffer, full.data.byteOffset, full.data.byteLength));
+  const relaxedFlags = ['--experimental-wasm-relaxed-simd'];
+  const rows = [];
+  const add = (impl, workload, batch, layer, r, note = '') => {
+    rows.push({
+      impl,
+      workload,
+      batch,
+      samplesPerSec: r.samplesPerSecond,
+      loss: r.loss ?? null,
+      layer,
+      rssBytes: r.rssBytes ?? null,
+      wasmBytes: r.wasmBytes ?? null,
+      note,
+    });
+    log(`${workload} batch ${batch}, ${impl}: ${Math.round(r.samplesPerSecond)} samples/s`);
+  };
+  const W1 = '784-256-784';
+  const job = (kind, extra) => ({ kind, workload: W1, batch: 128, rows: ROWS, epochs: EPOCHS, ...extra });
+
+  add('diabolo native Rust (same core, -C target-cpu=native)', W1, 128, 'native core', native(W1, ROWS, 128, EPOCHS));
+  for (const flavor of ['relaxed', 'simd128', 'scalar']) {
+    const r = nodeChild(job('wasm', { flavor }), flavor === 'relaxed' ? relaxedFlags : []);
+    add(`diabolo wasm ${flavor} (raw)`, W1, 128, 'raw wasm', r);
+  }
+  add(
+    'diabolo facade, inline (simd128)',
+    W1,
+    128,
+    'TS facade',
+    nodeChild(job('facade', { backend: 'inline', flavor: 'simd128' })),
+  );
+  add(
+    'diabolo facade, worker (simd128)',
+    W1,
+    128,
+    'worker',
+    nodeChild(job('facade', { backend: 'worker', flavor: 'simd128' })),
+  );
+  add(
+    'diabolo facade, worker (relaxed)',
+    W1,
+    128,
+    'worker',
+    nodeChild(job('facade', { backend: 'worker', flavor: 'relaxed' }), relaxedFlags),
+    'Node 20 with --experimental-wasm-relaxed-simd',
+  );
+  let browser = null;
+  if (!opts['no-browser'] && existsSync(CHROMIUM)) {
+    browser = await chromiumColumns(true);
+    for (const r of Object.values(browser.train)) {
+      add(`diabolo in Chromium ${browser.version.split('.')[0]}, worker (${r.flavor})`, W1, 128, 'browser worker', r);
+    }
+  } else log('Chromium columns skipped');
+  for (const t of [1, 2]) {
+    const r = numpy(W1, ROWS, 128, EPOCHS, t);
+    add(`NumPy + OpenBLAS, ${t} thread${t > 1 ? 's' : ''}`, W1, 128, 'peer', r, `numpy ${r.numpy}, ${r.blas}`);
+  }
+  const tfRows = (backend) => (backend === 'cpu' ? (quick ? 256 : 1024) : quick ? 1024 : 3072);
+  for (const backend of ['wasm', 'cpu']) {
+    const r = nodeChild(job('tfjs', { backend, rows: tfRows(backend) }));
+    add(
+      `TensorFlow.js 4.22 ${backend} backend (model.fit)`,
+      W1,
+      128,
+      'peer',
+      r,
+      backend === 'wasm' ? '1 thread in Node' : '',
+    );
+  }
+  add(
+    'brain.js 2.0.0-beta.24 (one sample per update, MSE)',
+    W1,
+    128,
+    'peer',
+    nodeChild(job('brainjs', { rows: quick ? 128 : 512 })),
+  );
+
+  const W2 = '784-512-256-64';
+  for (const batch of [32, 128, 256]) {
+    const j = (kind, extra) => ({ kind, workload: W2, batch, rows: STACKED_ROWS, epochs: STACKED_EPOCHS, ...extra });
+    add('diabolo native Rust', W2, batch, 'native core', native(W2, STACKED_ROWS, batch, STACKED_EPOCHS));
+    add('diabolo wasm relaxed (raw)', W2, batch, 'raw wasm', nodeChild(j('wasm', { flavor: 'relaxed' }), relaxedFlags));
+    add(
+      'diabolo facade, worker (simd128)',
+      W2,
+      batch,
+      'worker',
+      nodeChild(j('facade', { backend: 'worker', flavor: 'simd128' })),
+    );
+    add('NumPy + OpenBLAS, 1 thread', W2, batch, 'peer', numpy(W2, STACKED_ROWS, batch, STACKED_EPOCHS, 1));
+    const tf = nodeChild(j('tfjs', { backend: 'wasm', rows: quick ? 512 : 1024 }));
+    add('TensorFlow.js 4.22 wasm backend (model.fit)', W2, batch, 'peer', tf);
+  }
+
+  log(`one epoch of ${FULL_EPOCH_ROWS} images from a fresh model: diabolo worker vs NumPy…`);
+  const fullJob = { kind: 'facade', workload: W1, batch: 128, rows: FULL_EPOCH_ROWS, epochs: 1, fresh: true };
+  const ourEpoch = nodeChild({ ...fullJob, backend: 'worker', flavor: 'simd128' });
+  const npEpoch = numpy(W1, FULL_EPOCH_ROWS, 128, 1, 1, false);
+  const fullEpoch = {
+    images: FULL_EPOCH_ROWS,
+    diabolo: { seconds: FULL_EPOCH_ROWS / ourEpoch.samplesPerSecond, loss: ourEpoch.loss },
+    numpy1t: { seconds: FULL_EPOCH_ROWS / npEpoch.samplesPerSecond, loss: npEpoch.loss },
+  };
+
+  const encode = await encodeThroughput();
+  const coldStart = { nodeMs: nodeColdStart(), chromiumMs: browser?.coldStartMs ?? null };
   const sizes = wasmSizes();
-  const ours = rows.find((r) => r.impl.startsWith('diabolo facade, inline')).samplesPerSecond;
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}`;
+  const speed = (prefix, workload = W1, batch = 128) =>
+    rows.find((r) => r.impl.startsWith(prefix) && r.workload === workload && r.batch === batch)?.samplesPerSec;
+  const ours = speed('diabolo facade, worker (simd128)');
+  const relaxedRaw = speed('diabolo wasm relaxed');
+  const numpy1t = speed('NumPy + OpenBLAS, 1 thread');
+  const ratios = {
+    vsTfjsWasm1t: ours / speed('TensorFlow.js 4.22 wasm'),
+    vsTfjsCpu: ours / speed('TensorFlow.js 4.22 cpu'),
+    vsBrainjs: ours / speed('brain.js'),
+    vsNumpy1t: ours / numpy1t,
+    relaxedRawVsNumpy1t: relaxedRaw / numpy1t,
+  };
   const report = {
     quick,
-    workload: '784-256-784 sigmoid, BCE, Adam 1e-3, batch 128, MNIST',
-    rows: ROWS,
-    epochs: EPOCHS,
+    workload: '784-256-784 sigmoid, BCE, Adam 1e-3, batch 128, MNIST (ratios: diabolo simd128 in one worker)',
     machine,
-    results: rows,
+    rows,
+    ratios,
+    fullEpoch,
+    encode,
+    coldStart,
+    wasmSizes: sizes,
   };
   writeFileSync(new URL('train.json', out), `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`workload: ${report.workload}; ${machine}`);
+
+  const mib = (b) => (b == null ? '' : `${(b / 2 ** 20).toFixed(0)}`);
+  console.log(`${machine}${browser ? `; Chromium ${browser.version}` : ''}`);
+  for (const [workload, batches] of [
+    [W1, [128]],
+    [W2, [32, 128, 256]],
+  ]) {
+    for (const batch of batches) {
+      const these = rows.filter((r) => r.workload === workload && r.batch === batch);
+      const mine = speed('diabolo facade, worker (simd128)', workload, batch);
+      console.log(`\n${workload}, batch ${batch}`);
+      console.log(
+        table(
+          ['implementation', 'samples/s', '60k epoch', 'loss', 'peak RSS MiB', 'WASM MiB', 'diabolo worker ÷ this'],
+          these.map((r) => [
+            r.impl,
+            Math.round(r.samplesPerSec),
+            `${(60000 / r.samplesPerSec).toFixed(1)} s`,
+            r.loss == null ? '' : r.loss.toFixed(2),
+            mib(r.rssBytes),
+            mib(r.wasmBytes),
+            (mine / r.samplesPerSec).toFixed(2),
+          ]),
+        ),
+      );
+    }
+  }
   console.log(
-    table(
-      ['implementation', 'samples/s', 'one 60k epoch', 'diabolo inline ÷ this'],
-      rows.map((r) => [
-        r.impl,
-        Math.round(r.samplesPerSecond),
-        `${(60000 / r.samplesPerSecond).toFixed(1)} s`,
-        (ours / r.samplesPerSecond).toFixed(2),
-      ]),
-    ),
+    `\nratios (diabolo simd128, one worker): ${Object.entries(ratios)
+      .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+      .join(', ')}`,
+  );
+  console.log(
+    `one epoch of ${FULL_EPOCH_ROWS} images, fresh model: diabolo worker ${fullEpoch.diabolo.seconds.toFixed(1)} s, loss ${fullEpoch.diabolo.loss.toFixed(2)}; NumPy 1 thread ${fullEpoch.numpy1t.seconds.toFixed(1)} s, loss ${fullEpoch.numpy1t.loss.toFixed(2)} (diabolo/NumPy loss ${(fullEpoch.diabolo.loss / fullEpoch.numpy1t.loss).toFixed(4)})`,
   );
   console.log(
     table(
@@ -280,15 +539,34 @@ async function main() {
     ),
   );
   console.log(
-    `cold start (import + instantiate + build a 784-256 model, fresh Node process): ${startMs.toFixed(0)} ms`,
+    `cold start (import + instantiate + build a 784-256 model): Node ${coldStart.nodeMs.toFixed(0)} ms${coldStart.chromiumMs == null ? '' : `, Chromium first visit ${coldStart.chromiumMs.toFixed(0)} ms`}`,
   );
   console.log(
     `.wasm size: ${Object.entries(sizes)
       .map(([f, s]) => `${f} ${(s.bytes / 1024).toFixed(0)} KiB (${(s.gzip / 1024).toFixed(0)} KiB gzipped)`)
       .join(', ')}`,
   );
+
+  const color = (r) => (r.impl.startsWith('diabolo') ? (r.layer === 'browser worker' ? '#2f7ed8' : '#1a9850') : '#999');
+  const svg = chartSvg(
+    `Training 784-256-784 on MNIST, batch 128 (${cpus().length} cores, same run)`,
+    rows
+      .filter((r) => r.workload === W1)
+      .sort((a, b) => b.samplesPerSec - a.samplesPerSec)
+      .map((r) => ({
+        label: r.impl.replace(/ \(.*?(one sample|model\.fit|same core).*\)$/, ''),
+        value: r.samplesPerSec,
+        color: color(r),
+      })),
+  );
+  writeFileSync(new URL('train-chart.svg', out), svg);
+  if (existsSync(CHROMIUM)) {
+    await svgToPng(svg, new URL('train-chart.png', out));
+    if (!quick) copyFileSync(new URL('train-chart.png', out), new URL('../docs/img/bench-train.png', import.meta.url));
+    console.log(`chart: bench/out/train-chart.png${quick ? '' : ' (and docs/img/bench-train.png)'}`);
+  }
   console.log('written to bench/out/train.json');
 }
 
-if (opts.child) await rawWasm(opts.child);
+if (opts.child) await childMain(JSON.parse(opts.child));
 else await main();
