@@ -8,6 +8,7 @@ interface Dump {
   weights: number[];
   reconstruction: number[];
   single: number[];
+  bce: { losses: number[]; weights: number[] };
 }
 
 const script = fileURLToPath(new URL('./fixtures/train-and-dump.mjs', import.meta.url));
@@ -37,6 +38,7 @@ describe('kernel flavours', () => {
   it('relaxed and simd128 agree within the FMA rounding tolerance', () => {
     expect(maxAbsDiff(relaxed.weights, simd.weights)).toBeLessThan(1e-5);
     expect(maxAbsDiff(relaxed.reconstruction, simd.reconstruction)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(relaxed.bce.weights, simd.bce.weights)).toBeLessThan(1e-5);
     relaxed.losses.forEach((l, i) => {
       expect(Math.abs(l - (simd.losses[i] as number)) / l).toBeLessThan(1e-6);
     });
@@ -46,6 +48,8 @@ describe('kernel flavours', () => {
     const scalar = run('scalar');
     expect(scalar.weights).toEqual(simd.weights);
     expect(scalar.single).toEqual(simd.single);
+    expect(scalar.bce.losses).toEqual(simd.bce.losses);
+    expect(scalar.bce.weights).toEqual(simd.bce.weights);
     // The single-sample path agrees with the batched one to rounding.
     expect(maxAbsDiff(simd.single, simd.reconstruction.slice(0, 100))).toBeLessThan(1e-6);
   });

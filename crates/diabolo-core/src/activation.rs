@@ -24,21 +24,19 @@ pub enum Activation {
     Softplus,
 }
 
-/// Numerically stable logistic function.
+/// Numerically stable logistic function: with `e = exp(−|a|)`, `1/(1 + e)` for `a ≥ 0`,
+/// else `e/(1 + e)` (the arithmetic of [`crate::vmath::sigmoid`], hence its bits in f32).
 #[inline]
 pub fn sigmoid<T: Real>(a: T) -> T {
-    if a >= T::ZERO {
-        T::ONE / (T::ONE + (-a).exp())
-    } else {
-        let e = a.exp();
-        e / (T::ONE + e)
-    }
+    let e = (-a.abs()).exp_nonpos();
+    (if a >= T::ZERO { T::ONE } else { e }) / (T::ONE + e)
 }
 
-/// Numerically stable `ln(1 + eᵃ)`.
+/// Numerically stable `ln(1 + eᵃ) = max(a, 0) + ln(1 + exp(−|a|))`.
 #[inline]
 pub fn softplus<T: Real>(a: T) -> T {
-    a.max(T::ZERO) + (-a.abs()).exp().ln_1p()
+    let pos = if a < T::ZERO { T::ZERO } else { a };
+    pos + (-a.abs()).exp_nonpos().ln_1p_unit()
 }
 
 impl Activation {
@@ -156,10 +154,16 @@ impl Activation {
         }
     }
 
-    /// Apply in place to a whole buffer.
+    /// Apply in place to a whole buffer (logistic units four lanes at a time under SIMD).
     pub fn apply_slice<T: Real>(self, xs: &mut [T]) {
-        for x in xs {
-            *x = self.apply(*x);
+        match self {
+            Activation::Linear => {}
+            Activation::Sigmoid => T::sigmoid_in_place(xs),
+            _ => {
+                for x in xs {
+                    *x = self.apply(*x);
+                }
+            }
         }
     }
 }

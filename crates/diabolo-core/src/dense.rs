@@ -74,8 +74,9 @@ impl<T: Kernel> Dense<T> {
             scratch,
             |j0, seg| {
                 for (h, &b) in seg.iter_mut().zip(&bias[j0..]) {
-                    *h = act.apply(*h + b);
+                    *h += b;
                 }
+                act.apply_slice(seg);
             },
         );
     }

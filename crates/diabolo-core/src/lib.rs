@@ -21,6 +21,7 @@ pub mod real;
 pub mod rng;
 pub mod spec;
 pub mod vae;
+pub mod vmath;
 
 pub use activation::Activation;
 pub use dense::{Dense, DenseGrad};
