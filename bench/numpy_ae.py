@@ -83,7 +83,12 @@ def main():
             blas = f"{info[0].get('internal_api')} {info[0].get('version')} {info[0].get('architecture')}, {info[0].get('num_threads')} threads"
     except ImportError:
         pass
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    # VmHWM belongs to this process image; getrusage's maxrss would start from the parent's peak.
+    try:
+        with open("/proc/self/status") as f:
+            rss = next(int(l.split()[1]) * 1024 for l in f if l.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(json.dumps({"samplesPerSecond": rows / best, "loss": loss, "blas": blas, "numpy": np.__version__, "rssBytes": rss}))
 
 

@@ -71,7 +71,16 @@ const FULL_EPOCH_ROWS = quick ? 20000 : 60000;
 
 // --- the child processes ------------------------------------------------------------------
 
-const peakRss = () => process.resourceUsage().maxRSS * 1024;
+/**
+ * Peak resident memory of this process. Linux's VmHWM belongs to the process image (a
+ * child's getrusage maxrss starts from its parent's peak, which would blur every column).
+ */
+function peakRss() {
+  const hwm = /VmHWM:\s*(\d+) kB/.exec(
+    existsSync('/proc/self/status') ? readFileSync('/proc/self/status', 'utf8') : '',
+  );
+  return hwm ? Number(hwm[1]) * 1024 : process.resourceUsage().maxRSS * 1024;
+}
 
 /** The first `rows` images of the data file, reading no more of it (peak RSS stays honest). */
 function mnistRows(rows) {

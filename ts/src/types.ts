@@ -219,6 +219,16 @@ export interface FitOptions {
    * `FitResult.divergences` lists each. The state is kept inside the engine, once per epoch.
    */
   retryOnDivergence?: RetryOnDivergence;
+  /**
+   * Train with several workers at once (data parallelism): `workers − 1` workers start
+   * beside the model's engine, each with a copy of the model and the data; every
+   * minibatch is split among them and their gradients are summed through a
+   * `SharedArrayBuffer`, so the update is the whole minibatch's (the loss curve equals one
+   * worker's up to float rounding, for models without noise). Where memory cannot be
+   * shared (a page without cross-origin isolation) training runs on the model's engine
+   * alone and `FitResult.workers` says 1. Default `{ workers: 1 }`.
+   */
+  dataParallel?: { workers: number };
   /** VAE: ramp β linearly from 0 over this many epochs. Default 0 (no warm-up). */
   klWarmupEpochs?: number;
   /** Called after every epoch. */
@@ -259,6 +269,10 @@ export interface FitResult {
   history: EpochProgress[];
   /** Epochs rerun after a divergence (only with `retryOnDivergence`). */
   divergences: Divergence[];
+  /** Workers that trained (more than 1 with `dataParallel`). */
+  workers: number;
+  /** Why `dataParallel` fell back to one worker, if it did. */
+  dataParallelFallback?: string;
   /** Training objective per epoch (same as `history[i].loss`). */
   losses: number[];
   /** Epoch (1-based) whose weights the model holds at the end. */

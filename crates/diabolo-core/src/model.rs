@@ -412,6 +412,10 @@ impl<T: Kernel> Model<T> {
     /// Loss terms and gradients (kept inside the model) for the minibatch `x`: corrupts the
     /// input and samples the VAE code with the model's generator, but changes no weight.
     pub fn compute_gradients(&mut self, x: &[T], n: usize) -> Result<LossTerms> {
+        self.gradients_of(x, n, true)
+    }
+
+    fn gradients_of(&mut self, x: &[T], n: usize, clip: bool) -> Result<LossTerms> {
         let d = self.spec.inputs;
         Self::check_data("minibatch", x, n, d)?;
         let corrupt = self.spec.corruption != Corruption::None;
@@ -421,9 +425,154 @@ impl<T: Kernel> Model<T> {
             self.spec.corruption.apply(x, &mut noisy, &mut self.rng);
         }
         let input: &[T] = if corrupt { &noisy } else { x };
-        let result = self.gradients_on(input, x, n);
+        let result = self.gradients_on(input, x, n, clip);
         self.ws.noisy = noisy;
         result
+    }
+
+    // --- data-parallel training ---------------------------------------------------------
+    // Replicas of one model (same weights, optimizer state and epoch order) each compute the
+    // gradient of their shard of every minibatch; the shards' gradients, weighted by their
+    // share of the minibatch, are summed in the same order by every replica, which then
+    // clips and steps as one model would: the replicas stay identical.
+
+    /// The current epoch's order of rows (drawn by [`Model::begin_epoch`]).
+    pub fn epoch_order(&self) -> &[usize] {
+        &self.ws.order
+    }
+
+    /// Restart the model's random stream (epoch orders, corruption, VAE samples) from `seed`.
+    pub fn reseed(&mut self, seed: u64) {
+        self.rng = Rng::new(seed);
+    }
+
+    /// Take another replica's epoch order (a permutation of `0 .. rows`).
+    pub fn set_epoch_order(&mut self, order: &[u32], rows: usize) -> Result<()> {
+        if order.len() != rows {
+            return Err(Error::shape(
+                "epoch order",
+                format!("[{rows}]"),
+                format!("[{}]", order.len()),
+            ));
+        }
+        if let Some(&bad) = order.iter().find(|&&i| i as usize >= rows) {
+            return Err(Error::invalid(
+                "epoch order",
+                bad,
+                "row indices below the number of rows",
+            ));
+        }
+        self.ws.order.clear();
+        self.ws.order.extend(order.iter().map(|&i| i as usize));
+        Ok(())
+    }
+
+    /// Gradients (kept in the model, not clipped, nothing stepped) of shard `shard` of
+    /// `shards` of minibatch `batch` of the current epoch, scaled by the shard's share of the
+    /// minibatch. Returns the shard's loss terms (means over its samples) and its size; an
+    /// empty shard (a minibatch smaller than `shards`) leaves zero gradients.
+    pub fn shard_gradients(
+        &mut self,
+        data: &[T],
+        rows: usize,
+        batch_size: usize,
+        batch: usize,
+        shard: usize,
+        shards: usize,
+    ) -> Result<(LossTerms, usize)> {
+        let d = self.spec.inputs;
+        Self::check_data("training data", data, rows, d)?;
+        crate::chain::check_epoch_args(rows, batch_size, 1.0)?;
+        if self.ws.order.len() != rows || shard >= shards || batch * batch_size >= rows {
+            return Err(Error::invalid(
+                "shard",
+                format!("batch {batch}, shard {shard} of {shards}"),
+                "a shard of a minibatch of the current epoch",
+            ));
+        }
+        let start = batch * batch_size;
+        let m = batch_size.min(rows - start);
+        let (lo, hi) = (start + shard * m / shards, start + (shard + 1) * m / shards);
+        let n = hi - lo;
+        if n == 0 {
+            for g in self.grad_buffers() {
+                g.fill(T::ZERO);
+            }
+            return Ok((LossTerms::default(), 0));
+        }
+        let order = std::mem::take(&mut self.ws.order);
+        let mut batch_rows = std::mem::take(&mut self.ws.batch);
+        batch_rows.clear();
+        for &i in &order[lo..hi] {
+            batch_rows.extend_from_slice(&data[i * d..(i + 1) * d]);
+        }
+        let result = self.gradients_of(&batch_rows, n, false);
+        self.ws.order = order;
+        self.ws.batch = batch_rows;
+        let terms = result?;
+        let share = T::from_f64(n as f64 / m as f64);
+        for g in self.grad_buffers() {
+            for v in g.iter_mut() {
+                *v *= share;
+            }
+        }
+        Ok((terms, n))
+    }
+
+    /// Sum `count` gradient vectors (parameter order, laid end to end in `slots`, summed in
+    /// slot order), then clip and step with it: the update of one minibatch from its shards.
+    /// A non-finite sum leaves the model untouched.
+    pub fn apply_gradient_sum(&mut self, slots: &[T], count: usize, lr: f64) -> Result<()> {
+        let p = self.parameter_count();
+        if count == 0 || slots.len() != p * count {
+            return Err(Error::shape(
+                "gradient slots",
+                format!("[{count} × {p}]"),
+                format!("[{}]", slots.len()),
+            ));
+        }
+        let mut offset = 0;
+        for g in self.stepped_grads() {
+            let len = g.len();
+            g.copy_from_slice(&slots[offset..offset + len]);
+            for k in 1..count {
+                let other = &slots[k * p + offset..k * p + offset + len];
+                for (a, &b) in g.iter_mut().zip(other) {
+                    *a += b;
+                }
+            }
+            offset += len;
+        }
+        if !self.grads_finite() {
+            return Err(Error::NonFinite {
+                what: "summed gradient".to_string(),
+            });
+        }
+        if self.clip_norm > 0.0 {
+            self.clip_gradients();
+        }
+        self.apply_step(lr);
+        Ok(())
+    }
+
+    /// The gradients that are stepped (tied decoder weights excluded), in parameter order.
+    fn stepped_grads(&mut self) -> Vec<&mut Vec<T>> {
+        let tied = self.spec.tied;
+        let mut v: Vec<&mut Vec<T>> = Vec::new();
+        for g in &mut self.enc.grads {
+            v.push(&mut g.w);
+            v.push(&mut g.b);
+        }
+        if let Some(h) = &mut self.heads {
+            v.extend([&mut h.gmu.w, &mut h.gmu.b, &mut h.glv.w, &mut h.glv.b]);
+        }
+        for g in &mut self.dec.grads {
+            if !tied {
+                v.push(&mut g.w);
+            }
+            v.push(&mut g.b);
+        }
+        v
     }
 
     /// The gradients of the last [`Model::compute_gradients`], in parameter order.
@@ -435,7 +584,7 @@ impl<T: Kernel> Model<T> {
         g
     }
 
-    fn gradients_on(&mut self, input: &[T], clean: &[T], n: usize) -> Result<LossTerms> {
+    fn gradients_on(&mut self, input: &[T], clean: &[T], n: usize, clip: bool) -> Result<LossTerms> {
         self.forward(input, n, true);
         let mut terms = LossTerms::default();
         self.dec.top_delta(n);
@@ -507,7 +656,7 @@ impl<T: Kernel> Model<T> {
                 what: "loss or gradient".to_string(),
             });
         }
-        if self.clip_norm > 0.0 {
+        if clip && self.clip_norm > 0.0 {
             self.clip_gradients();
         }
         Ok(terms)
@@ -1247,6 +1396,56 @@ mod tests {
             }
         }
         x
+    }
+
+    #[test]
+    fn shards_summed_step_like_the_whole_minibatch() {
+        // Tied weights, L2 and clipping: everything the update combines. Two replicas share
+        // every minibatch; their shard gradients, summed, must give the one-model step.
+        let l2 = LayerPenalties {
+            l2: 1e-3,
+            ..LayerPenalties::default()
+        };
+        let s = ModelSpec {
+            tied: true,
+            ..spec(vec![layer(5, Activation::Tanh, l2), layer(3, Activation::Sigmoid, l2)])
+        };
+        let (rows, bs) = (23, 8);
+        let x = data(rows, 6, 11);
+        let mut one = Model::<f64>::new(s.clone()).unwrap();
+        one.set_clip_norm(0.5).unwrap();
+        let mut replicas = [one.clone(), one.clone()];
+        for _ in 0..3 {
+            one.begin_epoch(&x, rows).unwrap();
+            let order: Vec<u32> = one.epoch_order().iter().map(|&i| i as u32).collect();
+            one.train_batches(&x, rows, bs, 0.3, 0, usize::MAX).unwrap();
+            for r in &mut replicas {
+                r.set_epoch_order(&order, rows).unwrap();
+            }
+            for b in 0..rows.div_ceil(bs) {
+                let mut slots = Vec::new();
+                let mut seen = 0;
+                for (k, r) in replicas.iter_mut().enumerate() {
+                    seen += r.shard_gradients(&x, rows, bs, b, k, 2).unwrap().1;
+                    slots.extend(r.gradients());
+                }
+                assert_eq!(seen, bs.min(rows - b * bs));
+                for r in &mut replicas {
+                    r.apply_gradient_sum(&slots, 2, 0.3).unwrap();
+                }
+            }
+        }
+        let (p, q, w) = (replicas[0].parameters(), replicas[1].parameters(), one.parameters());
+        assert_eq!(p, q, "replicas stay identical");
+        for (a, b) in p.iter().zip(&w) {
+            assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+        }
+        assert!(
+            replicas[0].shard_gradients(&x, rows, bs, 3, 0, 2).is_err(),
+            "batch 3 of 3"
+        );
+        assert!(replicas[0].set_epoch_order(&[0, 99], 2).is_err());
+        assert!(replicas[0].apply_gradient_sum(&[0.0; 3], 2, 0.1).is_err());
     }
 
     fn bars_spec(seed: u64) -> ModelSpec {

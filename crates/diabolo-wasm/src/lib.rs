@@ -296,6 +296,68 @@ impl Model {
         self.inner.begin_epoch(&data.data, data.rows).map_err(js_err)
     }
 
+    /// The current epoch's order of rows, for the other replicas of data-parallel training.
+    #[wasm_bindgen(js_name = epochOrder)]
+    pub fn epoch_order(&self) -> Vec<u32> {
+        self.inner.epoch_order().iter().map(|&i| i as u32).collect()
+    }
+
+    /// A new noise stream (corruption, VAE sampling) from `seed`: data-parallel replicas
+    /// draw noise for different shards.
+    pub fn reseed(&mut self, seed: f64) -> Result<(), JsError> {
+        if !((0.0..=9_007_199_254_740_991.0).contains(&seed) && seed.fract() == 0.0) {
+            return Err(js_err(Error::invalid("seed", seed, "an integer in [0, 2^53)")));
+        }
+        self.inner.reseed(seed as u64);
+        Ok(())
+    }
+
+    /// Take the epoch order of another replica training on the same `data`.
+    #[wasm_bindgen(js_name = setEpochOrder)]
+    pub fn set_epoch_order(&mut self, data: &Dataset, order: &[u32]) -> Result<(), JsError> {
+        self.check_dataset(data)?;
+        self.inner.set_epoch_order(order, data.rows).map_err(js_err)
+    }
+
+    /// Data-parallel: the gradients of shard `shard` of `shards` of minibatch `batch`, scaled
+    /// by its share of the minibatch, in parameter order; the shard's loss terms (means) and
+    /// size go into `terms` (`[reconstruction, sparsity, contractive, kl, l2, total, size]`).
+    #[wasm_bindgen(js_name = shardGradients)]
+    pub fn shard_gradients(
+        &mut self,
+        data: &Dataset,
+        batch_size: f64,
+        batch: f64,
+        shard: f64,
+        shards: f64,
+        terms: &mut [f64],
+    ) -> Result<Vec<f32>, JsError> {
+        self.check_dataset(data)?;
+        let (bs, batch, shard, shards) = (
+            usize_arg("batchSize", batch_size)?,
+            usize_arg("batch", batch)?,
+            usize_arg("shard", shard)?,
+            usize_arg("shards", shards)?,
+        );
+        let (t, n) = self
+            .inner
+            .shard_gradients(&data.data, data.rows, bs, batch, shard, shards)
+            .map_err(js_err)?;
+        for (dst, v) in terms.iter_mut().zip(terms_array(&t).into_iter().chain([n as f64])) {
+            *dst = v;
+        }
+        Ok(self.inner.gradients())
+    }
+
+    /// Data-parallel: sum the `count` shard gradients in `slots` (end to end), clip, step.
+    #[wasm_bindgen(js_name = applyGradientSum)]
+    pub fn apply_gradient_sum(&mut self, slots: &[f32], count: f64, learning_rate: f64) -> Result<(), JsError> {
+        let count = usize_arg("count", count)?;
+        self.inner
+            .apply_gradient_sum(slots, count, learning_rate)
+            .map_err(js_err)
+    }
+
     /// Minibatches `first … first + count − 1` of the current epoch: the sample-weighted sums
     /// `[reconstruction, sparsity, contractive, kl, l2, total, batchesRun]`.
     #[wasm_bindgen(js_name = trainBatches)]

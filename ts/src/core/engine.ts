@@ -41,6 +41,7 @@ export class Engine {
   private readonly handles = new Map<number, Handle>();
   private readonly snapshots = new Map<number, Float32Array>();
   private readonly savedStates = new Map<number, ModelState>();
+  private readonly slots = new Map<number, { view: Float32Array; replicas: number; size: number }>();
   private nextId = 1;
   private flavor: Flavor = 'scalar';
 
@@ -118,6 +119,64 @@ export class Engine {
     const t0 = performance.now();
     const r = this.run(() => m.trainBatches(d, batchSize, learningRate, first, count));
     return { sums: terms(r), batches: r[6] as number, ms: performance.now() - t0 };
+  }
+
+  // --- data-parallel replicas (see train/parallel.ts) ----------------------------------
+
+  /** Gradient slots shared by the replicas: two banks of `replicas` slots of `size` floats. */
+  attachGradientSlots(model: number, shared: SharedArrayBuffer, replicas: number, size: number): void {
+    this.model(model);
+    this.slots.set(model, { view: new Float32Array(shared), replicas, size });
+  }
+
+  /** This epoch's order of rows (after {@link beginEpoch}). */
+  epochOrder(model: number): Uint32Array {
+    const m = this.model(model);
+    return this.run(() => m.epochOrder());
+  }
+
+  setEpochOrder(model: number, dataset: number, order: Uint32Array): void {
+    const m = this.model(model);
+    const d = this.dataset(dataset);
+    this.run(() => m.setEpochOrder(d, order));
+  }
+
+  /** Give the replica its own noise stream (corruption, VAE sampling). */
+  reseed(model: number, seed: number): void {
+    const m = this.model(model);
+    this.run(() => m.reseed(seed));
+  }
+
+  /**
+   * One data-parallel step of this replica: first, when `applyLearningRate` is given, the
+   * update of the previous minibatch from the sum of its slots (bank `1 − bank`); then the
+   * gradient of shard `shard` of minibatch `batch` (if ≥ 0) into its slot of bank `bank`.
+   * Returns the shard's mean loss terms and its size (7 values).
+   */
+  parallelStep(
+    model: number,
+    dataset: number,
+    batchSize: number,
+    batch: number,
+    shard: number,
+    bank: number,
+    applyLearningRate: number | null,
+  ): Float64Array {
+    const m = this.model(model);
+    const d = this.dataset(dataset);
+    const slots = this.slots.get(model);
+    if (!slots) throw new DiaboloError('E_INTERNAL', `model #${model} has no gradient slots`);
+    const { view, replicas, size } = slots;
+    const bankOf = (b: number) => view.subarray(b * replicas * size, (b + 1) * replicas * size);
+    if (applyLearningRate !== null) {
+      this.run(() => m.applyGradientSum(bankOf(1 - bank), replicas, applyLearningRate));
+    }
+    const terms = new Float64Array(7);
+    if (batch >= 0) {
+      const g = this.run(() => m.shardGradients(d, batchSize, batch, shard, replicas, terms));
+      bankOf(bank).set(g, shard * size);
+    }
+    return terms;
   }
 
   evaluate(model: number, dataset: number): LossTermValues {
@@ -301,6 +360,7 @@ export class Engine {
     this.handles.delete(id);
     this.snapshots.delete(id);
     this.savedStates.delete(id);
+    this.slots.delete(id);
   }
 
   /** Live handles and the WASM memory of this engine's instance, to check that nothing leaks. */

@@ -122,7 +122,7 @@ export class Autoencoder extends EngineObject {
     const x = toMatrix(data, this.config.inputSize, 'training data');
     const ds = await upload(this.rt, x, undefined, options.transferData === true);
     return this.rt.withHandle(ds, (id) =>
-      fitDataset(this.rt, this.id, this.config, id, x.rows, options, () => this.save()),
+      fitDataset(this.rt, this.id, this.config, id, x.rows, options, () => this.save(), x),
     );
   }
 

@@ -300,6 +300,8 @@ export interface ResolvedFitOptions {
   initialEpoch: number;
   checkpointEvery: number;
   retryOnDivergence: Required<RetryOnDivergence> | null;
+  /** Replicas training together (1 = the model's own engine alone). */
+  dataParallel: number;
 }
 
 export function resolveFitOptions(
@@ -321,6 +323,7 @@ export function resolveFitOptions(
       'klWarmupEpochs',
       'gradientClipNorm',
       'retryOnDivergence',
+      'dataParallel',
       'onEpochEnd',
       'onBatchEnd',
       'batchesPerCall',
@@ -399,6 +402,14 @@ export function resolveFitOptions(
       maxRetries: int('retryOnDivergence.maxRetries', r.maxRetries ?? 3, 1, 100),
     };
   }
+  let dataParallel = 1;
+  if (o.dataParallel !== undefined) {
+    const d = plainObject('dataParallel', o.dataParallel, new Set(['workers']));
+    dataParallel = int('dataParallel.workers', d.workers, 1, 64);
+    if (dataParallel > 1 && o.transferData) {
+      throw invalid('transferData', true, 'false with dataParallel.workers > 1 (every replica needs the data)');
+    }
+  }
   const batches = Math.ceil(trainRows / batchSize);
   const chunked = o.onBatchEnd !== undefined || o.signal !== undefined || o.control !== undefined;
   const batchesPerCall = chunked
@@ -417,6 +428,7 @@ export function resolveFitOptions(
     initialEpoch,
     checkpointEvery,
     retryOnDivergence,
+    dataParallel,
   };
 }
 

@@ -4,6 +4,7 @@ import { toMatrix } from '../data/matrix.js';
 import { DiaboloError } from '../errors.js';
 import { learningRateAt, type ResolvedAutoencoderConfig, resolveFitOptions } from '../model/config.js';
 import type { Divergence, EpochProgress, FitOptions, FitResult, LossTermValues, Matrix } from '../types.js';
+import { Replicas, sharedMemoryUnavailable } from './parallel.js';
 
 export function aborted(signal: AbortSignal): DiaboloError {
   const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'aborted');
@@ -77,6 +78,7 @@ export async function fitDataset(
   rows: number,
   options: FitOptions,
   save?: () => Promise<Uint8Array>,
+  source?: Matrix,
 ): Promise<FitResult> {
   const o = resolveFitOptions(options, rows, config.optimizer);
   const { signal, onEpochEnd } = options;
@@ -85,6 +87,9 @@ export async function fitDataset(
   const temporary: number[] = [];
   let train = dataset;
   let validation: number | undefined;
+  let replicas: Replicas | undefined;
+  const fallback =
+    o.dataParallel > 1 ? (source ? sharedMemoryUnavailable() : 'the data is not in this thread') : undefined;
   try {
     if (o.validationSplit > 0) {
       const held = Math.ceil(rows * o.validationSplit);
@@ -97,6 +102,11 @@ export async function fitDataset(
     }
     await call.setClipNorm(model, o.gradientClipNorm);
     const trainRows = rows - (o.validationSplit > 0 ? Math.ceil(rows * o.validationSplit) : 0);
+    if (o.dataParallel > 1 && !fallback && source) {
+      const leader = { call, model, dataset: train };
+      replicas = await Replicas.open(leader, config, rt.info.flavor, source, trainRows, o.dataParallel);
+      await replicas.each((r) => r.call.setClipNorm(r.model, o.gradientClipNorm));
+    }
     const history: EpochProgress[] = [];
     const t0 = performance.now();
     let best = { loss: Number.POSITIVE_INFINITY, epoch: 0 };
@@ -109,12 +119,16 @@ export async function fitDataset(
       await options.control?.waitWhilePaused(signal);
       if (signal?.aborted) throw aborted(signal);
       const learningRate = learningRateScale * learningRateAt(o.learningRate, o.schedule, epoch, o.epochs);
-      if (warmup) await call.setKlScale(model, Math.min(1, epoch / o.klWarmupEpochs));
+      if (warmup) {
+        const scale = Math.min(1, epoch / o.klWarmupEpochs);
+        await (replicas ? replicas.each((r) => r.call.setKlScale(r.model, scale)) : call.setKlScale(model, scale));
+      }
       if (retry) await call.saveState(model);
       let r: Awaited<ReturnType<typeof epochInPieces>>;
       try {
-        r =
-          o.batchesPerCall === 0
+        r = replicas
+          ? await replicas.epoch(o.batchSize, learningRate, epoch, o.epochs, options)
+          : o.batchesPerCall === 0
             ? await call.trainEpoch(model, train, o.batchSize, learningRate)
             : await epochInPieces(
                 rt,
@@ -138,6 +152,7 @@ export async function fitDataset(
         }
         divergences.push({ epoch, learningRate, message: e.message });
         await call.restoreState(model);
+        await replicas?.syncFromLeader();
         learningRateScale *= retry.factor;
         epoch--;
         continue;
@@ -179,12 +194,15 @@ export async function fitDataset(
     return {
       history,
       divergences,
+      workers: replicas?.count ?? 1,
+      ...(fallback ? { dataParallelFallback: fallback } : {}),
       losses: history.map((h) => h.loss),
       bestEpoch,
       stoppedEarly,
       elapsedMs: performance.now() - t0,
     };
   } finally {
+    await replicas?.close();
     if (config.vae !== null && o.klWarmupEpochs > 0) await call.setKlScale(model, 1).catch(() => {});
     for (const id of temporary) await call.dispose(id).catch(() => {});
   }

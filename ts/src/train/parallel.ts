@@ -1,0 +1,169 @@
+import type { EngineCalls } from '../core/backend.js';
+import { Runtime } from '../core/runtime.js';
+import { coreSpec, type ResolvedAutoencoderConfig } from '../model/config.js';
+import type { FitOptions, LossTermValues, Matrix } from '../types.js';
+import { aborted, upload } from './fit.js';
+
+/** One copy of the model: its engine, its model and training-set handles. */
+interface Replica {
+  call: EngineCalls;
+  model: number;
+  dataset: number;
+  runtime?: Runtime;
+}
+
+/** Why data-parallel training cannot run here, or `undefined` when it can. */
+export function sharedMemoryUnavailable(): string | undefined {
+  if (typeof SharedArrayBuffer === 'undefined') return 'SharedArrayBuffer is not available';
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  if (isolated === false)
+    return 'the page is not cross-origin isolated (COOP/COEP headers), so memory cannot be shared';
+  return undefined;
+}
+
+/**
+ * Data-parallel training of one model by `n` replicas, each in its own worker (the caller's
+ * engine is replica 0). Every minibatch is split into `n` shards; each replica computes the
+ * gradient of its shard and writes it, weighted by the shard's share, into its slot of a
+ * `SharedArrayBuffer`; then every replica sums the `n` slots in the same order and takes the
+ * same optimiser step, so the replicas stay identical and the update is that of the whole
+ * minibatch (up to the order of floating-point sums). Two banks of slots alternate, so a
+ * replica can write minibatch k + 1 while the others still read minibatch k. One call per
+ * replica per minibatch; gradients never pass through JavaScript loops.
+ *
+ * Replica 0 draws each epoch's order and the others take it; each replica has its own noise
+ * stream (corruption, VAE samples). A sparsity penalty's ρ̂ is estimated per shard.
+ */
+export class Replicas {
+  private constructor(
+    private readonly all: Replica[],
+    private readonly rows: number,
+    private readonly seed: number,
+  ) {}
+
+  /**
+   * Start `n − 1` workers beside the caller's engine, each with a copy of the model (weights,
+   * optimizer state) and of the training rows `x` (the first `rows` of them).
+   */
+  static async open(
+    leader: Replica,
+    config: ResolvedAutoencoderConfig,
+    flavor: Runtime['info']['flavor'],
+    x: Matrix,
+    rows: number,
+    n: number,
+  ): Promise<Replicas> {
+    const state = await leader.call.state(leader.model);
+    const size = state.parameters.length;
+    const followers: Replica[] = [];
+    const group = new Replicas([leader], rows, config.seed);
+    try {
+      for (let k = 1; k < n; k++) {
+        const runtime = (await Runtime.open({ backend: 'worker', flavor })).retain();
+        const replica: Replica = { call: runtime.call, runtime, model: 0, dataset: 0 };
+        group.all.push(replica);
+        replica.model = await runtime.call.createModel(coreSpec(config));
+        await runtime.call.setState(replica.model, state);
+        await runtime.call.reseed(replica.model, group.noiseSeed(k));
+        const full = await upload(runtime, x);
+        replica.dataset = rows < x.rows ? await runtime.call.sliceDataset(full, 0, rows) : full;
+        if (replica.dataset !== full) await runtime.call.dispose(full);
+        followers.push(replica);
+      }
+      const shared = new SharedArrayBuffer(2 * n * size * 4);
+      await Promise.all(group.all.map((r) => r.call.attachGradientSlots(r.model, shared, n, size)));
+      return group;
+    } catch (e) {
+      await group.close();
+      throw e;
+    }
+  }
+
+  get count(): number {
+    return this.all.length;
+  }
+
+  /** Run `f` on every replica at once. */
+  each(f: (r: Replica) => Promise<unknown>): Promise<unknown[]> {
+    return Promise.all(this.all.map(f));
+  }
+
+  /** Replica k's noise stream: its own, and the same in every run. */
+  private noiseSeed(k: number): number {
+    return (this.seed % 2 ** 40) * 7919 + k;
+  }
+
+  /** Copy replica 0's whole training state to the others (after it was restored). */
+  async syncFromLeader(): Promise<void> {
+    const leader = this.all[0] as Replica;
+    const state = await leader.call.state(leader.model);
+    await Promise.all(
+      this.all.slice(1).map(async (r, i) => {
+        await r.call.setState(r.model, state);
+        await r.call.reseed(r.model, this.noiseSeed(i + 1));
+      }),
+    );
+  }
+
+  /** One epoch over the training rows; the loss terms are means over them. */
+  async epoch(
+    batchSize: number,
+    learningRate: number,
+    epoch: number,
+    epochs: number,
+    options: FitOptions,
+  ): Promise<{ terms: LossTermValues; batches: number; samples: number; ms: number }> {
+    const t0 = performance.now();
+    const leader = this.all[0] as Replica;
+    await leader.call.beginEpoch(leader.model, leader.dataset);
+    const order = await leader.call.epochOrder(leader.model);
+    await Promise.all(this.all.slice(1).map((r) => r.call.setEpochOrder(r.model, r.dataset, order)));
+    const batches = Math.ceil(this.rows / batchSize);
+    const sums = new Float64Array(6);
+    let pending: number | null = null;
+    // The leader last: inline, it computes synchronously once the workers have their orders.
+    const step = (batch: number, bank: number) =>
+      settleAll(
+        [...this.all.slice(1), leader].map((r) =>
+          r.call.parallelStep(r.model, r.dataset, batchSize, batch, this.all.indexOf(r), bank, pending),
+        ),
+      );
+    for (let b = 0; b < batches; b++) {
+      const results = await step(b, b % 2);
+      pending = learningRate;
+      for (const r of results)
+        for (let i = 0; i < 6; i++) sums[i] = (sums[i] as number) + (r[i] as number) * (r[6] as number);
+      const samples = Math.min(this.rows, (b + 1) * batchSize);
+      options.onBatchEnd?.({
+        epoch,
+        epochs,
+        batch: b + 1,
+        batches,
+        loss: (sums[5] as number) / samples,
+        samplesPerSecond: samples / ((performance.now() - t0) / 1000),
+      });
+      if (options.signal?.aborted && (b + 1 < batches || epoch < epochs)) {
+        await step(-1, (b + 1) % 2);
+        throw aborted(options.signal);
+      }
+    }
+    await step(-1, batches % 2);
+    const at = (i: number) => (sums[i] as number) / this.rows;
+    const terms = { reconstruction: at(0), sparsity: at(1), contractive: at(2), kl: at(3), l2: at(4), total: at(5) };
+    return { terms, batches, samples: this.rows, ms: performance.now() - t0 };
+  }
+
+  /** Stop the workers of replicas 1 … n − 1 (replica 0 is the caller's). */
+  async close(): Promise<void> {
+    for (const r of this.all.slice(1)) await r.runtime?.release();
+    this.all.length = 1;
+  }
+}
+
+/** Wait for every call; then fail with the first failure (so no replica is left mid-step). */
+async function settleAll<T>(calls: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(calls);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}
