@@ -15,9 +15,17 @@ const TYPES = {
   '.json': 'application/json',
 };
 
-/** A static server of the repository on 127.0.0.1 (ephemeral port); `pages` maps extra paths to HTML. */
-export async function serve(pages = {}) {
+/**
+ * A static server of the repository on 127.0.0.1 (ephemeral port); `pages` maps extra paths
+ * to HTML. With `isolated`, every response carries the COOP/COEP headers that make a page
+ * cross-origin isolated (SharedArrayBuffer available).
+ */
+export async function serve(pages = {}, { isolated = false } = {}) {
   const server = createServer((req, res) => {
+    if (isolated) {
+      res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+      res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+    }
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     if (path === '/favicon.ico') {
       res.writeHead(204);

@@ -112,8 +112,11 @@ async function rawWasm(job) {
 async function facade(job) {
   const x = mnistRows(job.rows);
   const ae = await Autoencoder.create(WORKLOADS[job.workload].config, { backend: job.backend, flavor: job.flavor });
-  if (!job.fresh) await ae.fit(x, { epochs: 1, batchSize: job.batch, learningRate: LR });
-  const r = await ae.fit(x, { epochs: job.epochs, batchSize: job.batch, learningRate: LR });
+  const dataParallel = { workers: job.workers ?? 1 };
+  if (!job.fresh) await ae.fit(x, { epochs: 1, batchSize: job.batch, learningRate: LR, dataParallel });
+  const r = await ae.fit(x, { epochs: job.epochs, batchSize: job.batch, learningRate: LR, dataParallel });
+  if (r.workers !== dataParallel.workers)
+    throw new Error(`asked for ${dataParallel.workers} workers, got ${r.workers}`);
   const usage = await ae.memoryUsage();
   const flavor = ae.runtime.flavor;
   await ae.dispose();
@@ -406,6 +409,13 @@ async function main() {
     128,
     'worker',
     nodeChild(job('facade', { backend: 'worker', flavor: 'simd128' })),
+  );
+  add(
+    `diabolo facade, ${cpus().length} workers data-parallel (simd128)`,
+    W1,
+    128,
+    'worker',
+    nodeChild(job('facade', { backend: 'worker', flavor: 'simd128', workers: cpus().length })),
   );
   add(
     'diabolo facade, worker (relaxed)',

@@ -97,4 +97,40 @@ describe.runIf(available)('in headless Chromium', () => {
       expect(page.weights).toEqual(node.weights);
     });
   }
+
+  // Shared memory needs a cross-origin isolated page; without it training falls back to one
+  // engine and says why.
+  for (const isolated of [true, false]) {
+    it(`data-parallel training in ${isolated ? 'a cross-origin isolated' : 'an ordinary'} page`, async () => {
+      const site = await serve({ '/train.html': html }, { isolated });
+      try {
+        const page = await browser.newPage();
+        const errors: string[] = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        await page.goto(`${site.url}/train.html`);
+        await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+        const r = (await page.evaluate(
+          (a) => (window as unknown as { parallel: (a: unknown) => Promise<unknown> }).parallel(a),
+          {
+            config: { inputSize: 100, layers: [{ units: 24 }], optimizer: { kind: 'adam' }, seed: 8 },
+            fit: { epochs: 5, batchSize: 40, learningRate: 0.01 },
+            workers: 2,
+            data: { count: 400, size: 10, seed: 5 },
+          },
+        )) as { isolated: boolean; one: number[]; many: number[]; workers: number; fallback: string | null };
+        await page.close();
+        expect(errors, errors.join('\n')).toEqual([]);
+        expect(r.isolated).toBe(isolated);
+        expect(r.workers).toBe(isolated ? 2 : 1);
+        expect(r.fallback).toBe(
+          isolated ? null : 'the page is not cross-origin isolated (COOP/COEP headers), so memory cannot be shared',
+        );
+        r.many.forEach((l, i) => {
+          expect(Math.abs(l - (r.one[i] as number)) / l).toBeLessThan(1e-5);
+        });
+      } finally {
+        await site.close();
+      }
+    });
+  }
 });

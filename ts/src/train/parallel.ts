@@ -14,10 +14,12 @@ interface Replica {
 
 /** Why data-parallel training cannot run here, or `undefined` when it can. */
 export function sharedMemoryUnavailable(): string | undefined {
-  if (typeof SharedArrayBuffer === 'undefined') return 'SharedArrayBuffer is not available';
+  // Browsers hide SharedArrayBuffer from pages that are not cross-origin isolated: say so.
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
-  if (isolated === false)
+  if (isolated === false) {
     return 'the page is not cross-origin isolated (COOP/COEP headers), so memory cannot be shared';
+  }
+  if (typeof SharedArrayBuffer === 'undefined') return 'SharedArrayBuffer is not available';
   return undefined;
 }
 
