@@ -468,6 +468,8 @@ async function main() {
       'worker',
       nodeChild(j('facade', { backend: 'worker', flavor: 'simd128' })),
     );
+    const dp = j('facade', { backend: 'worker', flavor: 'simd128', workers: cpus().length });
+    add(`diabolo facade, ${cpus().length} workers data-parallel (simd128)`, W2, batch, 'worker', nodeChild(dp));
     add('NumPy + OpenBLAS, 1 thread', W2, batch, 'peer', numpy(W2, STACKED_ROWS, batch, STACKED_EPOCHS, 1));
     const tf = nodeChild(j('tfjs', { backend: 'wasm', rows: quick ? 512 : 1024 }));
     add('TensorFlow.js 4.22 wasm backend (model.fit)', W2, batch, 'peer', tf);
