@@ -1,0 +1,255 @@
+// diabolo studio: pick or drop data, choose a variant, train in a Web Worker and watch the
+// loss terms, the first layer's filters, reconstructions and the codes; sample a VAE's
+// latent plane; cancel, pause, save and load. Plain DOM and canvas, no framework.
+import { drawLines, drawRaster, pca2, seriesColours } from './draw.js';
+
+// The package's browser build is served as-is under /diabolo (see scripts/studio-assets.mjs):
+// its worker bundle and .wasm binaries sit next to it, where it looks for them.
+const base = new URL(import.meta.env?.BASE_URL ?? '/', location.href);
+const d = await import(/* @vite-ignore */ new URL('diabolo/index.browser.js', base).href);
+const { Autoencoder, TrainingControl, DiaboloError, shapes, parseCsv, parseIdx, parseNpy, imageGrid, scatter } = d;
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  runtime: $('runtime'),
+  setup: $('setup'),
+  dataset: $('dataset'),
+  file: $('file'),
+  drop: $('drop'),
+  dataInfo: $('data-info'),
+  variant: $('variant'),
+  hidden: $('hidden'),
+  epochs: $('epochs'),
+  batch: $('batch'),
+  lr: $('lr'),
+  train: $('train'),
+  pause: $('pause'),
+  cancel: $('cancel'),
+  save: $('save'),
+  load: $('load'),
+  status: $('status'),
+  legend: $('legend'),
+  sampler: $('sampler'),
+  z1: $('z1'),
+  z2: $('z2'),
+};
+
+/** The current data: a matrix in [0, 1], its labels (or zeros) and the image side (if square). */
+let data;
+let model;
+let running;
+let history = [];
+
+function say(text, error = false) {
+  ui.status.textContent = text;
+  ui.status.classList.toggle('error', error);
+}
+
+function explain(e) {
+  return e instanceof DiaboloError ? `${e.code}: ${e.message}` : String(e?.message ?? e);
+}
+
+function useData(matrix, labels, name) {
+  let max = 0;
+  for (const v of matrix.data) max = Math.max(max, v);
+  // Byte images (IDX, most CSV exports) are scaled to [0, 1].
+  if (max > 1) for (let i = 0; i < matrix.data.length; i++) matrix.data[i] /= max;
+  const side = Math.round(Math.sqrt(matrix.cols));
+  data = { matrix, labels: labels ?? new Uint8Array(matrix.rows), side: side * side === matrix.cols ? side : 0, name };
+  ui.dataInfo.textContent = `${name}: ${matrix.rows} samples × ${matrix.cols} features${data.side ? ` (${side}×${side} images)` : ''}`;
+}
+
+function builtIn() {
+  const size = ui.dataset.value === 'shapes16' ? 16 : 28;
+  const s = shapes({ count: 2000, size, seed: 1 });
+  useData(s, s.labels, `built-in shapes ${size}×${size}`);
+}
+
+async function readFile(file) {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const name = file.name.toLowerCase();
+  if (name.endsWith('.npy')) return { matrix: parseNpy(bytes, file.name) };
+  if (name.endsWith('.csv') || name.endsWith('.txt')) {
+    return parseCsv(new TextDecoder().decode(bytes), { source: file.name });
+  }
+  const idx = parseIdx(bytes, file.name);
+  const rows = idx.shape[0] ?? 0;
+  const cols = idx.shape.slice(1).reduce((a, b) => a * b, 1);
+  return { matrix: { rows, cols, data: Float32Array.from(idx.data) } };
+}
+
+async function takeFile(file) {
+  try {
+    const { matrix, labels } = await readFile(file);
+    useData(matrix, labels, file.name);
+    say(`Loaded ${file.name}.`);
+  } catch (e) {
+    say(`Could not read ${file.name}: ${explain(e)}`, true);
+  }
+}
+
+function config() {
+  const hidden = Number(ui.hidden.value);
+  const base = { inputSize: data.matrix.cols, optimizer: { kind: 'adam' }, seed: 1 };
+  switch (ui.variant.value) {
+    case 'sparse':
+      return { ...base, layers: [{ units: hidden, sparsity: { rho: 0.05, beta: 3 } }] };
+    case 'denoising':
+      return { ...base, layers: [{ units: hidden }], corruption: { kind: 'mask', nu: 0.3 } };
+    case 'contractive':
+      return { ...base, layers: [{ units: hidden, contractive: 0.1 }] };
+    case 'vae':
+      return { ...base, layers: [{ units: hidden, activation: 'relu' }], vae: { latentSize: 2 }, loss: 'bce' };
+    default:
+      return { ...base, layers: [{ units: hidden }] };
+  }
+}
+
+/** Redraw everything the model shows: filters, reconstructions, the latent plane. */
+async function showModel() {
+  if (!model || !data) return;
+  const side = data.side;
+  if (side) {
+    const { w } = await model.layerWeights(0);
+    drawRaster($('filters'), imageGrid(w, { height: side, width: side, columns: 16, scale: 1, normalize: 'each' }));
+    const n = 10;
+    const x = { rows: n, cols: data.matrix.cols, data: data.matrix.data.slice(0, n * data.matrix.cols) };
+    const rec = await model.reconstruct(x);
+    const both = new Float32Array(2 * x.data.length);
+    both.set(x.data);
+    both.set(rec.data, x.data.length);
+    drawRaster($('recon'), imageGrid({ rows: 2 * n, cols: x.cols, data: both }, { height: side, width: side, columns: n, scale: 2 }));
+  }
+  const m = Math.min(600, data.matrix.rows);
+  const codes = await model.encode({ rows: m, cols: data.matrix.cols, data: data.matrix.data.slice(0, m * data.matrix.cols) });
+  const points = codes.cols === 2 ? codes : pca2(codes);
+  drawRaster($('latent'), scatter(points, data.labels.subarray(0, m), 280));
+  ui.sampler.hidden = !(model.isVariational && model.codeSize === 2 && side);
+  if (!ui.sampler.hidden) await showSample();
+}
+
+async function showSample() {
+  const z = { rows: 1, cols: 2, data: Float32Array.from([Number(ui.z1.value), Number(ui.z2.value)]) };
+  const x = await model.decode(z);
+  drawRaster($('sample'), imageGrid(x, { height: data.side, width: data.side, columns: 1, scale: Math.floor(112 / data.side) }));
+}
+
+function drawLoss() {
+  const names = ['reconstruction', 'sparsity', 'contractive', 'kl', 'l2', 'total'];
+  const series = names
+    .map((name) => ({ name, values: history.map((h) => h.terms[name]) }))
+    .filter((s) => s.values.some((v) => v > 0));
+  if (history.some((h) => h.validationLoss !== undefined)) {
+    series.push({ name: 'validation', values: history.map((h) => h.validationLoss) });
+  }
+  const colours = seriesColours(series.length);
+  drawLines($('loss'), series, colours);
+  ui.legend.replaceChildren(
+    ...series.map((s, i) => {
+      const li = document.createElement('li');
+      li.style.setProperty('--colour', colours[i]);
+      li.textContent = `${s.name}: ${s.values.at(-1)?.toFixed(3) ?? ''}`;
+      return li;
+    }),
+  );
+  $('loss').dataset.points = String(history.length);
+}
+
+function busy(on) {
+  for (const el of [ui.train, ui.dataset, ui.file, ui.variant, ui.hidden, ui.epochs, ui.batch, ui.lr, ui.load]) {
+    el.disabled = on;
+  }
+  ui.pause.disabled = !on;
+  ui.cancel.disabled = !on;
+  ui.save.disabled = on || !model;
+}
+
+async function train(event) {
+  event.preventDefault();
+  if (!data) return;
+  busy(true);
+  history = [];
+  drawLoss();
+  const controller = new AbortController();
+  const control = new TrainingControl();
+  running = { controller, control };
+  try {
+    await model?.dispose();
+    model = await Autoencoder.create(config(), { backend: 'worker' });
+    ui.runtime.textContent = `WASM core ${model.runtime.coreVersion}, ${model.runtime.flavor} kernels, in a Web Worker`;
+    say('Training…');
+    await model.fit(data.matrix, {
+      epochs: Number(ui.epochs.value),
+      batchSize: Math.min(Number(ui.batch.value), data.matrix.rows),
+      learningRate: Number(ui.lr.value),
+      validationSplit: 0.1,
+      signal: controller.signal,
+      control,
+      batchesPerCall: 8,
+      onBatchEnd: (p) => say(`Epoch ${p.epoch}/${p.epochs}, minibatch ${p.batch}/${p.batches}: loss ${p.loss.toFixed(4)}`),
+      onEpochEnd: (p) => {
+        history.push(p);
+        drawLoss();
+        showModel().catch((e) => say(explain(e), true));
+      },
+    });
+    say(`Done: ${history.length} epochs, final loss ${history.at(-1)?.loss.toFixed(4)}.`);
+    await showModel();
+  } catch (e) {
+    say(e instanceof DiaboloError && e.code === 'E_ABORTED' ? 'Cancelled; the model keeps its last weights.' : explain(e), e?.code !== 'E_ABORTED');
+  } finally {
+    running = undefined;
+    busy(false);
+  }
+}
+
+ui.setup.addEventListener('submit', train);
+ui.dataset.addEventListener('change', builtIn);
+ui.file.addEventListener('change', () => ui.file.files?.[0] && takeFile(ui.file.files[0]));
+ui.drop.addEventListener('dragover', (e) => e.preventDefault());
+ui.drop.addEventListener('drop', (e) => {
+  e.preventDefault();
+  const f = e.dataTransfer?.files?.[0];
+  if (f) takeFile(f);
+});
+ui.pause.addEventListener('click', () => {
+  if (!running) return;
+  const { control } = running;
+  if (control.paused) control.resume();
+  else control.pause();
+  ui.pause.textContent = control.paused ? 'Resume' : 'Pause';
+  ui.pause.setAttribute('aria-pressed', String(control.paused));
+  if (control.paused) say('Paused between minibatches.');
+});
+ui.cancel.addEventListener('click', () => running?.controller.abort('cancelled in the studio'));
+ui.save.addEventListener('click', async () => {
+  const bytes = await model.save();
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+  a.download = 'model.diabolo';
+  a.click();
+  URL.revokeObjectURL(a.href);
+});
+ui.load.addEventListener('change', async () => {
+  const f = ui.load.files?.[0];
+  if (!f) return;
+  try {
+    const loaded = await Autoencoder.load(new Uint8Array(await f.arrayBuffer()), { backend: 'worker' });
+    if (data && loaded.config.inputSize !== data.matrix.cols) {
+      await loaded.dispose();
+      throw new Error(`${f.name} expects ${loaded.config.inputSize} features; the data has ${data.matrix.cols}`);
+    }
+    await model?.dispose();
+    model = loaded;
+    ui.save.disabled = false;
+    say(`Loaded ${f.name}.`);
+    await showModel();
+  } catch (e) {
+    say(`Could not load ${f.name}: ${explain(e)}`, true);
+  }
+});
+for (const z of [ui.z1, ui.z2]) z.addEventListener('input', () => showSample().catch((e) => say(explain(e), true)));
+
+builtIn();
+ui.runtime.textContent = 'Ready: choose data and a variant, then Train.';
+window.studioReady = true;
