@@ -20,5 +20,8 @@ cpSync(dist, new URL('diabolo/', out), {
 });
 mkdirSync(new URL('vendor/', out), { recursive: true });
 cpSync(new URL('node_modules/comlink/dist/esm/comlink.mjs', root), new URL('vendor/comlink.mjs', out));
-cpSync(new URL('node_modules/wasm-feature-detect/dist/esm/index.js', root), new URL('vendor/wasm-feature-detect.js', out));
+cpSync(
+  new URL('node_modules/wasm-feature-detect/dist/esm/index.js', root),
+  new URL('vendor/wasm-feature-detect.js', out),
+);
 console.log('studio-assets: dist/ → studio/public/diabolo, comlink and wasm-feature-detect → studio/public/vendor');

@@ -118,10 +118,17 @@ async function showModel() {
     const both = new Float32Array(2 * x.data.length);
     both.set(x.data);
     both.set(rec.data, x.data.length);
-    drawRaster($('recon'), imageGrid({ rows: 2 * n, cols: x.cols, data: both }, { height: side, width: side, columns: n, scale: 2 }));
+    drawRaster(
+      $('recon'),
+      imageGrid({ rows: 2 * n, cols: x.cols, data: both }, { height: side, width: side, columns: n, scale: 2 }),
+    );
   }
   const m = Math.min(600, data.matrix.rows);
-  const codes = await model.encode({ rows: m, cols: data.matrix.cols, data: data.matrix.data.slice(0, m * data.matrix.cols) });
+  const codes = await model.encode({
+    rows: m,
+    cols: data.matrix.cols,
+    data: data.matrix.data.slice(0, m * data.matrix.cols),
+  });
   const points = codes.cols === 2 ? codes : pca2(codes);
   drawRaster($('latent'), scatter(points, data.labels.subarray(0, m), 280));
   ui.sampler.hidden = !(model.isVariational && model.codeSize === 2 && side);
@@ -131,7 +138,10 @@ async function showModel() {
 async function showSample() {
   const z = { rows: 1, cols: 2, data: Float32Array.from([Number(ui.z1.value), Number(ui.z2.value)]) };
   const x = await model.decode(z);
-  drawRaster($('sample'), imageGrid(x, { height: data.side, width: data.side, columns: 1, scale: Math.floor(112 / data.side) }));
+  drawRaster(
+    $('sample'),
+    imageGrid(x, { height: data.side, width: data.side, columns: 1, scale: Math.floor(112 / data.side) }),
+  );
 }
 
 function drawLoss() {
@@ -186,7 +196,8 @@ async function train(event) {
       signal: controller.signal,
       control,
       batchesPerCall: 8,
-      onBatchEnd: (p) => say(`Epoch ${p.epoch}/${p.epochs}, minibatch ${p.batch}/${p.batches}: loss ${p.loss.toFixed(4)}`),
+      onBatchEnd: (p) =>
+        say(`Epoch ${p.epoch}/${p.epochs}, minibatch ${p.batch}/${p.batches}: loss ${p.loss.toFixed(4)}`),
       onEpochEnd: (p) => {
         history.push(p);
         drawLoss();
@@ -196,7 +207,10 @@ async function train(event) {
     say(`Done: ${history.length} epochs, final loss ${history.at(-1)?.loss.toFixed(4)}.`);
     await showModel();
   } catch (e) {
-    say(e instanceof DiaboloError && e.code === 'E_ABORTED' ? 'Cancelled; the model keeps its last weights.' : explain(e), e?.code !== 'E_ABORTED');
+    say(
+      e instanceof DiaboloError && e.code === 'E_ABORTED' ? 'Cancelled; the model keeps its last weights.' : explain(e),
+      e?.code !== 'E_ABORTED',
+    );
   } finally {
     running = undefined;
     busy(false);
