@@ -13,6 +13,9 @@ const TYPES = {
   '.wasm': 'application/wasm',
   '.html': 'text/html',
   '.json': 'application/json',
+  '.css': 'text/css',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
 };
 
 /**
