@@ -85,6 +85,37 @@ describe('diabolo CLI', () => {
     expect(e.out).toMatch(/reconstruction loss \d+\.\d+ per sample/);
   });
 
+  // Deterministic runs against files kept in tests/golden/cli (DIABOLO_UPDATE_GOLDEN=1
+  // rewrites them): the model description exactly; numbers within what a kernel flavour may
+  // change (relaxed SIMD rounds differently: 1e-5).
+  it('matches golden outputs: inspect exactly, encode and eval to 1e-5', () => {
+    const golden = (f: string) => fileURLToPath(new URL(`./golden/cli/${f}`, import.meta.url));
+    const update = process.env.DIABOLO_UPDATE_GOLDEN === '1';
+    const args = ['--label-column', 'last'];
+    const train = ['train', at('data.csv'), ...args, '--out', at('g.dia'), '--hidden', '6', '--epochs', '3'];
+    expect(diabolo(...train, '--optimizer', 'adam', '--seed', '5').status).toBe(0);
+    const inspect = diabolo('inspect', '--model', at('g.dia')).out;
+    expect(diabolo('encode', at('data.csv'), ...args, '--model', at('g.dia'), '--out', at('g.csv')).status).toBe(0);
+    const codes = readFileSync(at('g.csv'), 'utf8').trim().split('\n').slice(0, 5).join('\n');
+    const evaluation = diabolo('eval', at('data.csv'), ...args, '--model', at('g.dia')).out;
+    if (update) {
+      writeFileSync(golden('inspect.json'), inspect);
+      writeFileSync(golden('codes-head.csv'), `${codes}\n`);
+      writeFileSync(golden('eval.txt'), evaluation);
+    }
+    expect(inspect).toBe(readFileSync(golden('inspect.json'), 'utf8'));
+    const numbers = (text: string) => text.match(/-?\d+(\.\d+)?(e-?\d+)?/g)?.map(Number) ?? [];
+    const close = (got: string, want: string) => {
+      const [a, b] = [numbers(got), numbers(want)];
+      expect(a.length).toBe(b.length);
+      a.forEach((v, k) => {
+        expect(Math.abs(v - (b[k] as number))).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(v)));
+      });
+    };
+    close(codes, readFileSync(golden('codes-head.csv'), 'utf8'));
+    close(evaluation, readFileSync(golden('eval.txt'), 'utf8'));
+  });
+
   it('reads .npy and JSON, and a VAE samples', () => {
     const t = diabolo(
       'train',

@@ -18,6 +18,7 @@ import {
   shapes,
   writePng,
 } from '../index.node.js';
+import { TrainingProgress } from './progress.js';
 
 const t0 = performance.now();
 const seconds = () => ((performance.now() - t0) / 1000).toFixed(1);
@@ -32,16 +33,6 @@ const classes = useMnist ? 10 : 4;
 console.log(
   `diabolo demo — ${useMnist ? 'MNIST' : 'built-in shapes'}: ${train.rows} training / ${test.rows} test images of ${train.cols} pixels`,
 );
-
-/** A progress bar redrawn in place on a terminal; elsewhere only the finished lines print. */
-function bar(label: string, done: number, total: number, extra: string): void {
-  if (!process.stdout.isTTY) return;
-  const width = 24;
-  const filled = Math.round((width * done) / total);
-  process.stdout.write(
-    `\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${extra}\x1b[K`,
-  );
-}
 
 const reportDir = process.env.DIABOLO_REPORT ?? 'report';
 const written: string[] = [];
@@ -59,13 +50,10 @@ const stackRows = (...ms: Matrix[]): Matrix => ({
   data: Float32Array.from(ms.flatMap((m) => Array.from(m.data))),
 });
 
-function line(text: string): void {
-  console.log(process.stdout.isTTY ? `\r${text}\x1b[K` : text);
-}
-
 // 1. Stacked autoencoder, greedy pretraining.
 const epochs = 5;
 let stage = 0;
+const layerProgress = new TrainingProgress((p) => `  layer ${stage + 1} epoch ${p.epoch}/${p.epochs}`);
 const adam = { kind: 'adam' as const };
 const stack = await pretrainStack(
   train,
@@ -79,10 +67,10 @@ const stack = await pretrainStack(
       epochs,
       batchSize: 64,
       learningRate: 2e-3,
-      onBatchEnd: (p) =>
-        bar(`  layer ${stage + 1} epoch ${p.epoch}/${p.epochs}`, p.batch, p.batches, `loss ${p.loss.toFixed(3)}`),
+      onBatchEnd: layerProgress.onBatchEnd,
       onEpochEnd: (p) => {
-        line(
+        layerProgress.epochDone(
+          p,
           `  layer ${stage + 1} epoch ${p.epoch}/${p.epochs}: loss ${p.loss.toFixed(3)}, ${Math.round(p.samplesPerSecond)} images/s`,
         );
         if (p.epoch === p.epochs) stage++;
@@ -121,7 +109,7 @@ await classifier.fit(train, train.labels, {
   epochs: 6,
   batchSize: 64,
   learningRate: 1e-3,
-  onEpochEnd: (p) => line(`  fine-tuning epoch ${p.epoch}/${p.epochs}: cross-entropy ${p.loss.toFixed(3)}`),
+  onEpochEnd: (p) => console.log(`  fine-tuning epoch ${p.epoch}/${p.epochs}: cross-entropy ${p.loss.toFixed(3)}`),
 });
 const tuned = (await classifier.evaluate(test, test.labels)).accuracy;
 console.log(
@@ -163,12 +151,14 @@ const vae = await Autoencoder.create(
   },
   { backend: 'worker' },
 );
+const vaeProgress = new TrainingProgress((p) => `  VAE epoch ${p.epoch}/${p.epochs}`);
 await vae.fit(train, {
   epochs: 10,
   batchSize: 128,
   learningRate: 2e-3,
   klWarmupEpochs: 2,
-  onEpochEnd: (p) => line(`  VAE epoch ${p.epoch}/${p.epochs}: −ELBO ${p.loss.toFixed(1)} nats`),
+  onBatchEnd: vaeProgress.onBatchEnd,
+  onEpochEnd: (p) => vaeProgress.epochDone(p, `  VAE epoch ${p.epoch}/${p.epochs}: −ELBO ${p.loss.toFixed(1)} nats`),
 });
 const { elbo } = await vae.evaluate(test);
 const samples = await vae.sample(8, 4);

@@ -14,6 +14,7 @@ import {
   parseNpy,
   toMatrixFromRows,
 } from './io.js';
+import { TrainingProgress } from './progress.js';
 
 const HELP: Record<string, string> = {
   main: `usage: diabolo <command> [options]   (diabolo <command> --help for details)
@@ -197,13 +198,16 @@ async function run(argv: string[]): Promise<void> {
     const ae = await Autoencoder.create(trainConfig(values, x.cols), { backend: worker ? 'worker' : 'inline' });
     try {
       const validation = number('validation', values.validation);
+      const progress = new TrainingProgress((p) => `epoch ${p.epoch}/${p.epochs}`);
       const result = await ae.fit(x, {
         epochs: number('epochs', values.epochs, true) ?? 10,
         ...(values.batch ? { batchSize: number('batch', values.batch, true) } : {}),
         ...(values.lr ? { learningRate: number('lr', values.lr) } : {}),
         ...(validation ? { validationSplit: validation } : {}),
+        onBatchEnd: progress.onBatchEnd,
         onEpochEnd: (p) =>
-          console.log(
+          progress.epochDone(
+            p,
             `epoch ${p.epoch}/${p.epochs}  loss ${p.loss.toFixed(4)}${p.validationLoss === undefined ? '' : `  validation ${p.validationLoss.toFixed(4)}`}  ${Math.round(p.samplesPerSecond)} samples/s`,
           ),
       });
