@@ -70,7 +70,6 @@ const stack = await pretrainStack(
       onBatchEnd: layerProgress.onBatchEnd,
       onEpochEnd: (p) => {
         layerProgress.epochDone(
-          p,
           `  layer ${stage + 1} epoch ${p.epoch}/${p.epochs}: loss ${p.loss.toFixed(3)}, ${Math.round(p.samplesPerSecond)} images/s`,
         );
         if (p.epoch === p.epochs) stage++;
@@ -158,7 +157,7 @@ await vae.fit(train, {
   learningRate: 2e-3,
   klWarmupEpochs: 2,
   onBatchEnd: vaeProgress.onBatchEnd,
-  onEpochEnd: (p) => vaeProgress.epochDone(p, `  VAE epoch ${p.epoch}/${p.epochs}: −ELBO ${p.loss.toFixed(1)} nats`),
+  onEpochEnd: (p) => vaeProgress.epochDone(`  VAE epoch ${p.epoch}/${p.epochs}: −ELBO ${p.loss.toFixed(1)} nats`),
 });
 const { elbo } = await vae.evaluate(test);
 const samples = await vae.sample(8, 4);

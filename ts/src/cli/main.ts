@@ -207,7 +207,6 @@ async function run(argv: string[]): Promise<void> {
         onBatchEnd: progress.onBatchEnd,
         onEpochEnd: (p) =>
           progress.epochDone(
-            p,
             `epoch ${p.epoch}/${p.epochs}  loss ${p.loss.toFixed(4)}${p.validationLoss === undefined ? '' : `  validation ${p.validationLoss.toFixed(4)}`}  ${Math.round(p.samplesPerSecond)} samples/s`,
           ),
       });

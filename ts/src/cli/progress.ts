@@ -1,5 +1,5 @@
 import { SingleBar } from 'cli-progress';
-import type { BatchProgress, EpochProgress } from '../types.js';
+import type { BatchProgress } from '../types.js';
 
 /**
  * Progress of a training run on the terminal (npm `cli-progress`): one bar per epoch that
@@ -28,8 +28,8 @@ export class TrainingProgress {
     } else this.bar.update(p.batch, payload);
   };
 
-  /** Close the epoch's bar and print `summary(p)` in its place. */
-  epochDone(p: EpochProgress, summary: string): void {
+  /** Close the epoch's bar and print the epoch's summary in its place. */
+  epochDone(summary: string): void {
     if (this.active) {
       this.bar.stop();
       this.active = false;
