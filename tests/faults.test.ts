@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Engine } from '../dist/core/engine.js';
 import { Autoencoder, DiaboloError } from '../dist/index.node.js';
 import { coreSpec, resolveAutoencoderConfig } from '../dist/model/config.js';
+import { rejection } from './helpers/errors.js';
 
 const config = { inputSize: 4, layers: [{ units: 2 }], seed: 1 };
 const small = { rows: 2, cols: 4, data: Float32Array.from([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]) };
@@ -13,16 +14,6 @@ const small = { rows: 2, cols: 4, data: Float32Array.from([0.1, 0.2, 0.3, 0.4, 0
 function huge(cols: number): { rows: number; cols: number; data: Float32Array } {
   const rows = Math.ceil(2 ** 29 / cols) + 1;
   return { rows, cols, data: new Float32Array(rows * cols) };
-}
-
-async function rejection(p: Promise<unknown>): Promise<DiaboloError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(DiaboloError);
-    return e as DiaboloError;
-  }
-  throw new Error('expected a rejection');
 }
 
 /** The engine handle of a model, for fault injection (not public API). */

@@ -2,21 +2,12 @@
 // memory. The loss curve must be one worker's (up to float rounding), the model stays usable
 // after failures, and without shared memory training falls back to one engine.
 import { describe, expect, it } from 'vitest';
-import { Autoencoder, DiaboloError, shapes } from '../dist/index.node.js';
+import { Autoencoder, shapes } from '../dist/index.node.js';
+import { rejection } from './helpers/errors.js';
 
 const data = shapes({ count: 600, size: 10, seed: 21 });
 const plain = { inputSize: 100, layers: [{ units: 32 }, { units: 8 }], optimizer: { kind: 'adam' as const }, seed: 4 };
 const fit = { epochs: 6, batchSize: 50, learningRate: 0.01 };
-
-async function rejection(p: Promise<unknown>): Promise<DiaboloError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(DiaboloError);
-    return e as DiaboloError;
-  }
-  throw new Error('expected a rejection');
-}
 
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   let m = 0;
