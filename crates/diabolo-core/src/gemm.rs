@@ -106,10 +106,13 @@ struct AlignedBuf<T> {
 }
 
 impl<T: Real> AlignedBuf<T> {
-    /// Zeroed storage of `len` scalars.
-    fn zeroed(&mut self, len: usize) -> &mut [T] {
-        self.lines.clear();
-        self.lines.resize(len.div_ceil(16), Line([T::ZERO; 16]));
+    /// Storage of `len` scalars holding whatever the previous use left (packing overwrites
+    /// every element it reads later, and zeroes the padding of partial panels itself).
+    fn reuse(&mut self, len: usize) -> &mut [T] {
+        let lines = len.div_ceil(16);
+        if self.lines.len() < lines {
+            self.lines.resize(lines, Line([T::ZERO; 16]));
+        }
         self.len = len;
         self.as_mut_slice()
     }
@@ -348,31 +351,68 @@ mod wasm_simd {
     }
 }
 
-/// Pack rows `i0..i0+mc`, depth `p0..p0+kc` of A into `MR`-tall k-major panels (zero-padded).
+/// Pack rows `i0..i0+mc`, depth `p0..p0+kc` of A into `MR`-tall k-major panels (the
+/// padding rows of a partial panel are zero). A row-major A is read row by row, a
+/// transposed one (dHᵀ in the weight gradient) column by column: contiguous runs either way.
 fn pack_a<T: Real>(a: &MatRef<T>, i0: usize, mc: usize, p0: usize, kc: usize, buf: &mut AlignedBuf<T>) {
     let panels = mc.div_ceil(MR);
-    let dst = buf.zeroed(panels * MR * kc);
+    let dst = buf.reuse(panels * MR * kc);
     for (panel, out) in dst.chunks_exact_mut(MR * kc).enumerate() {
         let r0 = i0 + panel * MR;
         let rows = MR.min(i0 + mc - r0);
-        for r in 0..rows {
-            for p in 0..kc {
-                out[p * MR + r] = a.get(r0 + r, p0 + p);
+        if rows < MR {
+            out.fill(T::ZERO);
+        }
+        if a.cs == 1 {
+            for r in 0..rows {
+                let src = &a.data[(r0 + r) * a.rs + p0..][..kc];
+                for (p, &v) in src.iter().enumerate() {
+                    out[p * MR + r] = v;
+                }
+            }
+        } else if a.rs == 1 {
+            for (p, dst) in out.chunks_exact_mut(MR).enumerate() {
+                dst[..rows].copy_from_slice(&a.data[(p0 + p) * a.cs + r0..][..rows]);
+            }
+        } else {
+            for r in 0..rows {
+                for p in 0..kc {
+                    out[p * MR + r] = a.get(r0 + r, p0 + p);
+                }
             }
         }
     }
 }
 
-/// Pack depth `p0..p0+kc`, columns `j0..j0+nc` of B into `NR`-wide k-major panels (zero-padded).
+/// Pack depth `p0..p0+kc`, columns `j0..j0+nc` of B into `NR`-wide k-major panels (the
+/// padding columns of a partial panel are zero). A row-major B (W in the input gradient, X
+/// in the weight gradient) is copied a row segment at a time; a transposed one (Wᵀ in the
+/// forward product) is read along W's rows, which are its columns.
 fn pack_b<T: Real>(b: &MatRef<T>, p0: usize, kc: usize, j0: usize, nc: usize, buf: &mut AlignedBuf<T>) {
     let panels = nc.div_ceil(NR);
-    let dst = buf.zeroed(panels * NR * kc);
+    let dst = buf.reuse(panels * NR * kc);
     for (panel, out) in dst.chunks_exact_mut(NR * kc).enumerate() {
         let c0 = j0 + panel * NR;
         let cols = NR.min(j0 + nc - c0);
-        for p in 0..kc {
+        if cols < NR {
+            out.fill(T::ZERO);
+        }
+        if b.cs == 1 {
+            for (p, dst) in out.chunks_exact_mut(NR).enumerate() {
+                dst[..cols].copy_from_slice(&b.data[(p0 + p) * b.rs + c0..][..cols]);
+            }
+        } else if b.rs == 1 {
             for j in 0..cols {
-                out[p * NR + j] = b.get(p0 + p, c0 + j);
+                let src = &b.data[(c0 + j) * b.cs + p0..][..kc];
+                for (p, &v) in src.iter().enumerate() {
+                    out[p * NR + j] = v;
+                }
+            }
+        } else {
+            for p in 0..kc {
+                for j in 0..cols {
+                    out[p * NR + j] = b.get(p0 + p, c0 + j);
+                }
             }
         }
     }
