@@ -2,7 +2,7 @@
 // memory. The loss curve must be one worker's (up to float rounding), the model stays usable
 // after failures, and without shared memory training falls back to one engine.
 import { describe, expect, it } from 'vitest';
-import { Autoencoder, shapes } from '../dist/index.node.js';
+import { Autoencoder, shapes, TrainingControl } from '../dist/index.node.js';
 import { rejection } from './helpers/errors.js';
 
 const data = shapes({ count: 600, size: 10, seed: 21 });
@@ -75,6 +75,32 @@ describe('data-parallel training', () => {
     const more = await model.fit(data, { ...fit, epochs: 1, dataParallel: { workers: 2 } });
     expect(more.losses).toHaveLength(1);
     await model.dispose();
+  });
+
+  it('pauses between minibatches (with the update applied) and ends as an unpaused run', async () => {
+    const options = { ...fit, epochs: 3, dataParallel: { workers: 2 } };
+    const straight = await Autoencoder.create(plain, { backend: 'worker' });
+    const a = await straight.fit(data, options);
+    const paused = await Autoencoder.create(plain, { backend: 'worker' });
+    const control = new TrainingControl();
+    let seenWhilePaused: Float32Array | undefined;
+    const b = await paused.fit(data, {
+      ...options,
+      control,
+      onBatchEnd: (p) => {
+        if (p.epoch === 2 && p.batch === 4) {
+          control.pause();
+          setTimeout(async () => {
+            seenWhilePaused = await paused.getWeights();
+            control.resume();
+          }, 20);
+        }
+      },
+    });
+    expect(seenWhilePaused?.every(Number.isFinite)).toBe(true);
+    expect(b.losses).toEqual(a.losses);
+    expect(await paused.getWeights()).toEqual(await straight.getWeights());
+    await Promise.all([straight.dispose(), paused.dispose()]);
   });
 
   it('a diverging minibatch stops every replica with E_NON_FINITE; the weights stay finite', async () => {

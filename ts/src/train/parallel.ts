@@ -148,6 +148,13 @@ export class Replicas {
         await step(-1, (b + 1) % 2);
         throw aborted(options.signal);
       }
+      if (options.control?.paused && b + 1 < batches) {
+        // Finish this minibatch's update first, so a paused model holds its latest weights.
+        await step(-1, (b + 1) % 2);
+        pending = null;
+        await options.control.waitWhilePaused(options.signal);
+        if (options.signal?.aborted) throw aborted(options.signal);
+      }
     }
     await step(-1, batches % 2);
     const at = (i: number) => (sums[i] as number) / this.rows;
