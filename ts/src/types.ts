@@ -197,7 +197,7 @@ export interface FitOptions {
   /** Save the model every few epochs; a resumed run ends with the same weights. */
   checkpoint?: CheckpointConfig;
   /** Pause and resume from outside (see `TrainingControl`). */
-  control?: { waitWhilePaused(signal?: AbortSignal): Promise<void> };
+  control?: { readonly paused?: boolean; waitWhilePaused(signal?: AbortSignal): Promise<void> };
   /** Samples per minibatch. Default 32 (or the number of samples, if fewer). */
   batchSize?: number;
   /** Initial step size. Default 0.1 for SGD/momentum, 0.001 for Adam/AdamW. */
