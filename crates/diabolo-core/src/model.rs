@@ -578,10 +578,16 @@ impl<T: Kernel> Model<T> {
     /// The gradients of the last [`Model::compute_gradients`], in parameter order.
     pub fn gradients(&mut self) -> Vec<T> {
         let mut g = Vec::new();
-        for (_, grad) in self.tensors() {
-            g.extend_from_slice(grad);
-        }
+        self.gradients_into(&mut g);
         g
+    }
+
+    /// [`Model::gradients`] into `out` (its allocation is reused).
+    pub fn gradients_into(&mut self, out: &mut Vec<T>) {
+        out.clear();
+        for (_, grad) in self.tensors() {
+            out.extend_from_slice(grad);
+        }
     }
 
     fn gradients_on(&mut self, input: &[T], clean: &[T], n: usize, clip: bool) -> Result<LossTerms> {

@@ -249,6 +249,12 @@ impl Dataset {
 #[wasm_bindgen]
 pub struct Model {
     inner: CoreModel<f32>,
+    /// Data-parallel: this replica's last shard gradient (parameter order), read by JS
+    /// straight from WASM memory into its shared slot.
+    staging: Vec<f32>,
+    /// Data-parallel: every replica's shard gradient of one minibatch, end to end, written
+    /// by JS straight into WASM memory before the summed update.
+    incoming: Vec<f32>,
 }
 
 impl Model {
@@ -272,6 +278,8 @@ impl Model {
         let spec = ModelSpec::from_json(spec_json).map_err(js_err)?;
         Ok(Model {
             inner: CoreModel::new(spec).map_err(js_err)?,
+            staging: Vec::new(),
+            incoming: Vec::new(),
         })
     }
 
@@ -319,9 +327,10 @@ impl Model {
         self.inner.set_epoch_order(order, data.rows).map_err(js_err)
     }
 
-    /// Data-parallel: the gradients of shard `shard` of `shards` of minibatch `batch`, scaled
-    /// by its share of the minibatch, in parameter order; the shard's loss terms (means) and
-    /// size go into `terms` (`[reconstruction, sparsity, contractive, kl, l2, total, size]`).
+    /// Data-parallel: the gradient of shard `shard` of `shards` of minibatch `batch`, scaled
+    /// by its share of the minibatch, into this replica's staging buffer (parameter order;
+    /// see `stagingPointer`); the shard's loss terms (means) and size go into `terms`
+    /// (`[reconstruction, sparsity, contractive, kl, l2, total, size]`).
     #[wasm_bindgen(js_name = shardGradients)]
     pub fn shard_gradients(
         &mut self,
@@ -331,7 +340,7 @@ impl Model {
         shard: f64,
         shards: f64,
         terms: &mut [f64],
-    ) -> Result<Vec<f32>, JsError> {
+    ) -> Result<(), JsError> {
         self.check_dataset(data)?;
         let (bs, batch, shard, shards) = (
             usize_arg("batchSize", batch_size)?,
@@ -346,15 +355,48 @@ impl Model {
         for (dst, v) in terms.iter_mut().zip(terms_array(&t).into_iter().chain([n as f64])) {
             *dst = v;
         }
-        Ok(self.inner.gradients())
+        self.inner.gradients_into(&mut self.staging);
+        Ok(())
     }
 
-    /// Data-parallel: sum the `count` shard gradients in `slots` (end to end), clip, step.
-    #[wasm_bindgen(js_name = applyGradientSum)]
-    pub fn apply_gradient_sum(&mut self, slots: &[f32], count: f64, learning_rate: f64) -> Result<(), JsError> {
-        let count = usize_arg("count", count)?;
+    /// Where the last shard gradient lies in WASM memory (`parameterCount` floats).
+    #[wasm_bindgen(js_name = stagingPointer)]
+    pub fn staging_pointer(&self) -> usize {
+        self.staging.as_ptr() as usize
+    }
+
+    /// Room for `count` shard gradients end to end; where it lies in WASM memory. JS writes
+    /// the other replicas' gradients there, then calls `applyIncoming`.
+    #[wasm_bindgen(js_name = incomingPointer)]
+    pub fn incoming_pointer(&mut self, count: f64) -> Result<usize, JsError> {
+        let len = usize_arg("count", count)? * self.inner.parameter_count();
+        if self.incoming.len() != len {
+            self.incoming.clear();
+            self.incoming
+                .try_reserve_exact(len)
+                .map_err(|_| js_err(Error::Memory { what: "gradient slots", bytes: len * 4 }))?;
+            self.incoming.resize(len, 0.0);
+        }
+        Ok(self.incoming.as_ptr() as usize)
+    }
+
+    /// Data-parallel update: this replica's own staged gradient goes into slot `own` of the
+    /// incoming buffer (the others were written by JS), then the `count` slots are summed in
+    /// slot order, clipped and stepped — the same sum, hence the same weights, everywhere.
+    #[wasm_bindgen(js_name = applyIncoming)]
+    pub fn apply_incoming(&mut self, own: f64, count: f64, learning_rate: f64) -> Result<(), JsError> {
+        let (own, count) = (usize_arg("own", own)?, usize_arg("count", count)?);
+        let p = self.inner.parameter_count();
+        if own >= count || self.incoming.len() != count * p || self.staging.len() != p {
+            return Err(js_err(Error::invalid(
+                "own",
+                own,
+                "a slot of the incoming buffer, after shardGradients and incomingPointer",
+            )));
+        }
+        self.incoming[own * p..(own + 1) * p].copy_from_slice(&self.staging);
         self.inner
-            .apply_gradient_sum(slots, count, learning_rate)
+            .apply_gradient_sum(&self.incoming, count, learning_rate)
             .map_err(js_err)
     }
 

@@ -2,7 +2,7 @@ import { checkWasmArray } from '../data/matrix.js';
 import { DiaboloError, fromWasmError } from '../errors.js';
 import type { EngineInfo, Flavor, LossTermValues } from '../types.js';
 import { chooseFlavor } from './flavor.js';
-import { type GlueModule, glueFailure, loadGlue, markGlueFailed } from './wasm.js';
+import { type GlueModule, glueFailure, glueMemory, loadGlue, markGlueFailed } from './wasm.js';
 
 type WasmModel = InstanceType<GlueModule['Model']>;
 type WasmDataset = InstanceType<GlueModule['Dataset']>;
@@ -151,7 +151,10 @@ export class Engine {
    * One data-parallel step of this replica: first, when `applyLearningRate` is given, the
    * update of the previous minibatch from the sum of its slots (bank `1 − bank`); then the
    * gradient of shard `shard` of minibatch `batch` (if ≥ 0) into its slot of bank `bank`.
-   * Returns the shard's mean loss terms and its size (7 values).
+   * Gradients go between shared memory and WASM memory in one copy each way: the other
+   * replicas' slots straight into the core's incoming buffer, this replica's gradient
+   * straight from the core's staging buffer. Returns the shard's mean loss terms and its
+   * size (7 values).
    */
   parallelStep(
     model: number,
@@ -167,14 +170,22 @@ export class Engine {
     const slots = this.slots.get(model);
     if (!slots) throw new DiaboloError('E_INTERNAL', `model #${model} has no gradient slots`);
     const { view, replicas, size } = slots;
+    const memory = glueMemory(this.core());
     const bankOf = (b: number) => view.subarray(b * replicas * size, (b + 1) * replicas * size);
     if (applyLearningRate !== null) {
-      this.run(() => m.applyGradientSum(bankOf(1 - bank), replicas, applyLearningRate));
+      const from = bankOf(1 - bank);
+      const at = this.run(() => m.incomingPointer(replicas));
+      const incoming = new Float32Array(memory.buffer, at, replicas * size);
+      for (let k = 0; k < replicas; k++) {
+        if (k !== shard) incoming.set(from.subarray(k * size, (k + 1) * size), k * size);
+      }
+      this.run(() => m.applyIncoming(shard, replicas, applyLearningRate));
     }
     const terms = new Float64Array(7);
     if (batch >= 0) {
-      const g = this.run(() => m.shardGradients(d, batchSize, batch, shard, replicas, terms));
-      bankOf(bank).set(g, shard * size);
+      this.run(() => m.shardGradients(d, batchSize, batch, shard, replicas, terms));
+      const staged = new Float32Array(memory.buffer, m.stagingPointer(), size);
+      bankOf(bank).set(staged, shard * size);
     }
     return terms;
   }

@@ -8,6 +8,7 @@ export type GlueModule = typeof Glue;
 
 const loaded = new Map<Flavor, Promise<GlueModule>>();
 const failures = new WeakMap<GlueModule, DiaboloError>();
+const memories = new WeakMap<GlueModule, WebAssembly.Memory>();
 let generation = 0;
 
 /**
@@ -25,7 +26,8 @@ export function loadGlue(flavor: Flavor): Promise<GlueModule> {
         .href;
       const mod = (await import(/* @vite-ignore */ url)) as GlueModule;
       const source = await platform().wasmSource(flavor);
-      await mod.default(source === undefined ? undefined : { module_or_path: source });
+      const exports = await mod.default(source === undefined ? undefined : { module_or_path: source });
+      memories.set(mod, exports.memory);
       return mod;
     })();
     loaded.set(flavor, glue);
@@ -47,4 +49,14 @@ export function markGlueFailed(flavor: Flavor, glue: GlueModule, error: DiaboloE
   failures.set(glue, error);
   loaded.delete(flavor);
   generation++;
+}
+
+/**
+ * The instance's memory, for copies straight between WASM memory and shared memory (views
+ * of it must be made after the last call that may grow it).
+ */
+export function glueMemory(glue: GlueModule): WebAssembly.Memory {
+  const memory = memories.get(glue);
+  if (!memory) throw new Error('glueMemory: not a loaded glue module');
+  return memory;
 }
