@@ -159,6 +159,8 @@ pub struct Model<T> {
     kl_scale: f64,
     /// Largest global gradient norm allowed (0 = no clipping).
     clip_norm: f64,
+    /// Data-parallel: the last shard's share of its minibatch (scales its gradients).
+    share: T,
     opt: Vec<OptimizerState<T>>,
     penalties: Vec<LayerPenalties>,
     ws: Workspace<T>,
@@ -258,6 +260,7 @@ impl<T: Kernel> Model<T> {
             step: 0,
             kl_scale: 1.0,
             clip_norm: 0.0,
+            share: T::ONE,
             opt: Vec::new(),
             penalties,
             ws: Workspace::default(),
@@ -498,6 +501,7 @@ impl<T: Kernel> Model<T> {
             for g in self.grad_buffers() {
                 g.fill(T::ZERO);
             }
+            self.share = T::ZERO;
             return Ok((LossTerms::default(), 0));
         }
         let order = std::mem::take(&mut self.ws.order);
@@ -510,13 +514,18 @@ impl<T: Kernel> Model<T> {
         self.ws.order = order;
         self.ws.batch = batch_rows;
         let terms = result?;
-        let share = T::from_f64(n as f64 / m as f64);
-        for g in self.grad_buffers() {
-            for v in g.iter_mut() {
-                *v *= share;
-            }
-        }
+        self.share = T::from_f64(n as f64 / m as f64);
         Ok((terms, n))
+    }
+
+    /// The gradients of the last [`Model::shard_gradients`], scaled by the shard's share of
+    /// its minibatch, into `out` (parameter order; the allocation is reused).
+    pub fn shard_gradients_into(&mut self, out: &mut Vec<T>) {
+        let share = self.share;
+        out.clear();
+        for (_, grad) in self.tensors() {
+            out.extend(grad.iter().map(|&v| v * share));
+        }
     }
 
     /// Sum `count` gradient vectors (parameter order, laid end to end in `slots`, summed in
@@ -532,6 +541,7 @@ impl<T: Kernel> Model<T> {
             ));
         }
         let mut offset = 0;
+        let mut finite = true;
         for g in self.stepped_grads() {
             let len = g.len();
             g.copy_from_slice(&slots[offset..offset + len]);
@@ -541,9 +551,10 @@ impl<T: Kernel> Model<T> {
                     *a += b;
                 }
             }
+            finite &= all_finite(g);
             offset += len;
         }
-        if !self.grads_finite() {
+        if !finite {
             return Err(Error::NonFinite {
                 what: "summed gradient".to_string(),
             });
@@ -578,16 +589,10 @@ impl<T: Kernel> Model<T> {
     /// The gradients of the last [`Model::compute_gradients`], in parameter order.
     pub fn gradients(&mut self) -> Vec<T> {
         let mut g = Vec::new();
-        self.gradients_into(&mut g);
-        g
-    }
-
-    /// [`Model::gradients`] into `out` (its allocation is reused).
-    pub fn gradients_into(&mut self, out: &mut Vec<T>) {
-        out.clear();
         for (_, grad) in self.tensors() {
-            out.extend_from_slice(grad);
+            g.extend_from_slice(grad);
         }
+        g
     }
 
     fn gradients_on(&mut self, input: &[T], clean: &[T], n: usize, clip: bool) -> Result<LossTerms> {
@@ -1433,7 +1438,9 @@ mod tests {
                 let mut seen = 0;
                 for (k, r) in replicas.iter_mut().enumerate() {
                     seen += r.shard_gradients(&x, rows, bs, b, k, 2).unwrap().1;
-                    slots.extend(r.gradients());
+                    let mut g = Vec::new();
+                    r.shard_gradients_into(&mut g);
+                    slots.extend(g);
                 }
                 assert_eq!(seen, bs.min(rows - b * bs));
                 for r in &mut replicas {

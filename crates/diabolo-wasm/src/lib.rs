@@ -355,7 +355,7 @@ impl Model {
         for (dst, v) in terms.iter_mut().zip(terms_array(&t).into_iter().chain([n as f64])) {
             *dst = v;
         }
-        self.inner.gradients_into(&mut self.staging);
+        self.inner.shard_gradients_into(&mut self.staging);
         Ok(())
     }
 
@@ -372,29 +372,41 @@ impl Model {
         let len = usize_arg("count", count)? * self.inner.parameter_count();
         if self.incoming.len() != len {
             self.incoming.clear();
-            self.incoming
-                .try_reserve_exact(len)
-                .map_err(|_| js_err(Error::Memory { what: "gradient slots", bytes: len * 4 }))?;
+            self.incoming.try_reserve_exact(len).map_err(|_| {
+                js_err(Error::Memory {
+                    what: "gradient slots",
+                    bytes: len * 4,
+                })
+            })?;
             self.incoming.resize(len, 0.0);
         }
         Ok(self.incoming.as_ptr() as usize)
     }
 
     /// Data-parallel update: this replica's own staged gradient goes into slot `own` of the
-    /// incoming buffer (the others were written by JS), then the `count` slots are summed in
-    /// slot order, clipped and stepped — the same sum, hence the same weights, everywhere.
+    /// incoming buffer (the others were written by JS; with `own_written`, so was this one),
+    /// then the `count` slots are summed in slot order, clipped and stepped — the same sum,
+    /// hence the same weights, everywhere.
     #[wasm_bindgen(js_name = applyIncoming)]
-    pub fn apply_incoming(&mut self, own: f64, count: f64, learning_rate: f64) -> Result<(), JsError> {
+    pub fn apply_incoming(
+        &mut self,
+        own: f64,
+        count: f64,
+        learning_rate: f64,
+        own_written: bool,
+    ) -> Result<(), JsError> {
         let (own, count) = (usize_arg("own", own)?, usize_arg("count", count)?);
         let p = self.inner.parameter_count();
-        if own >= count || self.incoming.len() != count * p || self.staging.len() != p {
+        if own >= count || self.incoming.len() != count * p || (!own_written && self.staging.len() != p) {
             return Err(js_err(Error::invalid(
                 "own",
                 own,
                 "a slot of the incoming buffer, after shardGradients and incomingPointer",
             )));
         }
-        self.incoming[own * p..(own + 1) * p].copy_from_slice(&self.staging);
+        if !own_written {
+            self.incoming[own * p..(own + 1) * p].copy_from_slice(&self.staging);
+        }
         self.inner
             .apply_gradient_sum(&self.incoming, count, learning_rate)
             .map_err(js_err)

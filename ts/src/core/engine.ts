@@ -26,6 +26,41 @@ export interface ModelState {
 
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 
+/** Cells of the replicas' control block (an Int32Array on shared memory). */
+const ARRIVED = 0;
+const GENERATION = 1;
+const FAILED = 2;
+/** How long a replica waits for the others before it gives up on them. */
+const BARRIER_TIMEOUT_MS = 120_000;
+
+/** Tell the other replicas that this one (or its worker) has failed: they stop waiting. */
+export function markReplicaFailed(control: Int32Array): void {
+  Atomics.store(control, FAILED, 1);
+  Atomics.notify(control, GENERATION);
+}
+
+/** A reusable barrier: returns once `replicas` callers have arrived. */
+function awaitReplicas(control: Int32Array, replicas: number): void {
+  const generation = Atomics.load(control, GENERATION);
+  if (Atomics.add(control, ARRIVED, 1) === replicas - 1) {
+    Atomics.store(control, ARRIVED, 0);
+    Atomics.add(control, GENERATION, 1);
+    Atomics.notify(control, GENERATION);
+    return;
+  }
+  const deadline = performance.now() + BARRIER_TIMEOUT_MS;
+  while (Atomics.load(control, GENERATION) === generation) {
+    if (Atomics.load(control, FAILED) !== 0) {
+      throw new DiaboloError('E_WORKER', 'another replica of data-parallel training failed; this step was not applied');
+    }
+    if (performance.now() > deadline) {
+      markReplicaFailed(control);
+      throw new DiaboloError('E_WORKER', `a replica of data-parallel training did not answer within ${BARRIER_TIMEOUT_MS / 1000} s`);
+    }
+    Atomics.wait(control, GENERATION, generation, 100);
+  }
+}
+
 function terms(v: Float64Array): LossTermValues {
   const at = (i: number) => v[i] as number;
   return { reconstruction: at(0), sparsity: at(1), contractive: at(2), kl: at(3), l2: at(4), total: at(5) };
@@ -41,7 +76,10 @@ export class Engine {
   private readonly handles = new Map<number, Handle>();
   private readonly snapshots = new Map<number, Float32Array>();
   private readonly savedStates = new Map<number, ModelState>();
-  private readonly slots = new Map<number, { view: Float32Array; replicas: number; size: number }>();
+  private readonly slots = new Map<
+    number,
+    { view: Float32Array; control: Int32Array; replicas: number; size: number }
+  >();
   private nextId = 1;
   private flavor: Flavor = 'scalar';
 
@@ -123,10 +161,19 @@ export class Engine {
 
   // --- data-parallel replicas (see train/parallel.ts) ----------------------------------
 
-  /** Gradient slots shared by the replicas: two banks of `replicas` slots of `size` floats. */
-  attachGradientSlots(model: number, shared: SharedArrayBuffer, replicas: number, size: number): void {
+  /**
+   * Shared memory of data-parallel training: `slots` holds two banks of `replicas` gradient
+   * slots of `size` floats; `control` (Int32) is the replicas' barrier (see `parallelBatches`).
+   */
+  attachGradientSlots(
+    model: number,
+    slots: SharedArrayBuffer,
+    control: SharedArrayBuffer,
+    replicas: number,
+    size: number,
+  ): void {
     this.model(model);
-    this.slots.set(model, { view: new Float32Array(shared), replicas, size });
+    this.slots.set(model, { view: new Float32Array(slots), control: new Int32Array(control), replicas, size });
   }
 
   /** This epoch's order of rows (after {@link beginEpoch}). */
@@ -148,46 +195,58 @@ export class Engine {
   }
 
   /**
-   * One data-parallel step of this replica: first, when `applyLearningRate` is given, the
-   * update of the previous minibatch from the sum of its slots (bank `1 − bank`); then the
-   * gradient of shard `shard` of minibatch `batch` (if ≥ 0) into its slot of bank `bank`.
-   * Gradients go between shared memory and WASM memory in one copy each way: the other
-   * replicas' slots straight into the core's incoming buffer, this replica's gradient
-   * straight from the core's staging buffer. Returns the shard's mean loss terms and its
-   * size (7 values).
+   * Minibatches `first … first + count − 1` of the current epoch as replica `shard`: for
+   * each, the gradient of this replica's shard goes from the core's staging buffer into its
+   * slot of the minibatch's bank (one copy); a barrier on shared memory waits for every
+   * replica; then the other slots are copied into the core's incoming buffer and every
+   * replica sums the same slots in the same order and takes the same step. A shard whose
+   * gradient is not finite publishes NaN, so every replica refuses the same update. Returns
+   * the shard's sample-weighted loss sums and the number of minibatches run (7 values).
    */
-  parallelStep(
+  parallelBatches(
     model: number,
     dataset: number,
     batchSize: number,
-    batch: number,
+    learningRate: number,
+    first: number,
+    count: number,
     shard: number,
-    bank: number,
-    applyLearningRate: number | null,
   ): Float64Array {
     const m = this.model(model);
     const d = this.dataset(dataset);
     const slots = this.slots.get(model);
     if (!slots) throw new DiaboloError('E_INTERNAL', `model #${model} has no gradient slots`);
-    const { view, replicas, size } = slots;
+    const { view, control, replicas, size } = slots;
     const memory = glueMemory(this.core());
-    const bankOf = (b: number) => view.subarray(b * replicas * size, (b + 1) * replicas * size);
-    if (applyLearningRate !== null) {
-      const from = bankOf(1 - bank);
+    const batches = Math.ceil(d.rows / batchSize);
+    const sums = new Float64Array(7);
+    const terms = new Float64Array(7);
+    for (let b = first; b < Math.min(batches, first + count); b++) {
+      const bank = view.subarray((b % 2) * replicas * size, ((b % 2) + 1) * replicas * size);
+      const mine = bank.subarray(shard * size, (shard + 1) * size);
+      try {
+        this.run(() => m.shardGradients(d, batchSize, b, shard, replicas, terms));
+        mine.set(new Float32Array(memory.buffer, m.stagingPointer(), size));
+        for (let i = 0; i < 6; i++) sums[i] = (sums[i] as number) + (terms[i] as number) * (terms[6] as number);
+      } catch (e) {
+        if (!(e instanceof DiaboloError) || e.code !== 'E_NON_FINITE') {
+          markReplicaFailed(control);
+          throw e;
+        }
+        mine.fill(Number.NaN);
+      }
+      awaitReplicas(control, replicas);
       const at = this.run(() => m.incomingPointer(replicas));
       const incoming = new Float32Array(memory.buffer, at, replicas * size);
       for (let k = 0; k < replicas; k++) {
-        if (k !== shard) incoming.set(from.subarray(k * size, (k + 1) * size), k * size);
+        if (k !== shard) incoming.set(bank.subarray(k * size, (k + 1) * size), k * size);
       }
-      this.run(() => m.applyIncoming(shard, replicas, applyLearningRate));
+      // A NaN shard was not staged: take the shared copy of this replica's own slot too.
+      if (Number.isNaN(mine[0])) incoming.set(mine, shard * size);
+      this.run(() => m.applyIncoming(shard, replicas, learningRate, Number.isNaN(mine[0])));
+      sums[6] = (sums[6] as number) + 1;
     }
-    const terms = new Float64Array(7);
-    if (batch >= 0) {
-      this.run(() => m.shardGradients(d, batchSize, batch, shard, replicas, terms));
-      const staged = new Float32Array(memory.buffer, m.stagingPointer(), size);
-      bankOf(bank).set(staged, shard * size);
-    }
-    return terms;
+    return sums;
   }
 
   evaluate(model: number, dataset: number): LossTermValues {

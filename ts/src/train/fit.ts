@@ -89,7 +89,11 @@ export async function fitDataset(
   let validation: number | undefined;
   let replicas: Replicas | undefined;
   const fallback =
-    o.dataParallel > 1 ? (source ? sharedMemoryUnavailable() : 'the data is not in this thread') : undefined;
+    o.dataParallel > 1
+      ? source
+        ? sharedMemoryUnavailable(rt.info.backend === 'inline')
+        : 'the data is not in this thread'
+      : undefined;
   try {
     if (o.validationSplit > 0) {
       const held = Math.ceil(rows * o.validationSplit);
@@ -127,7 +131,14 @@ export async function fitDataset(
       let r: Awaited<ReturnType<typeof epochInPieces>>;
       try {
         r = replicas
-          ? await replicas.epoch(o.batchSize, learningRate, epoch, o.epochs, options)
+          ? await replicas.epoch(
+              o.batchSize,
+              learningRate,
+              o.batchesPerCall || Math.max(1, Math.ceil(Math.ceil(trainRows / o.batchSize) / 10)),
+              epoch,
+              o.epochs,
+              options,
+            )
           : o.batchesPerCall === 0
             ? await call.trainEpoch(model, train, o.batchSize, learningRate)
             : await epochInPieces(

@@ -1,5 +1,6 @@
 import type { EngineCalls } from '../core/backend.js';
 import { Runtime } from '../core/runtime.js';
+import { markReplicaFailed } from '../core/engine.js';
 import { coreSpec, type ResolvedAutoencoderConfig } from '../model/config.js';
 import type { FitOptions, LossTermValues, Matrix } from '../types.js';
 import { aborted, upload } from './fit.js';
@@ -13,7 +14,11 @@ interface Replica {
 }
 
 /** Why data-parallel training cannot run here, or `undefined` when it can. */
-export function sharedMemoryUnavailable(): string | undefined {
+export function sharedMemoryUnavailable(leaderInline: boolean): string | undefined {
+  // The replicas wait for each other with Atomics.wait, which a page's main thread may not do.
+  if (leaderInline && typeof window !== 'undefined' && typeof document !== 'undefined') {
+    return 'the model runs inline on the page\'s main thread, which may not wait on shared memory: create it with { backend: "worker" }';
+  }
   // Browsers hide SharedArrayBuffer from pages that are not cross-origin isolated: say so.
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
   if (isolated === false) {
@@ -27,16 +32,20 @@ export function sharedMemoryUnavailable(): string | undefined {
  * Data-parallel training of one model by `n` replicas, each in its own worker (the caller's
  * engine is replica 0). Every minibatch is split into `n` shards; each replica computes the
  * gradient of its shard and writes it, weighted by the shard's share, into its slot of a
- * `SharedArrayBuffer`; then every replica sums the `n` slots in the same order and takes the
- * same optimiser step, so the replicas stay identical and the update is that of the whole
- * minibatch (up to the order of floating-point sums). Two banks of slots alternate, so a
- * replica can write minibatch k + 1 while the others still read minibatch k. One call per
- * replica per minibatch; gradients never pass through JavaScript loops.
+ * `SharedArrayBuffer`; a barrier on shared memory (`Atomics.wait`) waits for all; then every
+ * replica sums the `n` slots in the same order and takes the same optimiser step, so the
+ * replicas stay identical and the update is that of the whole minibatch (up to the order of
+ * floating-point sums). Two banks of slots alternate, so a replica can write minibatch k + 1
+ * while the others still read minibatch k. The replicas run whole runs of minibatches on
+ * their own: this thread only starts each run and gathers the loss sums (progress,
+ * cancellation and pause happen between runs). Gradients never pass through JavaScript loops.
  *
  * Replica 0 draws each epoch's order and the others take it; each replica has its own noise
  * stream (corruption, VAE samples). A sparsity penalty's ρ̂ is estimated per shard.
  */
 export class Replicas {
+  private readonly control = new SharedArrayBuffer(16);
+
   private constructor(
     private readonly all: Replica[],
     private readonly rows: number,
@@ -73,7 +82,7 @@ export class Replicas {
         followers.push(replica);
       }
       const shared = new SharedArrayBuffer(2 * n * size * 4);
-      await Promise.all(group.all.map((r) => r.call.attachGradientSlots(r.model, shared, n, size)));
+      await Promise.all(group.all.map((r) => r.call.attachGradientSlots(r.model, shared, group.control, n, size)));
       return group;
     } catch (e) {
       await group.close();
@@ -107,10 +116,14 @@ export class Replicas {
     );
   }
 
-  /** One epoch over the training rows; the loss terms are means over them. */
+  /**
+   * One epoch over the training rows, `perCall` minibatches per run of the replicas; the
+   * loss terms are means over the rows.
+   */
   async epoch(
     batchSize: number,
     learningRate: number,
+    perCall: number,
     epoch: number,
     epochs: number,
     options: FitOptions,
@@ -122,41 +135,32 @@ export class Replicas {
     await Promise.all(this.all.slice(1).map((r) => r.call.setEpochOrder(r.model, r.dataset, order)));
     const batches = Math.ceil(this.rows / batchSize);
     const sums = new Float64Array(6);
-    let pending: number | null = null;
-    // The leader last: inline, it computes synchronously once the workers have their orders.
-    const step = (batch: number, bank: number) =>
-      settleAll(
-        [...this.all.slice(1), leader].map((r) =>
-          r.call.parallelStep(r.model, r.dataset, batchSize, batch, this.all.indexOf(r), bank, pending),
-        ),
+    const control = new Int32Array(this.control);
+    for (let first = 0; first < batches; first += perCall) {
+      // The leader last: inline, it blocks this thread once the workers have their calls.
+      const calls = [...this.all.slice(1), leader].map((r) =>
+        r.call
+          .parallelBatches(r.model, r.dataset, batchSize, learningRate, first, perCall, this.all.indexOf(r))
+          .catch((e: unknown) => {
+            markReplicaFailed(control); // the others stop waiting for this one
+            throw e;
+          }),
       );
-    for (let b = 0; b < batches; b++) {
-      const results = await step(b, b % 2);
-      pending = learningRate;
-      for (const r of results)
-        for (let i = 0; i < 6; i++) sums[i] = (sums[i] as number) + (r[i] as number) * (r[6] as number);
-      const samples = Math.min(this.rows, (b + 1) * batchSize);
+      const results = await settleAll(calls);
+      for (const r of results) for (let i = 0; i < 6; i++) sums[i] = (sums[i] as number) + (r[i] as number);
+      const done = Math.min(batches, first + perCall);
+      const samples = Math.min(this.rows, done * batchSize);
       options.onBatchEnd?.({
         epoch,
         epochs,
-        batch: b + 1,
+        batch: done,
         batches,
         loss: (sums[5] as number) / samples,
         samplesPerSecond: samples / ((performance.now() - t0) / 1000),
       });
-      if (options.signal?.aborted && (b + 1 < batches || epoch < epochs)) {
-        await step(-1, (b + 1) % 2);
-        throw aborted(options.signal);
-      }
-      if (options.control?.paused && b + 1 < batches) {
-        // Finish this minibatch's update first, so a paused model holds its latest weights.
-        await step(-1, (b + 1) % 2);
-        pending = null;
-        await options.control.waitWhilePaused(options.signal);
-        if (options.signal?.aborted) throw aborted(options.signal);
-      }
+      if (options.signal?.aborted && (done < batches || epoch < epochs)) throw aborted(options.signal);
+      if (done < batches) await options.control?.waitWhilePaused(options.signal);
     }
-    await step(-1, batches % 2);
     const at = (i: number) => (sums[i] as number) / this.rows;
     const terms = { reconstruction: at(0), sparsity: at(1), contractive: at(2), kl: at(3), l2: at(4), total: at(5) };
     return { terms, batches, samples: this.rows, ms: performance.now() - t0 };
