@@ -55,7 +55,10 @@ function awaitReplicas(control: Int32Array, replicas: number): void {
     }
     if (performance.now() > deadline) {
       markReplicaFailed(control);
-      throw new DiaboloError('E_WORKER', `a replica of data-parallel training did not answer within ${BARRIER_TIMEOUT_MS / 1000} s`);
+      throw new DiaboloError(
+        'E_WORKER',
+        `a replica of data-parallel training did not answer within ${BARRIER_TIMEOUT_MS / 1000} s`,
+      );
     }
     Atomics.wait(control, GENERATION, generation, 100);
   }

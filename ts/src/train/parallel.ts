@@ -1,6 +1,6 @@
 import type { EngineCalls } from '../core/backend.js';
-import { Runtime } from '../core/runtime.js';
 import { markReplicaFailed } from '../core/engine.js';
+import { Runtime } from '../core/runtime.js';
 import { coreSpec, type ResolvedAutoencoderConfig } from '../model/config.js';
 import type { FitOptions, LossTermValues, Matrix } from '../types.js';
 import { aborted, upload } from './fit.js';
