@@ -11,7 +11,7 @@ import { args, table } from './harness.mjs';
 
 const quick = Boolean(args().quick);
 const ROWS = quick ? 6144 : 15360;
-const ROUNDS = quick ? 2 : 3;
+const ROUNDS = quick ? 2 : 5;
 const EPOCHS = 2;
 const config = { inputSize: 784, layers: [{ units: 512 }], loss: 'bce', optimizer: { kind: 'adam' }, seed: 1 };
 const fit = { batchSize: 256, learningRate: 1e-3 };
