@@ -477,8 +477,14 @@ async function main() {
 
   log(`one epoch of ${FULL_EPOCH_ROWS} images from a fresh model: diabolo worker vs NumPy…`);
   const fullJob = { kind: 'facade', workload: W1, batch: 128, rows: FULL_EPOCH_ROWS, epochs: 1, fresh: true };
-  const ourEpoch = nodeChild({ ...fullJob, backend: 'worker', flavor: 'simd128' });
-  const npEpoch = numpy(W1, FULL_EPOCH_ROWS, 128, 1, 1, false);
+  // A first epoch cannot be repeated on one model: three fresh models each, the fastest
+  // counts (the losses are the same every time: same seed, same data).
+  const fastest = (run) => {
+    const runs = Array.from({ length: quick ? 1 : 3 }, run);
+    return runs.reduce((a, b) => (b.samplesPerSecond > a.samplesPerSecond ? b : a));
+  };
+  const ourEpoch = fastest(() => nodeChild({ ...fullJob, backend: 'worker', flavor: 'simd128' }));
+  const npEpoch = fastest(() => numpy(W1, FULL_EPOCH_ROWS, 128, 1, 1, false));
   const fullEpoch = {
     images: FULL_EPOCH_ROWS,
     diabolo: { seconds: FULL_EPOCH_ROWS / ourEpoch.samplesPerSecond, loss: ourEpoch.loss },
