@@ -21,30 +21,41 @@ export function upload(rt: Runtime, x: Matrix, labels?: Uint32Array, transferDat
   return rt.call.uploadDataset(data, x.rows, x.cols, labels);
 }
 
+/** One epoch's outcome: loss terms as means over its samples. */
+export interface EpochRun {
+  terms: LossTermValues;
+  batches: number;
+  samples: number;
+  ms: number;
+}
+
+/** What one call of {@link runInPieces}' `run` did: sample-weighted sums of the terms. */
+export interface PieceRun {
+  sums: LossTermValues;
+  batches: number;
+  ms: number;
+}
+
 /**
- * One epoch as several calls of `perCall` minibatches, with progress and cancellation
- * between them (identical results to one call: the core draws the epoch's order first).
+ * One epoch of `rows` samples run `perCall` minibatches at a time by `run(first, count)`,
+ * with progress, cancellation and pause between the calls (identical results to one call:
+ * the epoch's order is drawn before the first).
  */
-async function epochInPieces(
-  rt: Runtime,
-  model: number,
-  dataset: number,
+export async function runInPieces(
   rows: number,
   batchSize: number,
-  learningRate: number,
   perCall: number,
   epoch: number,
   epochs: number,
   options: FitOptions,
-): Promise<{ terms: LossTermValues; batches: number; samples: number; ms: number }> {
-  const call = rt.call;
+  run: (first: number, count: number) => Promise<PieceRun>,
+): Promise<EpochRun> {
   const batches = Math.ceil(rows / batchSize);
-  await call.beginEpoch(model, dataset);
   const sums: LossTermValues = { reconstruction: 0, sparsity: 0, contractive: 0, kl: 0, l2: 0, total: 0 };
   let done = 0;
   let ms = 0;
   while (done < batches) {
-    const r = await call.trainBatches(model, dataset, batchSize, learningRate, done, perCall);
+    const r = await run(done, perCall);
     for (const k of Object.keys(sums) as (keyof LossTermValues)[]) sums[k] += r.sums[k];
     done += r.batches;
     ms += r.ms;
@@ -62,6 +73,25 @@ async function epochInPieces(
   }
   for (const k of Object.keys(sums) as (keyof LossTermValues)[]) sums[k] /= rows;
   return { terms: sums, batches, samples: rows, ms };
+}
+
+/** One epoch on one engine, `perCall` minibatches per call. */
+async function epochInPieces(
+  rt: Runtime,
+  model: number,
+  dataset: number,
+  rows: number,
+  batchSize: number,
+  learningRate: number,
+  perCall: number,
+  epoch: number,
+  epochs: number,
+  options: FitOptions,
+): Promise<EpochRun> {
+  await rt.call.beginEpoch(model, dataset);
+  return runInPieces(rows, batchSize, perCall, epoch, epochs, options, (first, count) =>
+    rt.call.trainBatches(model, dataset, batchSize, learningRate, first, count),
+  );
 }
 
 /**
@@ -128,7 +158,7 @@ export async function fitDataset(
         await (replicas ? replicas.each((r) => r.call.setKlScale(r.model, scale)) : call.setKlScale(model, scale));
       }
       if (retry) await call.saveState(model);
-      let r: Awaited<ReturnType<typeof epochInPieces>>;
+      let r: EpochRun;
       try {
         r = replicas
           ? await replicas.epoch(

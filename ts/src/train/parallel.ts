@@ -2,8 +2,8 @@ import type { EngineCalls } from '../core/backend.js';
 import { markReplicaFailed } from '../core/engine.js';
 import { Runtime } from '../core/runtime.js';
 import { coreSpec, type ResolvedAutoencoderConfig } from '../model/config.js';
-import type { FitOptions, LossTermValues, Matrix } from '../types.js';
-import { aborted, upload } from './fit.js';
+import type { FitOptions, Matrix } from '../types.js';
+import { type EpochRun, runInPieces, upload } from './fit.js';
 
 /** One copy of the model: its engine, its model and training-set handles. */
 interface Replica {
@@ -127,43 +127,35 @@ export class Replicas {
     epoch: number,
     epochs: number,
     options: FitOptions,
-  ): Promise<{ terms: LossTermValues; batches: number; samples: number; ms: number }> {
-    const t0 = performance.now();
+  ): Promise<EpochRun> {
     const leader = this.all[0] as Replica;
     await leader.call.beginEpoch(leader.model, leader.dataset);
     const order = await leader.call.epochOrder(leader.model);
     await Promise.all(this.all.slice(1).map((r) => r.call.setEpochOrder(r.model, r.dataset, order)));
-    const batches = Math.ceil(this.rows / batchSize);
-    const sums = new Float64Array(6);
     const control = new Int32Array(this.control);
-    for (let first = 0; first < batches; first += perCall) {
+    return runInPieces(this.rows, batchSize, perCall, epoch, epochs, options, async (first, count) => {
+      const t0 = performance.now();
       // The leader last: inline, it blocks this thread once the workers have their calls.
       const calls = [...this.all.slice(1), leader].map((r) =>
         r.call
-          .parallelBatches(r.model, r.dataset, batchSize, learningRate, first, perCall, this.all.indexOf(r))
+          .parallelBatches(r.model, r.dataset, batchSize, learningRate, first, count, this.all.indexOf(r))
           .catch((e: unknown) => {
             markReplicaFailed(control); // the others stop waiting for this one
             throw e;
           }),
       );
       const results = await settleAll(calls);
-      for (const r of results) for (let i = 0; i < 6; i++) sums[i] = (sums[i] as number) + (r[i] as number);
-      const done = Math.min(batches, first + perCall);
-      const samples = Math.min(this.rows, done * batchSize);
-      options.onBatchEnd?.({
-        epoch,
-        epochs,
-        batch: done,
-        batches,
-        loss: (sums[5] as number) / samples,
-        samplesPerSecond: samples / ((performance.now() - t0) / 1000),
-      });
-      if (options.signal?.aborted && (done < batches || epoch < epochs)) throw aborted(options.signal);
-      if (done < batches) await options.control?.waitWhilePaused(options.signal);
-    }
-    const at = (i: number) => (sums[i] as number) / this.rows;
-    const terms = { reconstruction: at(0), sparsity: at(1), contractive: at(2), kl: at(3), l2: at(4), total: at(5) };
-    return { terms, batches, samples: this.rows, ms: performance.now() - t0 };
+      const sum = (i: number) => results.reduce((a, r) => a + (r[i] as number), 0);
+      const sums = {
+        reconstruction: sum(0),
+        sparsity: sum(1),
+        contractive: sum(2),
+        kl: sum(3),
+        l2: sum(4),
+        total: sum(5),
+      };
+      return { sums, batches: results[0]?.[6] ?? 0, ms: performance.now() - t0 };
+    });
   }
 
   /** Stop the workers of replicas 1 … n − 1 (replica 0 is the caller's). */
