@@ -25,7 +25,7 @@ pub enum Activation {
 }
 
 /// Numerically stable logistic function: with `e = exp(−|a|)`, `1/(1 + e)` for `a ≥ 0`,
-/// else `e/(1 + e)` (the arithmetic of [`crate::vmath::sigmoid`], hence its bits in f32).
+/// else `e/(1 + e)` (the arithmetic of `vmath`'s SIMD lanes, hence their bits in f32).
 #[inline]
 pub fn sigmoid<T: Real>(a: T) -> T {
     let e = (-a.abs()).exp_nonpos();

@@ -37,9 +37,7 @@ impl Loss {
                 }
             }
             Loss::BceLogits => {
-                // One exponential serves both: with e = exp(−|a|), softplus(a) =
-                // max(a, 0) + ln(1 + e) and σ(a) = 1/(1 + e) or e/(1 + e) — the same
-                // arithmetic as `softplus` and `sigmoid`, so the same bits. Each row is
+                // Element by element as in [`bce_logit`] (vectorised for f32). Each row is
                 // summed in f64, the rows with compensation.
                 let d = (out.len() / n.max(1)).max(1);
                 for ((o, t), g) in out.chunks(d).zip(x.chunks(d)).zip(grad.chunks_mut(d)) {
@@ -69,6 +67,19 @@ impl Loss {
             *d = o.iter().zip(t).map(|(&o, &t)| self.element(o, t)).sum();
         }
     }
+}
+
+/// Cross-entropy from logits of one element against its target, and its gradient factor:
+/// with `e = exp(−|a|)`, `softplus(a) − t·a = max(a, 0) + ln(1 + e) − t·a` and `σ(a) − t`
+/// — one exponential for both, in the arithmetic of [`softplus`] and
+/// [`crate::activation::sigmoid`] (and of `vmath`'s SIMD lanes), hence their bits.
+#[inline(always)]
+pub fn bce_logit<T: Real>(a: T, t: T) -> (T, T) {
+    let e = (-a.abs()).exp_nonpos();
+    let pos = if a < T::ZERO { T::ZERO } else { a };
+    let loss = (pos + e.ln_1p_unit()) - t * a;
+    let s = (if a >= T::ZERO { T::ONE } else { e }) / (T::ONE + e);
+    (loss, s - t)
 }
 
 /// Softmax cross-entropy of `n` rows of `classes` logits against integer labels, mean over

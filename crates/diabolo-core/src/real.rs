@@ -56,11 +56,9 @@ pub trait Real:
     fn bce_logits(out: &[Self], x: &[Self], inv_n: Self, grad: &mut [Self]) -> f64 {
         let mut total = 0.0;
         for ((g, &a), &t) in grad.iter_mut().zip(out).zip(x) {
-            let e = (-a.abs()).exp_nonpos();
-            let pos = if a < Self::ZERO { Self::ZERO } else { a };
-            total += ((pos + e.ln_1p_unit()) - t * a).to_f64();
-            let s = (if a >= Self::ZERO { Self::ONE } else { e }) / (Self::ONE + e);
-            *g = inv_n * (s - t);
+            let (l, d) = crate::loss::bce_logit(a, t);
+            total += l.to_f64();
+            *g = inv_n * d;
         }
         total
     }

@@ -65,45 +65,12 @@ pub fn ln_1p_unit(y: f32) -> f32 {
     s2 + s2 * (z * p)
 }
 
-/// The logistic function through `e = exp(−|a|)`: `1/(1+e)` for `a ≥ 0`, else `e/(1+e)`.
-#[inline(always)]
-pub fn sigmoid(a: f32) -> f32 {
-    let e = exp_nonpos(-a.abs());
-    (if a >= 0.0 { 1.0 } else { e }) / (1.0 + e)
-}
-
-/// `max(a, 0)` that lets NaN through (the semantics of wasm's `pmax`).
-#[inline(always)]
-fn pos(a: f32) -> f32 {
-    if a < 0.0 {
-        0.0
-    } else {
-        a
-    }
-}
-
-/// Cross-entropy from logits of one element and its gradient factor: with
-/// `e = exp(−|a|)`, `softplus(a) − t·a = max(a, 0) + ln(1 + e) − t·a` and `σ(a) − t`.
-#[inline(always)]
-pub fn bce_logit(a: f32, t: f32) -> (f32, f32) {
-    let e = exp_nonpos(-a.abs());
-    let loss = (pos(a) + ln_1p_unit(e)) - t * a;
-    let s = (if a >= 0.0 { 1.0 } else { e }) / (1.0 + e);
-    (loss, s - t)
-}
-
-/// `softplus(a) = max(a, 0) + ln(1 + exp(−|a|))`.
-#[inline(always)]
-pub fn softplus(a: f32) -> f32 {
-    pos(a) + ln_1p_unit(exp_nonpos(-a.abs()))
-}
-
 /// σ applied in place.
 pub fn sigmoid_in_place(xs: &mut [f32]) {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     let xs = simd::sigmoid_in_place(xs);
     for x in xs {
-        *x = sigmoid(*x);
+        *x = crate::activation::sigmoid(*x);
     }
 }
 
@@ -116,7 +83,7 @@ pub fn bce_logits(out: &[f32], x: &[f32], inv_n: f32, grad: &mut [f32]) -> f64 {
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     let done = 0;
     for ((g, &a), &t) in grad[done..].iter_mut().zip(&out[done..]).zip(&x[done..]) {
-        let (l, d) = bce_logit(a, t);
+        let (l, d) = crate::loss::bce_logit(a, t);
         total += l as f64;
         *g = inv_n * d;
     }
@@ -210,6 +177,8 @@ mod simd {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::activation::{sigmoid, softplus};
+    use crate::loss::bce_logit;
 
     /// Distance in units in the last place between an f32 and the exact (f64) value.
     fn ulps(got: f32, exact: f64) -> f64 {
