@@ -70,12 +70,3 @@ export function fromWasmError(e: unknown): DiaboloError {
   if (m && isErrorCode(m[1])) return new DiaboloError(m[1], m[2] ?? '');
   return new DiaboloError('E_INTERNAL', `unexpected failure in the WASM core: ${message}`);
 }
-
-/** Run a call into the WASM binding, converting what it throws. */
-export function wasmCall<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    throw fromWasmError(e);
-  }
-}

@@ -204,7 +204,7 @@ export class Engine {
    * replica; then the other slots are copied into the core's incoming buffer and every
    * replica sums the same slots in the same order and takes the same step. A shard whose
    * gradient is not finite publishes NaN, so every replica refuses the same update. Returns
-   * the shard's sample-weighted loss sums and the number of minibatches run (7 values).
+   * the shard's sample-weighted sums of the terms, as {@link trainBatches} does.
    */
   parallelBatches(
     model: number,
@@ -214,42 +214,44 @@ export class Engine {
     first: number,
     count: number,
     shard: number,
-  ): Float64Array {
+  ): { sums: LossTermValues; batches: number; ms: number } {
     const m = this.model(model);
     const d = this.dataset(dataset);
     const slots = this.slots.get(model);
     if (!slots) throw new DiaboloError('E_INTERNAL', `model #${model} has no gradient slots`);
     const { view, control, replicas, size } = slots;
     const memory = glueMemory(this.core());
-    const batches = Math.ceil(d.rows / batchSize);
-    const sums = new Float64Array(7);
-    const terms = new Float64Array(7);
-    for (let b = first; b < Math.min(batches, first + count); b++) {
+    const t0 = performance.now();
+    const end = Math.min(Math.ceil(d.rows / batchSize), first + count);
+    const sums = new Float64Array(6);
+    const shardTerms = new Float64Array(7);
+    for (let b = first; b < end; b++) {
       const bank = view.subarray((b % 2) * replicas * size, ((b % 2) + 1) * replicas * size);
       const mine = bank.subarray(shard * size, (shard + 1) * size);
+      let diverged = false;
       try {
-        this.run(() => m.shardGradients(d, batchSize, b, shard, replicas, terms));
+        this.run(() => m.shardGradients(d, batchSize, b, shard, replicas, shardTerms));
         mine.set(new Float32Array(memory.buffer, m.stagingPointer(), size));
-        for (let i = 0; i < 6; i++) sums[i] = (sums[i] as number) + (terms[i] as number) * (terms[6] as number);
+        const n = shardTerms[6] as number;
+        for (let i = 0; i < 6; i++) sums[i] = (sums[i] as number) + (shardTerms[i] as number) * n;
       } catch (e) {
         if (!(e instanceof DiaboloError) || e.code !== 'E_NON_FINITE') {
           markReplicaFailed(control);
           throw e;
         }
+        diverged = true;
         mine.fill(Number.NaN);
       }
       awaitReplicas(control, replicas);
       const at = this.run(() => m.incomingPointer(replicas));
       const incoming = new Float32Array(memory.buffer, at, replicas * size);
       for (let k = 0; k < replicas; k++) {
-        if (k !== shard) incoming.set(bank.subarray(k * size, (k + 1) * size), k * size);
+        // A diverged shard was not staged: its NaN slot is taken from shared memory too.
+        if (k !== shard || diverged) incoming.set(bank.subarray(k * size, (k + 1) * size), k * size);
       }
-      // A NaN shard was not staged: take the shared copy of this replica's own slot too.
-      if (Number.isNaN(mine[0])) incoming.set(mine, shard * size);
-      this.run(() => m.applyIncoming(shard, replicas, learningRate, Number.isNaN(mine[0])));
-      sums[6] = (sums[6] as number) + 1;
+      this.run(() => m.applyIncoming(shard, replicas, learningRate, diverged));
     }
-    return sums;
+    return { sums: terms(sums), batches: Math.max(0, end - first), ms: performance.now() - t0 };
   }
 
   evaluate(model: number, dataset: number): LossTermValues {

@@ -411,7 +411,8 @@ export function resolveFitOptions(
     }
   }
   const batches = Math.ceil(trainRows / batchSize);
-  const chunked = o.onBatchEnd !== undefined || o.signal !== undefined || o.control !== undefined;
+  // Data-parallel replicas always run an epoch in pieces (the calling thread gathers them).
+  const chunked = o.onBatchEnd !== undefined || o.signal !== undefined || o.control !== undefined || dataParallel > 1;
   const batchesPerCall = chunked
     ? int('batchesPerCall', o.batchesPerCall ?? (o.signal ? 1 : Math.max(1, Math.ceil(batches / 10))), 1, 1e9)
     : 0;

@@ -36,6 +36,11 @@ export interface PieceRun {
   ms: number;
 }
 
+/** `into += from`, term by term. */
+export function addTerms(into: LossTermValues, from: LossTermValues): void {
+  for (const k of Object.keys(into) as (keyof LossTermValues)[]) into[k] += from[k];
+}
+
 /**
  * One epoch of `rows` samples run `perCall` minibatches at a time by `run(first, count)`,
  * with progress, cancellation and pause between the calls (identical results to one call:
@@ -56,7 +61,7 @@ export async function runInPieces(
   let ms = 0;
   while (done < batches) {
     const r = await run(done, perCall);
-    for (const k of Object.keys(sums) as (keyof LossTermValues)[]) sums[k] += r.sums[k];
+    addTerms(sums, r.sums);
     done += r.batches;
     ms += r.ms;
     const samples = Math.min(rows, done * batchSize);
@@ -161,14 +166,7 @@ export async function fitDataset(
       let r: EpochRun;
       try {
         r = replicas
-          ? await replicas.epoch(
-              o.batchSize,
-              learningRate,
-              o.batchesPerCall || Math.max(1, Math.ceil(Math.ceil(trainRows / o.batchSize) / 10)),
-              epoch,
-              o.epochs,
-              options,
-            )
+          ? await replicas.epoch(o.batchSize, learningRate, o.batchesPerCall, epoch, o.epochs, options)
           : o.batchesPerCall === 0
             ? await call.trainEpoch(model, train, o.batchSize, learningRate)
             : await epochInPieces(

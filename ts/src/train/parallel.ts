@@ -3,7 +3,7 @@ import { markReplicaFailed } from '../core/engine.js';
 import { Runtime } from '../core/runtime.js';
 import { coreSpec, type ResolvedAutoencoderConfig } from '../model/config.js';
 import type { FitOptions, Matrix } from '../types.js';
-import { type EpochRun, runInPieces, upload } from './fit.js';
+import { addTerms, type EpochRun, runInPieces, upload } from './fit.js';
 
 /** One copy of the model: its engine, its model and training-set handles. */
 interface Replica {
@@ -66,7 +66,6 @@ export class Replicas {
   ): Promise<Replicas> {
     const state = await leader.call.state(leader.model);
     const size = state.parameters.length;
-    const followers: Replica[] = [];
     const group = new Replicas([leader], rows, config.seed);
     try {
       for (let k = 1; k < n; k++) {
@@ -79,7 +78,6 @@ export class Replicas {
         const full = await upload(runtime, x);
         replica.dataset = rows < x.rows ? await runtime.call.sliceDataset(full, 0, rows) : full;
         if (replica.dataset !== full) await runtime.call.dispose(full);
-        followers.push(replica);
       }
       const shared = new SharedArrayBuffer(2 * n * size * 4);
       await Promise.all(group.all.map((r) => r.call.attachGradientSlots(r.model, shared, group.control, n, size)));
@@ -145,16 +143,9 @@ export class Replicas {
           }),
       );
       const results = await settleAll(calls);
-      const sum = (i: number) => results.reduce((a, r) => a + (r[i] as number), 0);
-      const sums = {
-        reconstruction: sum(0),
-        sparsity: sum(1),
-        contractive: sum(2),
-        kl: sum(3),
-        l2: sum(4),
-        total: sum(5),
-      };
-      return { sums, batches: results[0]?.[6] ?? 0, ms: performance.now() - t0 };
+      const sums = { reconstruction: 0, sparsity: 0, contractive: 0, kl: 0, l2: 0, total: 0 };
+      for (const r of results) addTerms(sums, r.sums);
+      return { sums, batches: results[0]?.batches ?? 0, ms: performance.now() - t0 };
     });
   }
 
