@@ -504,16 +504,7 @@ impl<T: Kernel> Model<T> {
             self.share = T::ZERO;
             return Ok((LossTerms::default(), 0));
         }
-        let order = std::mem::take(&mut self.ws.order);
-        let mut batch_rows = std::mem::take(&mut self.ws.batch);
-        batch_rows.clear();
-        for &i in &order[lo..hi] {
-            batch_rows.extend_from_slice(&data[i * d..(i + 1) * d]);
-        }
-        let result = self.gradients_of(&batch_rows, n, false);
-        self.ws.order = order;
-        self.ws.batch = batch_rows;
-        let terms = result?;
+        let terms = self.on_rows(data, lo, hi, |m, x, n| m.gradients_of(x, n, false))?;
         self.share = T::from_f64(n as f64 / m as f64);
         Ok((terms, n))
     }
@@ -774,28 +765,29 @@ impl<T: Kernel> Model<T> {
                 "begin_epoch on the same data first",
             ));
         }
-        let order = std::mem::take(&mut self.ws.order);
-        let mut batch = std::mem::take(&mut self.ws.batch);
         let mut sum = LossTerms::default();
         let mut done = 0;
-        let mut result = Ok(());
-        for idx in order.chunks(batch_size).skip(first).take(count) {
-            batch.clear();
-            for &i in idx {
-                batch.extend_from_slice(&data[i * d..(i + 1) * d]);
-            }
-            match self.train_batch(&batch, idx.len(), lr) {
-                Ok(t) => sum.add_scaled(&t, idx.len() as f64),
-                Err(e) => {
-                    result = Err(e);
-                    break;
-                }
-            }
+        for b in first..rows.div_ceil(batch_size).min(first.saturating_add(count)) {
+            let (lo, hi) = (b * batch_size, ((b + 1) * batch_size).min(rows));
+            let t = self.on_rows(data, lo, hi, |m, x, n| m.train_batch(x, n, lr))?;
+            sum.add_scaled(&t, (hi - lo) as f64);
             done += 1;
         }
-        self.ws.order = order;
+        Ok((sum, done))
+    }
+
+    /// Run `f` on the samples `order[lo..hi]` of the current epoch, gathered from `data` into
+    /// the minibatch buffer.
+    fn on_rows<R>(&mut self, data: &[T], lo: usize, hi: usize, f: impl FnOnce(&mut Self, &[T], usize) -> R) -> R {
+        let d = self.spec.inputs;
+        let mut batch = std::mem::take(&mut self.ws.batch);
+        batch.clear();
+        for &i in &self.ws.order[lo..hi] {
+            batch.extend_from_slice(&data[i * d..(i + 1) * d]);
+        }
+        let result = f(self, &batch, hi - lo);
         self.ws.batch = batch;
-        result.map(|()| (sum, done))
+        result
     }
 
     /// Run `f` over `x` in chunks of at most 256 samples (bounded memory for big sets).
