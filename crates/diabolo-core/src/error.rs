@@ -78,10 +78,23 @@ impl std::error::Error for Error {}
 /// cannot provide it: big buffers sized by the caller's data go through here, so running
 /// out of memory is an ordinary error rather than an abort.
 pub fn try_filled<T: Clone>(what: &'static str, len: usize, fill: T) -> Result<Vec<T>> {
+    let mut v = try_empty(what, len)?;
+    v.resize(len, fill);
+    Ok(v)
+}
+
+/// A copy of `src`, or [`Error::Memory`] as for [`try_filled`].
+pub fn try_copied<T: Clone>(what: &'static str, src: &[T]) -> Result<Vec<T>> {
+    let mut v = try_empty(what, src.len())?;
+    v.extend_from_slice(src);
+    Ok(v)
+}
+
+/// An empty vector with room for `len` elements.
+fn try_empty<T>(what: &'static str, len: usize) -> Result<Vec<T>> {
     let bytes = len.saturating_mul(core::mem::size_of::<T>());
     let mut v = Vec::new();
     v.try_reserve_exact(len).map_err(|_| Error::Memory { what, bytes })?;
-    v.resize(len, fill);
     Ok(v)
 }
 
@@ -97,5 +110,7 @@ mod tests {
         assert_eq!(e.code(), "E_MEMORY");
         assert!(e.to_string().starts_with("codes needs "), "{e}");
         assert_eq!(try_filled("codes", 3, 1.5f32).unwrap(), vec![1.5; 3]);
+        assert_eq!(try_copied("rows", &[1.0f32, 2.0]).unwrap(), vec![1.0, 2.0]);
+        assert_eq!(try_copied("rows", &[0u8; 0]).unwrap(), Vec::<u8>::new());
     }
 }

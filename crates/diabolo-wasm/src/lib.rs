@@ -6,6 +6,7 @@
 //! a typed `DiaboloError`.
 
 use diabolo_core::classifier::Classifier as CoreClassifier;
+use diabolo_core::error::{try_copied, try_filled};
 use diabolo_core::model::TrainState;
 use diabolo_core::spec::optimizer_from_json;
 use diabolo_core::{Error, LossTerms, Model as CoreModel, ModelSpec};
@@ -228,16 +229,8 @@ impl Dataset {
             )));
         }
         let rows = &self.data[start * self.cols..(start + count) * self.cols];
-        let mut data = Vec::new();
-        data.try_reserve_exact(rows.len()).map_err(|_| {
-            js_err(Error::Memory {
-                what: "dataset slice",
-                bytes: rows.len() * 4,
-            })
-        })?;
-        data.extend_from_slice(rows);
         Ok(Dataset {
-            data,
+            data: try_copied("dataset slice", rows).map_err(js_err)?,
             labels: self.labels.as_ref().map(|l| l[start..start + count].to_vec()),
             rows: count,
             cols: self.cols,
@@ -371,14 +364,7 @@ impl Model {
     pub fn incoming_pointer(&mut self, count: f64) -> Result<usize, JsError> {
         let len = usize_arg("count", count)? * self.inner.parameter_count();
         if self.incoming.len() != len {
-            self.incoming.clear();
-            self.incoming.try_reserve_exact(len).map_err(|_| {
-                js_err(Error::Memory {
-                    what: "gradient slots",
-                    bytes: len * 4,
-                })
-            })?;
-            self.incoming.resize(len, 0.0);
+            self.incoming = try_filled("gradient slots", len, 0.0).map_err(js_err)?;
         }
         Ok(self.incoming.as_ptr() as usize)
     }
