@@ -159,8 +159,9 @@ pub struct Model<T> {
     kl_scale: f64,
     /// Largest global gradient norm allowed (0 = no clipping).
     clip_norm: f64,
-    /// Data-parallel: the last shard's share of its minibatch (scales its gradients).
-    share: T,
+    /// Data-parallel: the last shard's minibatch size and number of shards (each shard's
+    /// gradient is weighted by its share of the minibatch when the shards are summed).
+    split: (usize, usize),
     opt: Vec<OptimizerState<T>>,
     penalties: Vec<LayerPenalties>,
     ws: Workspace<T>,
@@ -260,7 +261,7 @@ impl<T: Kernel> Model<T> {
             step: 0,
             kl_scale: 1.0,
             clip_norm: 0.0,
-            share: T::ONE,
+            split: (1, 1),
             opt: Vec::new(),
             penalties,
             ws: Workspace::default(),
@@ -471,9 +472,10 @@ impl<T: Kernel> Model<T> {
     }
 
     /// Gradients (kept in the model, not clipped, nothing stepped) of shard `shard` of
-    /// `shards` of minibatch `batch` of the current epoch, scaled by the shard's share of the
-    /// minibatch. Returns the shard's loss terms (means over its samples) and its size; an
-    /// empty shard (a minibatch smaller than `shards`) leaves zero gradients.
+    /// `shards` of minibatch `batch` of the current epoch, as means over the shard's samples
+    /// ([`Model::apply_gradient_sum`] weights each shard by its share of the minibatch).
+    /// Returns the shard's loss terms (means over its samples) and its size; an empty shard
+    /// (a minibatch smaller than `shards`) leaves zero gradients.
     pub fn shard_gradients(
         &mut self,
         data: &[T],
@@ -495,51 +497,74 @@ impl<T: Kernel> Model<T> {
         }
         let start = batch * batch_size;
         let m = batch_size.min(rows - start);
+        self.split = (m, shards);
         let (lo, hi) = (start + shard * m / shards, start + (shard + 1) * m / shards);
         let n = hi - lo;
         if n == 0 {
             for g in self.grad_buffers() {
                 g.fill(T::ZERO);
             }
-            self.share = T::ZERO;
             return Ok((LossTerms::default(), 0));
         }
         let terms = self.on_rows(data, lo, hi, |m, x, n| m.gradients_of(x, n, false))?;
-        self.share = T::from_f64(n as f64 / m as f64);
         Ok((terms, n))
     }
 
-    /// The gradients of the last [`Model::shard_gradients`], scaled by the shard's share of
-    /// its minibatch, into `out` (parameter order; the allocation is reused).
-    pub fn shard_gradients_into(&mut self, out: &mut Vec<T>) {
-        let share = self.share;
-        out.clear();
-        for (_, grad) in self.tensors() {
-            out.extend(grad.iter().map(|&v| v * share));
-        }
+    /// The gradients of the last [`Model::shard_gradients`] where they lie, in parameter
+    /// order (the tensors that are stepped): what a replica publishes to the others.
+    pub fn shard_gradient_tensors(&mut self) -> Vec<&[T]> {
+        self.stepped_grads().into_iter().map(|g| g.as_slice()).collect()
     }
 
-    /// Sum `count` gradient vectors (parameter order, laid end to end in `slots`, summed in
-    /// slot order), then clip and step with it: the update of one minibatch from its shards.
-    /// A non-finite sum leaves the model untouched.
-    pub fn apply_gradient_sum(&mut self, slots: &[T], count: usize, lr: f64) -> Result<()> {
+    /// Sum the shard gradients of one minibatch, each weighted by its share of the
+    /// minibatch, in shard order, then clip and step with the sum: the update the whole
+    /// minibatch gives one model. `slots` holds one gradient per shard (parameter order, end
+    /// to end, as [`Model::shard_gradient_tensors`] lays them out); with `own = Some(k)` shard
+    /// `k`'s is this model's own (its slot in `slots` is not read). Every replica forms the
+    /// same products and sums in the same order, so all of them take the same step. A
+    /// non-finite sum leaves the model untouched.
+    pub fn apply_gradient_sum(&mut self, slots: &[T], own: Option<usize>, lr: f64) -> Result<()> {
         let p = self.parameter_count();
-        if count == 0 || slots.len() != p * count {
+        let (m, count) = self.split;
+        if slots.len() != p * count || own.is_some_and(|k| k >= count) {
             return Err(Error::shape(
                 "gradient slots",
-                format!("[{count} × {p}]"),
+                format!("[{count} × {p}] after a shard of {count}"),
                 format!("[{}]", slots.len()),
             ));
         }
+        let shares: Vec<T> = (0..count)
+            .map(|k| T::from_f64(((k + 1) * m / count - k * m / count) as f64 / m as f64))
+            .collect();
         let mut offset = 0;
         let mut finite = true;
         for g in self.stepped_grads() {
             let len = g.len();
-            g.copy_from_slice(&slots[offset..offset + len]);
-            for k in 1..count {
-                let other = &slots[k * p + offset..k * p + offset + len];
-                for (a, &b) in g.iter_mut().zip(other) {
-                    *a += b;
+            let slot = |k: usize| &slots[k * p + offset..k * p + offset + len];
+            match own {
+                // The common case, two replicas: one fused pass (the product order matches the
+                // general loop's, so both replicas round alike).
+                Some(0) if count == 2 => {
+                    let (s0, s1) = (shares[0], shares[1]);
+                    for (a, &b) in g.iter_mut().zip(slot(1)) {
+                        *a = *a * s0 + b * s1;
+                    }
+                }
+                Some(1) if count == 2 => {
+                    let (s0, s1) = (shares[0], shares[1]);
+                    for (a, &b) in g.iter_mut().zip(slot(0)) {
+                        *a = b * s0 + *a * s1;
+                    }
+                }
+                _ => {
+                    for i in 0..len {
+                        let mut acc = T::ZERO;
+                        for (k, &share) in shares.iter().enumerate() {
+                            let v = if own == Some(k) { g[i] } else { slots[k * p + offset + i] };
+                            acc = if k == 0 { v * share } else { acc + v * share };
+                        }
+                        g[i] = acc;
+                    }
                 }
             }
             finite &= all_finite(g);
@@ -1403,8 +1428,9 @@ mod tests {
 
     #[test]
     fn shards_summed_step_like_the_whole_minibatch() {
-        // Tied weights, L2 and clipping: everything the update combines. Two replicas share
-        // every minibatch; their shard gradients, summed, must give the one-model step.
+        // Tied weights, L2 and clipping: everything the update combines. Two and three
+        // replicas share every minibatch; their shard gradients, summed, must give the
+        // one-model step, whether a replica's own gradient is read in place or from its slot.
         let l2 = LayerPenalties {
             l2: 1e-3,
             ..LayerPenalties::default()
@@ -1415,42 +1441,56 @@ mod tests {
         };
         let (rows, bs) = (23, 8);
         let x = data(rows, 6, 11);
-        let mut one = Model::<f64>::new(s.clone()).unwrap();
-        one.set_clip_norm(0.5).unwrap();
-        let mut replicas = [one.clone(), one.clone()];
-        for _ in 0..3 {
-            one.begin_epoch(&x, rows).unwrap();
-            let order: Vec<u32> = one.epoch_order().iter().map(|&i| i as u32).collect();
-            one.train_batches(&x, rows, bs, 0.3, 0, usize::MAX).unwrap();
-            for r in &mut replicas {
-                r.set_epoch_order(&order, rows).unwrap();
-            }
-            for b in 0..rows.div_ceil(bs) {
-                let mut slots = Vec::new();
-                let mut seen = 0;
-                for (k, r) in replicas.iter_mut().enumerate() {
-                    seen += r.shard_gradients(&x, rows, bs, b, k, 2).unwrap().1;
-                    let mut g = Vec::new();
-                    r.shard_gradients_into(&mut g);
-                    slots.extend(g);
-                }
-                assert_eq!(seen, bs.min(rows - b * bs));
+        for n in [2usize, 3] {
+            let mut one = Model::<f64>::new(s.clone()).unwrap();
+            one.set_clip_norm(0.5).unwrap();
+            let p_count = one.parameter_count();
+            let mut replicas = vec![one.clone(); n];
+            for _ in 0..3 {
+                one.begin_epoch(&x, rows).unwrap();
+                let order: Vec<u32> = one.epoch_order().iter().map(|&i| i as u32).collect();
+                one.train_batches(&x, rows, bs, 0.3, 0, usize::MAX).unwrap();
                 for r in &mut replicas {
-                    r.apply_gradient_sum(&slots, 2, 0.3).unwrap();
+                    r.set_epoch_order(&order, rows).unwrap();
+                }
+                for b in 0..rows.div_ceil(bs) {
+                    let mut slots = Vec::new();
+                    let mut seen = 0;
+                    for (k, r) in replicas.iter_mut().enumerate() {
+                        seen += r.shard_gradients(&x, rows, bs, b, k, n).unwrap().1;
+                        slots.extend(r.shard_gradient_tensors().concat());
+                    }
+                    assert_eq!(seen, bs.min(rows - b * bs));
+                    // One replica (turn by turn) sums from the slots alone; the others use
+                    // their own gradient in place, their slot poisoned to prove it unread.
+                    let reader = b % n;
+                    replicas[reader].apply_gradient_sum(&slots, None, 0.3).unwrap();
+                    for (k, r) in replicas.iter_mut().enumerate().filter(|&(k, _)| k != reader) {
+                        let mut poisoned = slots.clone();
+                        poisoned[k * p_count..(k + 1) * p_count].fill(f64::NAN);
+                        r.apply_gradient_sum(&poisoned, Some(k), 0.3).unwrap();
+                    }
                 }
             }
+            let w = one.parameters();
+            let p = replicas[0].parameters();
+            for r in &mut replicas[1..] {
+                assert_eq!(r.parameters(), p, "replicas stay identical");
+            }
+            for (a, b) in p.iter().zip(&w) {
+                assert!((a - b).abs() < 1e-12, "{n} replicas: {a} vs {b}");
+            }
+            let r = &mut replicas[0];
+            assert!(r.shard_gradients(&x, rows, bs, 3, 0, n).is_err(), "batch 3 of 3");
+            assert!(r.set_epoch_order(&[0, 99], 2).is_err());
+            assert!(r.apply_gradient_sum(&[0.0; 3], None, 0.1).is_err());
+            assert!(r.apply_gradient_sum(&vec![0.0; n * p_count], Some(n), 0.1).is_err());
+            let mut nan = vec![0.0; n * p_count];
+            nan[p_count] = f64::NAN;
+            let before = r.parameters();
+            assert!(r.apply_gradient_sum(&nan, None, 0.1).is_err(), "a NaN slot is refused");
+            assert_eq!(r.parameters(), before, "and leaves the weights alone");
         }
-        let (p, q, w) = (replicas[0].parameters(), replicas[1].parameters(), one.parameters());
-        assert_eq!(p, q, "replicas stay identical");
-        for (a, b) in p.iter().zip(&w) {
-            assert!((a - b).abs() < 1e-12, "{a} vs {b}");
-        }
-        assert!(
-            replicas[0].shard_gradients(&x, rows, bs, 3, 0, 2).is_err(),
-            "batch 3 of 3"
-        );
-        assert!(replicas[0].set_epoch_order(&[0, 99], 2).is_err());
-        assert!(replicas[0].apply_gradient_sum(&[0.0; 3], 2, 0.1).is_err());
     }
 
     fn bars_spec(seed: u64) -> ModelSpec {

@@ -242,11 +242,8 @@ impl Dataset {
 #[wasm_bindgen]
 pub struct Model {
     inner: CoreModel<f32>,
-    /// Data-parallel: this replica's last shard gradient (parameter order), read by JS
-    /// straight from WASM memory into its shared slot.
-    staging: Vec<f32>,
-    /// Data-parallel: every replica's shard gradient of one minibatch, end to end, written
-    /// by JS straight into WASM memory before the summed update.
+    /// Data-parallel: the other replicas' shard gradients of one minibatch, end to end (one
+    /// slot per replica), written by JS straight into WASM memory before the summed update.
     incoming: Vec<f32>,
 }
 
@@ -271,7 +268,6 @@ impl Model {
         let spec = ModelSpec::from_json(spec_json).map_err(js_err)?;
         Ok(Model {
             inner: CoreModel::new(spec).map_err(js_err)?,
-            staging: Vec::new(),
             incoming: Vec::new(),
         })
     }
@@ -320,9 +316,9 @@ impl Model {
         self.inner.set_epoch_order(order, data.rows).map_err(js_err)
     }
 
-    /// Data-parallel: the gradient of shard `shard` of `shards` of minibatch `batch`, scaled
-    /// by its share of the minibatch, into this replica's staging buffer (parameter order;
-    /// see `stagingPointer`); the shard's loss terms (means) and size go into `terms`
+    /// Data-parallel: the gradient of shard `shard` of `shards` of minibatch `batch` (a
+    /// mean over the shard's rows), kept in the model's gradient tensors (see
+    /// `gradientSpans`); the shard's loss terms (means) and size go into `terms`
     /// (`[reconstruction, sparsity, contractive, kl, l2, total, size]`).
     #[wasm_bindgen(js_name = shardGradients)]
     pub fn shard_gradients(
@@ -348,14 +344,19 @@ impl Model {
         for (dst, v) in terms.iter_mut().zip(terms_array(&t).into_iter().chain([n as f64])) {
             *dst = v;
         }
-        self.inner.shard_gradients_into(&mut self.staging);
         Ok(())
     }
 
-    /// Where the last shard gradient lies in WASM memory (`parameterCount` floats).
-    #[wasm_bindgen(js_name = stagingPointer)]
-    pub fn staging_pointer(&self) -> usize {
-        self.staging.as_ptr() as usize
+    /// Where the gradient tensors of the last shard lie in WASM memory, in parameter order:
+    /// `[pointer, length (floats), pointer, length, …]`. JS copies them from there straight
+    /// into this replica's shared slot. The tensors do not move while the model lives.
+    #[wasm_bindgen(js_name = gradientSpans)]
+    pub fn gradient_spans(&mut self) -> Vec<u32> {
+        self.inner
+            .shard_gradient_tensors()
+            .iter()
+            .flat_map(|g| [g.as_ptr() as u32, g.len() as u32])
+            .collect()
     }
 
     /// Room for `count` shard gradients end to end; where it lies in WASM memory. JS writes
@@ -369,32 +370,15 @@ impl Model {
         Ok(self.incoming.as_ptr() as usize)
     }
 
-    /// Data-parallel update: this replica's own staged gradient goes into slot `own` of the
-    /// incoming buffer (the others were written by JS; with `own_written`, so was this one),
-    /// then the `count` slots are summed in slot order, clipped and stepped — the same sum,
-    /// hence the same weights, everywhere.
+    /// Data-parallel update: the shard gradients of the minibatch — this replica's own, in
+    /// place, and the others' from the incoming buffer (with `ownWritten`, its own too, from
+    /// its slot there) — are weighted by their shares and summed in slot order, then clipped
+    /// and stepped: the same sum, hence the same weights, everywhere.
     #[wasm_bindgen(js_name = applyIncoming)]
-    pub fn apply_incoming(
-        &mut self,
-        own: f64,
-        count: f64,
-        learning_rate: f64,
-        own_written: bool,
-    ) -> Result<(), JsError> {
-        let (own, count) = (usize_arg("own", own)?, usize_arg("count", count)?);
-        let p = self.inner.parameter_count();
-        if own >= count || self.incoming.len() != count * p || (!own_written && self.staging.len() != p) {
-            return Err(js_err(Error::invalid(
-                "own",
-                own,
-                "a slot of the incoming buffer, after shardGradients and incomingPointer",
-            )));
-        }
-        if !own_written {
-            self.incoming[own * p..(own + 1) * p].copy_from_slice(&self.staging);
-        }
+    pub fn apply_incoming(&mut self, own: f64, learning_rate: f64, own_written: bool) -> Result<(), JsError> {
+        let own = usize_arg("own", own)?;
         self.inner
-            .apply_gradient_sum(&self.incoming, count, learning_rate)
+            .apply_gradient_sum(&self.incoming, (!own_written).then_some(own), learning_rate)
             .map_err(js_err)
     }
 

@@ -199,10 +199,10 @@ export class Engine {
 
   /**
    * Minibatches `first … first + count − 1` of the current epoch as replica `shard`: for
-   * each, the gradient of this replica's shard goes from the core's staging buffer into its
-   * slot of the minibatch's bank (one copy); a barrier on shared memory waits for every
+   * each, the gradient of this replica's shard goes from the core's gradient tensors into
+   * its slot of the minibatch's bank (one copy); a barrier on shared memory waits for every
    * replica; then the other slots are copied into the core's incoming buffer and every
-   * replica sums the same slots in the same order and takes the same step. A shard whose
+   * replica sums the same shares in the same order and takes the same step. A shard whose
    * gradient is not finite publishes NaN, so every replica refuses the same update. Returns
    * the shard's sample-weighted sums of the terms, as {@link trainBatches} does.
    */
@@ -225,13 +225,22 @@ export class Engine {
     const end = Math.min(Math.ceil(d.rows / batchSize), first + count);
     const sums = new Float64Array(6);
     const shardTerms = new Float64Array(7);
+    const spans = this.run(() => m.gradientSpans());
+    let spanned = 0;
+    for (let s = 1; s < spans.length; s += 2) spanned += spans[s] as number;
+    if (spanned !== size)
+      throw new DiaboloError('E_INTERNAL', `gradient tensors hold ${spanned} floats, slots ${size}`);
     for (let b = first; b < end; b++) {
       const bank = view.subarray((b % 2) * replicas * size, ((b % 2) + 1) * replicas * size);
       const mine = bank.subarray(shard * size, (shard + 1) * size);
       let diverged = false;
       try {
         this.run(() => m.shardGradients(d, batchSize, b, shard, replicas, shardTerms));
-        mine.set(new Float32Array(memory.buffer, m.stagingPointer(), size));
+        for (let s = 0, at = 0; s < spans.length; s += 2) {
+          const length = spans[s + 1] as number;
+          mine.set(new Float32Array(memory.buffer, spans[s], length), at);
+          at += length;
+        }
         const n = shardTerms[6] as number;
         for (let i = 0; i < 6; i++) sums[i] = (sums[i] as number) + (shardTerms[i] as number) * n;
       } catch (e) {
@@ -249,7 +258,7 @@ export class Engine {
         // A diverged shard was not staged: its NaN slot is taken from shared memory too.
         if (k !== shard || diverged) incoming.set(bank.subarray(k * size, (k + 1) * size), k * size);
       }
-      this.run(() => m.applyIncoming(shard, replicas, learningRate, diverged));
+      this.run(() => m.applyIncoming(shard, learningRate, diverged));
     }
     return { sums: terms(sums), batches: Math.max(0, end - first), ms: performance.now() - t0 };
   }
