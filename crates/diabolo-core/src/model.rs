@@ -560,7 +560,11 @@ impl<T: Kernel> Model<T> {
                     for i in 0..len {
                         let mut acc = T::ZERO;
                         for (k, &share) in shares.iter().enumerate() {
-                            let v = if own == Some(k) { g[i] } else { slots[k * p + offset + i] };
+                            let v = if own == Some(k) {
+                                g[i]
+                            } else {
+                                slots[k * p + offset + i]
+                            };
                             acc = if k == 0 { v * share } else { acc + v * share };
                         }
                         g[i] = acc;
