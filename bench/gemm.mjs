@@ -3,12 +3,15 @@
 // weight gradient dAᵀ·X) for B ∈ {32,128,256} × 784 × H ∈ {64,256,512}, through every wasm
 // build (scalar, simd128, relaxed) and the same Rust kernels built natively. Each wasm
 // GEMM is reported as a fraction of the f32x4 mul+add ceiling (relaxed: of the relaxed-madd
-// ceiling) measured in the same process, in the same rounds. Writes bench/out/gemm.json.
+// ceiling) measured in the same process, in the same rounds: the faster of a peak loop
+// (crates/diabolo-core/src/peak.rs) and the register-tile probes of bench/tiles.mjs, which
+// also show what each tile shape can reach at best. Writes bench/out/gemm.json.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { relaxedSimd } from 'wasm-feature-detect';
 import { args, bestSeconds, loadFlavor, table } from './harness.mjs';
+import { tileProbes } from './tiles.mjs';
 
 const opts = args();
 const quick = Boolean(opts.quick);
@@ -50,21 +53,42 @@ async function measureAll() {
       }
     }
   }
+  const probes = (await tileProbes()) ?? [];
+  const tileBest = new Map();
   for (let r = 0; r < rounds; r++) {
     ceil.mulAdd = Math.max(ceil.mulAdd, ceiling(glues.simd128, 'mulAdd'));
     ceil.relaxedMadd = Math.max(ceil.relaxedMadd, ceiling(glues.relaxed, 'relaxedMadd'));
+    for (const p of probes) {
+      const iters = 256 * 400;
+      const s = bestSeconds((reps) => {
+        for (let i = 0; i < reps; i++) p.run(iters);
+      }, timing);
+      tileBest.set(p, Math.max(tileBest.get(p) ?? 0, (iters * p.flopsPerIter) / s / 1e9));
+    }
     for (const x of benches) {
       const t = x.flavor === 'scalar' ? { trials: 1, minSeconds: 0.05 } : timing;
       const s = bestSeconds((reps) => x.bench.run(reps), t);
       best.set(x, Math.min(best.get(x) ?? Number.POSITIVE_INFINITY, s));
     }
   }
+  // The ceiling is the fastest multiply-add code seen in this run: the peak loop (a chain
+  // through mul and add, latency-bound where the adder is fast) or the best register-tile
+  // probe (a chain through the add only, as in a GEMM), whichever ran faster.
+  const loops = { ...ceil };
+  for (const p of probes) ceil[p.op] = Math.max(ceil[p.op], tileBest.get(p));
   const rows = benches.map((x) => {
     const gflops = x.bench.flops() / best.get(x) / 1e9;
     const c = x.flavor === 'relaxed' ? ceil.relaxedMadd : ceil.mulAdd;
     return { build: x.flavor, op: x.op, m: x.m, k: x.k, n: x.n, gflops, fraction: gflops / c };
   });
-  process.stdout.write(JSON.stringify({ ceiling: ceil, rows }));
+  const tiles = probes.map((p) => ({
+    tile: p.tile,
+    accumulators: p.accumulators,
+    op: p.op,
+    gflops: tileBest.get(p),
+    fraction: tileBest.get(p) / ceil[p.op],
+  }));
+  process.stdout.write(JSON.stringify({ ceiling: ceil, loops, rows, tiles }));
 }
 
 function runChild(nodeFlags) {
@@ -99,7 +123,7 @@ async function main() {
   console.error('[bench:gemm] native…');
   const native = runNative();
   const rows = [...wasm.rows, ...native];
-  const report = { ceiling: wasm.ceiling, machine: machine(), rows };
+  const report = { ceiling: wasm.ceiling, peakLoops: wasm.loops, machine: machine(), rows, tileLimits: wasm.tiles };
   const outDir = new URL('out/', import.meta.url);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(new URL('gemm.json', outDir), `${JSON.stringify(report, null, 2)}\n`);
@@ -121,7 +145,7 @@ async function main() {
     ]);
   }
   console.log(
-    `ceilings (same run): f32x4 mul+add ${report.ceiling.mulAdd.toFixed(1)} GFLOP/s, relaxed madd ${report.ceiling.relaxedMadd?.toFixed(1)} GFLOP/s`,
+    `ceilings (same run; the faster of the peak loop and the best register tile): f32x4 mul+add ${report.ceiling.mulAdd.toFixed(1)} GFLOP/s, relaxed madd ${report.ceiling.relaxedMadd?.toFixed(1)} GFLOP/s (peak loops ${report.peakLoops.mulAdd.toFixed(1)} / ${report.peakLoops.relaxedMadd?.toFixed(1)})`,
   );
   console.log(
     table(
@@ -129,7 +153,39 @@ async function main() {
       body,
     ),
   );
+  if (wasm.tiles.length > 0) printTileLimits(wasm.tiles, rows);
   console.log(`machine: ${report.machine}; written to bench/out/gemm.json`);
+}
+
+/**
+ * The register-tile probes beside the GEMMs: what each tile shape reaches with no GEMM
+ * around it, and the best relaxed tile against the best simd128 GEMM (the most the relaxed
+ * build could gain here).
+ */
+function printTileLimits(tiles, rows) {
+  const shapes = [...new Set(tiles.map((t) => t.tile))];
+  const cell = (shape, op) => {
+    const t = tiles.find((x) => x.tile === shape && x.op === op);
+    return `${t.gflops.toFixed(1)} (${(100 * t.fraction).toFixed(0)}%)`;
+  };
+  console.log('register-tile limits (one k-step per iteration, operands in L1, no GEMM around it):');
+  console.log(
+    table(
+      ['tile', 'accumulators', 'mul+add (of ceiling)', 'relaxed madd (of ceiling)'],
+      shapes.map((shape) => [
+        shape,
+        String(tiles.find((t) => t.tile === shape).accumulators),
+        cell(shape, 'mulAdd'),
+        cell(shape, 'relaxedMadd'),
+      ]),
+    ),
+  );
+  const best = (xs) => xs.reduce((a, b) => (b.gflops > a.gflops ? b : a));
+  const tile = best(tiles.filter((t) => t.op === 'relaxedMadd'));
+  const gemm = best(rows.filter((r) => r.build === 'simd128'));
+  console.log(
+    `best relaxed tile ${tile.tile}: ${tile.gflops.toFixed(1)} GFLOP/s = ${(tile.gflops / gemm.gflops).toFixed(2)}× the best simd128 GEMM (${gemm.gflops.toFixed(1)}, ${gemm.op} ${gemm.m}×${gemm.k}×${gemm.n})`,
+  );
 }
 
 function machine() {
