@@ -166,6 +166,26 @@ pub trait Kernel: Real {
     fn dot(a: &[Self], b: &[Self]) -> Self {
         dot_portable(a, b)
     }
+
+    /// Packing transposes: source line `q` of `lines` (contiguous along k: a column of Wᵀ
+    /// for B, a row of X for A) goes to `out[p·stride + j + q]` for every step `p`; four
+    /// lines at a time.
+    fn pack4(lines: [&[Self]; 4], out: &mut [Self], j: usize, stride: usize) {
+        pack4_portable(lines, out, j, stride)
+    }
+}
+
+/// The plain-Rust [`Kernel::pack4`].
+#[inline]
+pub fn pack4_portable<T: Real>(lines: [&[T]; 4], out: &mut [T], j: usize, stride: usize) {
+    let [s0, s1, s2, s3] = lines;
+    for (p, row) in out.chunks_exact_mut(stride).take(s0.len()).enumerate() {
+        let d = &mut row[j..j + 4];
+        d[0] = s0[p];
+        d[1] = s1[p];
+        d[2] = s2[p];
+        d[3] = s3[p];
+    }
 }
 
 /// The reference order of [`Kernel::dot`].
@@ -213,6 +233,20 @@ impl Kernel for f32 {
         }
         #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
         dot_portable(a, b)
+    }
+
+    #[inline]
+    fn pack4(lines: [&[f32]; 4], out: &mut [f32], j: usize, stride: usize) {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        {
+            let kc = lines[0].len();
+            assert!(lines.iter().all(|c| c.len() == kc) && j + 4 <= stride && out.len() >= kc * stride);
+            // SAFETY: the assertion covers the kc floats read from each line and the writes
+            // to out[p·stride + j .. p·stride + j + 4] for p < kc.
+            unsafe { wasm_simd::pack4(lines.map(|c| c.as_ptr()), kc, out.as_mut_ptr().add(j), stride) }
+        }
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        pack4_portable(lines, out, j, stride)
     }
 }
 
@@ -291,6 +325,44 @@ mod wasm_simd {
         (s[0] + s[1]) + (s[2] + s[3])
     }
 
+    /// [`super::pack4_portable`] with a 4 × 4 transpose in registers per four steps:
+    /// `out[p·stride + q] = lines[q][p]` for `p < kc`.
+    pub unsafe fn pack4(lines: [*const f32; 4], kc: usize, out: *mut f32, stride: usize) {
+        let [c0, c1, c2, c3] = lines;
+        let mut p = 0;
+        while p + 4 <= kc {
+            let r0 = v128_load(c0.add(p) as *const v128);
+            let r1 = v128_load(c1.add(p) as *const v128);
+            let r2 = v128_load(c2.add(p) as *const v128);
+            let r3 = v128_load(c3.add(p) as *const v128);
+            // Interleave pairs of columns, then pairs of pairs: row t holds step p + t.
+            let lo01 = i32x4_shuffle::<0, 4, 1, 5>(r0, r1);
+            let lo23 = i32x4_shuffle::<0, 4, 1, 5>(r2, r3);
+            let hi01 = i32x4_shuffle::<2, 6, 3, 7>(r0, r1);
+            let hi23 = i32x4_shuffle::<2, 6, 3, 7>(r2, r3);
+            v128_store(out.add(p * stride) as *mut v128, i64x2_shuffle::<0, 2>(lo01, lo23));
+            v128_store(
+                out.add((p + 1) * stride) as *mut v128,
+                i64x2_shuffle::<1, 3>(lo01, lo23),
+            );
+            v128_store(
+                out.add((p + 2) * stride) as *mut v128,
+                i64x2_shuffle::<0, 2>(hi01, hi23),
+            );
+            v128_store(
+                out.add((p + 3) * stride) as *mut v128,
+                i64x2_shuffle::<1, 3>(hi01, hi23),
+            );
+            p += 4;
+        }
+        while p < kc {
+            for (q, c) in lines.iter().enumerate() {
+                *out.add(p * stride + q) = *c.add(p);
+            }
+            p += 1;
+        }
+    }
+
     /// Vectors per tile row.
     const NV: usize = NR / 4;
 
@@ -356,7 +428,7 @@ mod wasm_simd {
 /// Pack rows `i0..i0+mc`, depth `p0..p0+kc` of A into `MR`-tall k-major panels (the
 /// padding rows of a partial panel are zero). A row-major A is read row by row, a
 /// transposed one (dHᵀ in the weight gradient) column by column: contiguous runs either way.
-fn pack_a<T: Real>(a: &MatRef<T>, i0: usize, mc: usize, p0: usize, kc: usize, buf: &mut AlignedBuf<T>) {
+fn pack_a<T: Kernel>(a: &MatRef<T>, i0: usize, mc: usize, p0: usize, kc: usize, buf: &mut AlignedBuf<T>) {
     let panels = mc.div_ceil(MR);
     let dst = buf.reuse(panels * MR * kc);
     for (panel, out) in dst.chunks_exact_mut(MR * kc).enumerate() {
@@ -366,9 +438,14 @@ fn pack_a<T: Real>(a: &MatRef<T>, i0: usize, mc: usize, p0: usize, kc: usize, bu
             out.fill(T::ZERO);
         }
         if a.cs == 1 {
-            for r in 0..rows {
-                let src = &a.data[(r0 + r) * a.rs + p0..][..kc];
-                for (p, &v) in src.iter().enumerate() {
+            let row = |r: usize| &a.data[(r0 + r) * a.rs + p0..][..kc];
+            let mut r = 0;
+            while r + 4 <= rows {
+                T::pack4([row(r), row(r + 1), row(r + 2), row(r + 3)], out, r, MR);
+                r += 4;
+            }
+            for r in r..rows {
+                for (p, &v) in row(r).iter().enumerate() {
                     out[p * MR + r] = v;
                 }
             }
@@ -390,7 +467,7 @@ fn pack_a<T: Real>(a: &MatRef<T>, i0: usize, mc: usize, p0: usize, kc: usize, bu
 /// padding columns of a partial panel are zero). A row-major B (W in the input gradient, X
 /// in the weight gradient) is copied a row segment at a time; a transposed one (Wᵀ in the
 /// forward product) is read along W's rows, which are its columns.
-fn pack_b<T: Real>(b: &MatRef<T>, p0: usize, kc: usize, j0: usize, nc: usize, buf: &mut AlignedBuf<T>) {
+fn pack_b<T: Kernel>(b: &MatRef<T>, p0: usize, kc: usize, j0: usize, nc: usize, buf: &mut AlignedBuf<T>) {
     let panels = nc.div_ceil(NR);
     let dst = buf.reuse(panels * NR * kc);
     for (panel, out) in dst.chunks_exact_mut(NR * kc).enumerate() {
@@ -404,9 +481,14 @@ fn pack_b<T: Real>(b: &MatRef<T>, p0: usize, kc: usize, j0: usize, nc: usize, bu
                 dst[..cols].copy_from_slice(&b.data[(p0 + p) * b.rs + c0..][..cols]);
             }
         } else if b.rs == 1 {
-            for j in 0..cols {
-                let src = &b.data[(c0 + j) * b.cs + p0..][..kc];
-                for (p, &v) in src.iter().enumerate() {
+            let col = |j: usize| &b.data[(c0 + j) * b.cs + p0..][..kc];
+            let mut j = 0;
+            while j + 4 <= cols {
+                T::pack4([col(j), col(j + 1), col(j + 2), col(j + 3)], out, j, NR);
+                j += 4;
+            }
+            for j in j..cols {
+                for (p, &v) in col(j).iter().enumerate() {
                     out[p * NR + j] = v;
                 }
             }
