@@ -438,17 +438,7 @@ fn pack_a<T: Kernel>(a: &MatRef<T>, i0: usize, mc: usize, p0: usize, kc: usize, 
             out.fill(T::ZERO);
         }
         if a.cs == 1 {
-            let row = |r: usize| &a.data[(r0 + r) * a.rs + p0..][..kc];
-            let mut r = 0;
-            while r + 4 <= rows {
-                T::pack4([row(r), row(r + 1), row(r + 2), row(r + 3)], out, r, MR);
-                r += 4;
-            }
-            for r in r..rows {
-                for (p, &v) in row(r).iter().enumerate() {
-                    out[p * MR + r] = v;
-                }
-            }
+            pack_lines(|r| &a.data[(r0 + r) * a.rs + p0..][..kc], rows, out, MR);
         } else if a.rs == 1 {
             for (p, dst) in out.chunks_exact_mut(MR).enumerate() {
                 dst[..rows].copy_from_slice(&a.data[(p0 + p) * a.cs + r0..][..rows]);
@@ -459,6 +449,21 @@ fn pack_a<T: Kernel>(a: &MatRef<T>, i0: usize, mc: usize, p0: usize, kc: usize, 
                     out[p * MR + r] = a.get(r0 + r, p0 + p);
                 }
             }
+        }
+    }
+}
+
+/// The transposing pack: line `q < count` (contiguous along k: a row of A, a column of B)
+/// goes to `out[p·stride + q]` for every step `p` — four lines at a time, then one by one.
+fn pack_lines<'a, T: Kernel>(line: impl Fn(usize) -> &'a [T], count: usize, out: &mut [T], stride: usize) {
+    let mut q = 0;
+    while q + 4 <= count {
+        T::pack4([line(q), line(q + 1), line(q + 2), line(q + 3)], out, q, stride);
+        q += 4;
+    }
+    for q in q..count {
+        for (p, &v) in line(q).iter().enumerate() {
+            out[p * stride + q] = v;
         }
     }
 }
@@ -481,17 +486,7 @@ fn pack_b<T: Kernel>(b: &MatRef<T>, p0: usize, kc: usize, j0: usize, nc: usize, 
                 dst[..cols].copy_from_slice(&b.data[(p0 + p) * b.rs + c0..][..cols]);
             }
         } else if b.rs == 1 {
-            let col = |j: usize| &b.data[(c0 + j) * b.cs + p0..][..kc];
-            let mut j = 0;
-            while j + 4 <= cols {
-                T::pack4([col(j), col(j + 1), col(j + 2), col(j + 3)], out, j, NR);
-                j += 4;
-            }
-            for j in j..cols {
-                for (p, &v) in col(j).iter().enumerate() {
-                    out[p * NR + j] = v;
-                }
-            }
+            pack_lines(|j| &b.data[(c0 + j) * b.cs + p0..][..kc], cols, out, NR);
         } else {
             for p in 0..kc {
                 for j in 0..cols {
