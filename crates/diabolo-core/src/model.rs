@@ -542,19 +542,25 @@ impl<T: Kernel> Model<T> {
             let len = g.len();
             let slot = |k: usize| &slots[k * p + offset..k * p + offset + len];
             match own {
-                // The common case, two replicas: one fused pass (the product order matches the
-                // general loop's, so both replicas round alike).
+                // The common case, two replicas: one fused pass that also checks the sum (the
+                // product order matches the general loop's, so both replicas round alike).
                 Some(0) if count == 2 => {
                     let (s0, s1) = (shares[0], shares[1]);
+                    let mut bad = false;
                     for (a, &b) in g.iter_mut().zip(slot(1)) {
                         *a = *a * s0 + b * s1;
+                        bad |= !a.is_finite();
                     }
+                    finite &= !bad;
                 }
                 Some(1) if count == 2 => {
                     let (s0, s1) = (shares[0], shares[1]);
+                    let mut bad = false;
                     for (a, &b) in g.iter_mut().zip(slot(0)) {
                         *a = b * s0 + *a * s1;
+                        bad |= !a.is_finite();
                     }
+                    finite &= !bad;
                 }
                 _ => {
                     for i in 0..len {
@@ -569,9 +575,9 @@ impl<T: Kernel> Model<T> {
                         }
                         g[i] = acc;
                     }
+                    finite &= all_finite(g);
                 }
             }
-            finite &= all_finite(g);
             offset += len;
         }
         if !finite {
@@ -1492,6 +1498,10 @@ mod tests {
             let mut nan = vec![0.0; n * p_count];
             nan[p_count] = f64::NAN;
             let before = r.parameters();
+            assert!(
+                r.apply_gradient_sum(&nan, Some(0), 0.1).is_err(),
+                "a NaN slot is refused beside an own gradient in place"
+            );
             assert!(r.apply_gradient_sum(&nan, None, 0.1).is_err(), "a NaN slot is refused");
             assert_eq!(r.parameters(), before, "and leaves the weights alone");
         }
