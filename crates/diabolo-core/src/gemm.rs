@@ -32,8 +32,9 @@ pub const MR: usize = if RELAXED { 2 } else { 4 };
 const RELAXED: bool = cfg!(all(target_arch = "wasm32", target_feature = "relaxed-simd"));
 /// Columns of a register tile.
 pub const NR: usize = if RELAXED { 16 } else { 8 };
-/// Depth of a packed block: a `KC × NR` panel of B (8–16 KiB) stays in L1.
-const KC: usize = 256;
+/// Largest depth of a packed block: a `KC × NR` panel of B (10–20 KiB) stays in L1. K is cut
+/// into equal blocks of at most this depth (784 → 3 × 262, 512 → 2 × 256).
+const KC: usize = 320;
 /// Rows of a packed A block (64 KiB, L2-resident).
 const MC: usize = 64;
 /// Columns of a packed B block (1 MiB, L2-resident).
@@ -557,10 +558,13 @@ pub fn gemm_with_epilogue<T: Kernel, F: FnMut(usize, &mut [T])>(
         epilogue(0, out);
         return;
     }
+    // K in equal blocks of at most KC: every block pays a tile epilogue (stores, and loads
+    // of C after the first block), so no short last block.
+    let kc_step = k.div_ceil(k.div_ceil(KC));
     for jc in (0..n).step_by(NC) {
         let nc = NC.min(n - jc);
-        for pc in (0..k).step_by(KC) {
-            let kc = KC.min(k - pc);
+        for pc in (0..k).step_by(kc_step) {
+            let kc = kc_step.min(k - pc);
             let last = pc + kc == k;
             pack_b(&b, pc, kc, jc, nc, &mut scratch.b);
             let acc = accumulate || pc > 0;
