@@ -542,22 +542,14 @@ impl<T: Kernel> Model<T> {
             let len = g.len();
             let slot = |k: usize| &slots[k * p + offset..k * p + offset + len];
             match own {
-                // The common case, two replicas: one fused pass that also checks the sum (the
-                // product order matches the general loop's, so both replicas round alike).
-                Some(0) if count == 2 => {
-                    let (s0, s1) = (shares[0], shares[1]);
+                // The common case, two replicas: one fused pass that also checks the sum.
+                // IEEE addition commutes, so own·s_own + other·s_other has the bits of the
+                // general loop's slot-order sum on both replicas.
+                Some(k) if count == 2 => {
+                    let (s_own, s_other) = (shares[k], shares[1 - k]);
                     let mut bad = false;
-                    for (a, &b) in g.iter_mut().zip(slot(1)) {
-                        *a = *a * s0 + b * s1;
-                        bad |= !a.is_finite();
-                    }
-                    finite &= !bad;
-                }
-                Some(1) if count == 2 => {
-                    let (s0, s1) = (shares[0], shares[1]);
-                    let mut bad = false;
-                    for (a, &b) in g.iter_mut().zip(slot(0)) {
-                        *a = b * s0 + *a * s1;
+                    for (a, &b) in g.iter_mut().zip(slot(1 - k)) {
+                        *a = *a * s_own + b * s_other;
                         bad |= !a.is_finite();
                     }
                     finite &= !bad;
