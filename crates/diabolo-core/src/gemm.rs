@@ -174,6 +174,21 @@ pub trait Kernel: Real {
     fn pack4(lines: [&[Self]; 4], out: &mut [Self], j: usize, stride: usize) {
         pack4_portable(lines, out, j, stride)
     }
+
+    /// [`Kernel::pack4`] for the two-row A panels of the relaxed build: `stride` is 2, so
+    /// the output is the two lines interleaved.
+    fn pack2(lines: [&[Self]; 2], out: &mut [Self]) {
+        pack2_portable(lines, out)
+    }
+}
+
+/// The plain-Rust [`Kernel::pack2`].
+#[inline]
+pub fn pack2_portable<T: Real>(lines: [&[T]; 2], out: &mut [T]) {
+    for ((pair, &x), &y) in out.chunks_exact_mut(2).zip(lines[0]).zip(lines[1]) {
+        pair[0] = x;
+        pair[1] = y;
+    }
 }
 
 /// The plain-Rust [`Kernel::pack4`].
@@ -248,6 +263,20 @@ impl Kernel for f32 {
         }
         #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
         pack4_portable(lines, out, j, stride)
+    }
+
+    #[inline]
+    fn pack2(lines: [&[f32]; 2], out: &mut [f32]) {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        {
+            let kc = lines[0].len();
+            assert!(lines[1].len() == kc && out.len() >= 2 * kc);
+            // SAFETY: the assertion covers the kc floats read from each line and the 2·kc
+            // floats written.
+            unsafe { wasm_simd::pack2(lines.map(|c| c.as_ptr()), kc, out.as_mut_ptr()) }
+        }
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        pack2_portable(lines, out)
     }
 }
 
@@ -364,6 +393,24 @@ mod wasm_simd {
         }
     }
 
+    /// [`super::pack2_portable`] four steps at a time: `out[2p + q] = lines[q][p]`.
+    pub unsafe fn pack2(lines: [*const f32; 2], kc: usize, out: *mut f32) {
+        let [c0, c1] = lines;
+        let mut p = 0;
+        while p + 4 <= kc {
+            let r0 = v128_load(c0.add(p) as *const v128);
+            let r1 = v128_load(c1.add(p) as *const v128);
+            v128_store(out.add(2 * p) as *mut v128, i32x4_shuffle::<0, 4, 1, 5>(r0, r1));
+            v128_store(out.add(2 * p + 4) as *mut v128, i32x4_shuffle::<2, 6, 3, 7>(r0, r1));
+            p += 4;
+        }
+        while p < kc {
+            *out.add(2 * p) = *c0.add(p);
+            *out.add(2 * p + 1) = *c1.add(p);
+            p += 1;
+        }
+    }
+
     /// Vectors per tile row.
     const NV: usize = NR / 4;
 
@@ -461,6 +508,10 @@ fn pack_lines<'a, T: Kernel>(line: impl Fn(usize) -> &'a [T], count: usize, out:
     while q + 4 <= count {
         T::pack4([line(q), line(q + 1), line(q + 2), line(q + 3)], out, q, stride);
         q += 4;
+    }
+    if stride == 2 && count == 2 {
+        T::pack2([line(0), line(1)], out);
+        return;
     }
     for q in q..count {
         for (p, &v) in line(q).iter().enumerate() {
