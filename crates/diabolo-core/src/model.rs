@@ -167,6 +167,13 @@ pub struct Model<T> {
     ws: Workspace<T>,
 }
 
+/// Rows `shard` of `shards` takes of a minibatch of `m` rows (offsets within the minibatch):
+/// the split every data-parallel replica agrees on, and the shares its gradients are
+/// weighted by.
+fn shard_rows(m: usize, shard: usize, shards: usize) -> std::ops::Range<usize> {
+    shard * m / shards..(shard + 1) * m / shards
+}
+
 /// Run the encoder (and a VAE's heads: sampled with `rng`, the mean without) on `n` samples;
 /// returns the code.
 fn encode_into<'a, T: Kernel>(
@@ -498,7 +505,8 @@ impl<T: Kernel> Model<T> {
         let start = batch * batch_size;
         let m = batch_size.min(rows - start);
         self.split = (m, shards);
-        let (lo, hi) = (start + shard * m / shards, start + (shard + 1) * m / shards);
+        let within = shard_rows(m, shard, shards);
+        let (lo, hi) = (start + within.start, start + within.end);
         let n = hi - lo;
         if n == 0 {
             for g in self.grad_buffers() {
@@ -534,7 +542,7 @@ impl<T: Kernel> Model<T> {
             ));
         }
         let shares: Vec<T> = (0..count)
-            .map(|k| T::from_f64(((k + 1) * m / count - k * m / count) as f64 / m as f64))
+            .map(|k| T::from_f64(shard_rows(m, k, count).len() as f64 / m as f64))
             .collect();
         let mut offset = 0;
         let mut finite = true;

@@ -255,7 +255,7 @@ export class Engine {
       const at = this.run(() => m.incomingPointer(replicas));
       const incoming = new Float32Array(memory.buffer, at, replicas * size);
       for (let k = 0; k < replicas; k++) {
-        // A diverged shard was not staged: its NaN slot is taken from shared memory too.
+        // A diverged replica's own gradient is unusable: its NaN slot is taken from shared memory too.
         if (k !== shard || diverged) incoming.set(bank.subarray(k * size, (k + 1) * size), k * size);
       }
       this.run(() => m.applyIncoming(shard, learningRate, diverged));
