@@ -27,7 +27,7 @@ use crate::real::Real;
 /// instead of four per step. Measured under V8 on this x86: 4 × 8 with FMA ran at ~31–34
 /// GFLOP/s, 2 × 16 at ~35–37, 3 × 12 the same; 5 × 8 and 6 × 8 spilled registers (LLVM
 /// keeps several splats of A live) and fell to ~20–28. `bench/tiles.mjs` times hand-written
-/// tiles for comparison: none beats ~42 GFLOP/s with FMA here.
+/// tiles for comparison: none beat ~42–44 GFLOP/s with FMA here.
 pub const MR: usize = if RELAXED { 2 } else { 4 };
 const RELAXED: bool = cfg!(all(target_arch = "wasm32", target_feature = "relaxed-simd"));
 /// Columns of a register tile.

@@ -349,7 +349,7 @@ impl Model {
 
     /// Where the gradient tensors of the last shard lie in WASM memory, in parameter order:
     /// `[pointer, length (floats), pointer, length, …]`. JS copies them from there straight
-    /// into this replica's shared slot. The tensors do not move while the model lives.
+    /// into this replica's shared slot (the engine asks once per run of minibatches).
     #[wasm_bindgen(js_name = gradientSpans)]
     pub fn gradient_spans(&mut self) -> Vec<u32> {
         self.inner
