@@ -8,8 +8,8 @@ import { table } from './harness.mjs';
 
 const page = `<!doctype html><meta charset="utf-8"><script type="module">
 async function load(flavor) {
-  const g = await import('/dist/wasm/' + flavor + '/diabolo.js');
-  await g.default();
+  const g = (await import('/dist/wasm/glue.js')).default();
+  await g.default({ module_or_path: fetch('/dist/wasm/diabolo-' + flavor + '.wasm') });
   return g;
 }
 function best(run, trials, minMs) {

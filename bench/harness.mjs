@@ -5,11 +5,11 @@ import { readFile } from 'node:fs/promises';
 
 const dist = new URL('../dist/', import.meta.url);
 
-/** Instantiate the wasm-bindgen glue of one flavour from dist/wasm/<flavor>/. */
+/** A fresh instance of one flavour of the core, from dist/wasm/ (the glue and diabolo-<flavor>.wasm). */
 export async function loadFlavor(flavor) {
-  const dir = new URL(`wasm/${flavor}/`, dist);
-  const glue = await import(new URL('diabolo.js', dir).href);
-  await glue.default({ module_or_path: await readFile(new URL('diabolo_bg.wasm', dir)) });
+  const { default: createGlue } = await import(new URL('wasm/glue.js', dist).href);
+  const glue = createGlue();
+  await glue.default({ module_or_path: await readFile(new URL(`wasm/diabolo-${flavor}.wasm`, dist)) });
   return glue;
 }
 

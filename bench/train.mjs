@@ -14,7 +14,7 @@
 //   in Node and Chromium, .wasm sizes.
 // Every implementation runs in its own process (peak RSS is per process). Writes
 // bench/out/train.json and the chart bench/out/train-chart.{svg,png} (copied to
-// docs/img/bench-train.png for the README).
+// docs/img/bench-train.png for docs/benchmarks.md).
 import { execFileSync } from 'node:child_process';
 import {
   closeSync,
@@ -309,7 +309,7 @@ await ae.dispose();`;
 function wasmSizes() {
   return Object.fromEntries(
     ['scalar', 'simd128', 'relaxed'].map((f) => {
-      const file = new URL(`../dist/wasm/${f}/diabolo_bg.wasm`, import.meta.url);
+      const file = new URL(`../dist/wasm/diabolo-${f}.wasm`, import.meta.url);
       return [f, { bytes: statSync(file).size, gzip: gzipSync(readFileSync(file), { level: 9 }).length }];
     }),
   );

@@ -69,3 +69,5 @@ for (const flavor of selected) {
     `[build-wasm] ${flavor}: ${simd} SIMD instructions (${relaxed} relaxed), ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
 }
+// One glue and stripped binaries, as the package ships them (ts/src/wasm/glue.js, diabolo-<flavour>.wasm).
+await import('./package-wasm.mjs');

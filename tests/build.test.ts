@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { supportedFlavors } from '../dist/index.node.js';
 
 function disassembly(flavor: string): string[] {
-  const file = fileURLToPath(new URL(`../dist/wasm/${flavor}/diabolo_bg.wasm`, import.meta.url));
+  const file = fileURLToPath(new URL(`../dist/wasm/diabolo-${flavor}.wasm`, import.meta.url));
   return execFileSync('wasm-objdump', ['-d', file], { encoding: 'utf8', maxBuffer: 1 << 28 }).split('\n');
 }
 function simdOps(flavor: string): number {

@@ -44,6 +44,21 @@ describe('diabolo CLI', () => {
     }
   });
 
+  it('prints its version with -v / --version, and help with no arguments or -h', () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    for (const flag of ['-v', '--version']) {
+      const r = diabolo(flag);
+      expect(r.status).toBe(0);
+      expect(r.out.trim()).toBe(version);
+    }
+    for (const args of [[], ['-h']]) {
+      const r = diabolo(...args);
+      expect(r.status).toBe(0);
+      expect(r.out).toContain('commands:');
+      expect(r.out).toContain('--version');
+    }
+  });
+
   it('train (CSV with a label column) → inspect → encode → decode → eval', () => {
     const t = diabolo(
       'train',

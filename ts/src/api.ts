@@ -1,4 +1,5 @@
 // The public API shared by the Node and browser entry points.
+export { type AssetPaths, setAssetPaths } from './core/assets.js';
 export { supportedFlavors } from './core/flavor.js';
 export { type CsvOptions, parseCsv } from './data/csv.js';
 export { type IdxArray, parseIdx } from './data/idx.js';

@@ -12,6 +12,8 @@
  *   refused before allocating, nothing changed. If the core itself runs out of memory
  *   mid-call, the error is `fatal`: that engine's models are gone (a worker is stopped; the
  *   next model starts a fresh one) and must be created again or loaded from a file.
+ * - `E_LOAD`: a WebAssembly binary or the worker script could not be fetched, read or compiled;
+ *   the message names the URL tried and how to fix it (serve the file there, or `setAssetPaths`).
  * - `E_WORKER`: the worker running the computation failed or was terminated.
  * - `E_INTERNAL`: a bug in diabolo; please report it.
  */
@@ -23,6 +25,7 @@ export type ErrorCode =
   | 'E_DISPOSED'
   | 'E_ABORTED'
   | 'E_MEMORY'
+  | 'E_LOAD'
   | 'E_WORKER'
   | 'E_INTERNAL';
 
@@ -34,6 +37,7 @@ const CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'E_DISPOSED',
   'E_ABORTED',
   'E_MEMORY',
+  'E_LOAD',
   'E_WORKER',
   'E_INTERNAL',
 ]);
@@ -44,10 +48,13 @@ const CODES: ReadonlySet<string> = new Set<ErrorCode>([
  * and dataset in it is gone; create them again (or load them from a model file).
  */
 export class DiaboloError extends Error {
+  /** Always `'DiaboloError'`. */
   override readonly name = 'DiaboloError';
   constructor(
+    /** The stable {@link ErrorCode} of this failure. */
     readonly code: ErrorCode,
     message: string,
+    /** True when the engine behind the call is lost (its WASM instance trapped or ran out of memory). */
     readonly fatal = false,
   ) {
     super(message);

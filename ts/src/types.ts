@@ -12,8 +12,11 @@ export type Flavor = 'relaxed' | 'simd128' | 'scalar';
 
 /** A dense row-major matrix: `rows` samples of `cols` features. */
 export interface Matrix {
+  /** Number of rows (samples). */
   readonly rows: number;
+  /** Number of columns (features per sample). */
   readonly cols: number;
+  /** The `rows × cols` values, row after row. */
   readonly data: Float32Array;
 }
 
@@ -46,23 +49,73 @@ export interface LayerConfig {
 
 /** Input corruption of a denoising autoencoder, drawn afresh for every minibatch. */
 export type CorruptionConfig =
-  | { kind: 'none' }
-  /** Each input set to 0 with probability `nu`. */
-  | { kind: 'mask'; nu: number }
-  /** Additive Gaussian noise of standard deviation `sigma`. */
-  | { kind: 'gaussian'; sigma: number }
-  /** Each input set to `low` or `high` (even odds) with probability `nu`. Defaults 0 and 1. */
-  | { kind: 'saltPepper'; nu: number; low?: number; high?: number };
+  | {
+      /** No corruption (a plain autoencoder). */
+      kind: 'none';
+    }
+  | {
+      /** Masking noise: each input set to 0 with probability `nu`. */
+      kind: 'mask';
+      /** Probability that an input is set to 0, in [0, 1). */
+      nu: number;
+    }
+  | {
+      /** Additive Gaussian noise. */
+      kind: 'gaussian';
+      /** Standard deviation of the noise, ≥ 0. */
+      sigma: number;
+    }
+  | {
+      /** Salt-and-pepper noise: each input set to `low` or `high` (even odds) with probability `nu`. */
+      kind: 'saltPepper';
+      /** Probability that an input is replaced, in [0, 1). */
+      nu: number;
+      /** Value of "pepper". Default 0. */
+      low?: number;
+      /** Value of "salt". Default 1. */
+      high?: number;
+    };
 
 /** Optimizer and its hyper-parameters (defaults: momentum 0.9; Adam β₁ 0.9, β₂ 0.999, ε 1e-8; AdamW decay 0.01). */
 export type OptimizerConfig =
-  | { kind: 'sgd' }
-  | { kind: 'momentum'; momentum?: number; nesterov?: boolean }
-  | { kind: 'adam'; beta1?: number; beta2?: number; epsilon?: number }
-  | { kind: 'adamw'; beta1?: number; beta2?: number; epsilon?: number; weightDecay?: number };
+  | {
+      /** Plain stochastic gradient descent. */
+      kind: 'sgd';
+    }
+  | {
+      /** SGD with momentum. */
+      kind: 'momentum';
+      /** Momentum coefficient. Default 0.9. */
+      momentum?: number;
+      /** Nesterov's variant. Default false. */
+      nesterov?: boolean;
+    }
+  | {
+      /** Adam. */
+      kind: 'adam';
+      /** Decay of the first-moment estimate β₁. Default 0.9. */
+      beta1?: number;
+      /** Decay of the second-moment estimate β₂. Default 0.999. */
+      beta2?: number;
+      /** ε added to the denominator. Default 1e-8. */
+      epsilon?: number;
+    }
+  | {
+      /** Adam with decoupled weight decay. */
+      kind: 'adamw';
+      /** Decay of the first-moment estimate β₁. Default 0.9. */
+      beta1?: number;
+      /** Decay of the second-moment estimate β₂. Default 0.999. */
+      beta2?: number;
+      /** ε added to the denominator. Default 1e-8. */
+      epsilon?: number;
+      /** Decoupled weight decay. Default 0.01. */
+      weightDecay?: number;
+    };
 
 /** Variational code: `latentSize` Gaussian units, KL weight `beta` (β-VAE). */
 export interface VaeConfig {
+  /** Number of Gaussian latent units (the code's width). */
   latentSize: number;
   /** KL weight; 1 is the ELBO. Default 1. */
   beta?: number;
@@ -86,9 +139,11 @@ export interface AutoencoderConfig {
   loss?: LossName;
   /** Decoder layers use the transposed encoder weights. Default false. */
   tiedWeights?: boolean;
-  /** Defaults for every layer's penalties (a layer's own values win). */
+  /** Default L2 weight decay of every layer (a layer's own value wins). */
   l2?: number;
+  /** Default KL sparsity penalty of every layer (a layer's own value wins). */
   sparsity?: SparsityConfig;
+  /** Default contractive penalty weight of every layer (a layer's own value wins). */
   contractive?: number;
   /** Denoising: corruption of the inputs. Default none. */
   corruption?: CorruptionConfig;
@@ -116,11 +171,15 @@ export interface RuntimeOptions {
 
 /** The terms of the training objective (means per sample). */
 export interface LossTermValues {
+  /** Reconstruction loss (the model's `loss`). */
   reconstruction: number;
+  /** KL sparsity penalty, weighted by its β. */
   sparsity: number;
+  /** Contractive penalty, weighted by its λ. */
   contractive: number;
   /** Unweighted KL(q(z|x) ‖ N(0, I)) of a VAE. */
   kl: number;
+  /** L2 weight decay, weighted by its λ. */
   l2: number;
   /** What is minimised: reconstruction + penalties + β·(warm-up)·kl. */
   total: number;
@@ -130,14 +189,19 @@ export interface LossTermValues {
 export interface EpochProgress {
   /** 1-based epoch number. */
   epoch: number;
+  /** The last epoch of the run (`FitOptions.epochs`). */
   epochs: number;
   /** Training objective (mean per sample). */
   loss: number;
+  /** The objective's terms over this epoch (means per sample). */
   terms: LossTermValues;
   /** Validation objective, when validation data is used. */
   validationLoss?: number;
+  /** Learning rate of this epoch (after the schedule and any divergence retries). */
   learningRate: number;
+  /** Training samples per second over this epoch. */
   samplesPerSecond: number;
+  /** Milliseconds since `fit` started. */
   elapsedMs: number;
   /** Estimated time to finish all epochs. */
   etaMs: number;
@@ -145,24 +209,42 @@ export interface EpochProgress {
 
 /** Progress within an epoch (with `onBatchEnd`). */
 export interface BatchProgress {
+  /** 1-based epoch number. */
   epoch: number;
+  /** The last epoch of the run (`FitOptions.epochs`). */
   epochs: number;
   /** Minibatches done in this epoch. */
   batch: number;
+  /** Minibatches in this epoch. */
   batches: number;
   /** Mean objective per sample over this epoch's minibatches so far. */
   loss: number;
+  /** Training samples per second over this epoch so far. */
   samplesPerSecond: number;
 }
 
 /** Learning-rate schedule over epochs. */
 export type ScheduleConfig =
-  | { kind: 'constant' }
-  /** Multiply by `gamma` every `every` epochs. */
-  | { kind: 'step'; every: number; gamma: number }
-  /** Cosine from the initial rate towards `minLearningRate` (default 0), reached just after the last epoch. */
-  | { kind: 'cosine'; minLearningRate?: number };
+  | {
+      /** The initial learning rate throughout. */
+      kind: 'constant';
+    }
+  | {
+      /** Multiply the rate by `gamma` every `every` epochs. */
+      kind: 'step';
+      /** Epochs between two multiplications, an integer ≥ 1. */
+      every: number;
+      /** Factor applied each time, in (0, 1]. */
+      gamma: number;
+    }
+  | {
+      /** Cosine from the initial rate towards `minLearningRate`, reached just after the last epoch. */
+      kind: 'cosine';
+      /** Rate the cosine tends to. Default 0. */
+      minLearningRate?: number;
+    };
 
+/** Stop training when the validation loss (the training loss, without validation data) stops improving. */
 export interface EarlyStoppingConfig {
   /** Epochs without improvement of the validation loss before stopping. */
   patience: number;
@@ -180,6 +262,7 @@ export interface CheckpointConfig {
   save: (file: Uint8Array, epoch: number) => void | Promise<void>;
 }
 
+/** Options of {@link Autoencoder.fit}. Only `epochs` is required. */
 export interface FitOptions {
   /** Last epoch to train (with `initialEpoch`, the epochs already done are not repeated). */
   epochs: number;
@@ -197,16 +280,23 @@ export interface FitOptions {
   /** Save the model every few epochs; a resumed run ends with the same weights. */
   checkpoint?: CheckpointConfig;
   /** Pause and resume from outside (see `TrainingControl`). */
-  control?: { readonly paused?: boolean; waitWhilePaused(signal?: AbortSignal): Promise<void> };
+  control?: {
+    /** Whether training is paused. */
+    readonly paused?: boolean;
+    /** Resolves when training may go on (at once if not paused); rejects if `signal` aborts. */
+    waitWhilePaused(signal?: AbortSignal): Promise<void>;
+  };
   /** Samples per minibatch. Default 32 (or the number of samples, if fewer). */
   batchSize?: number;
   /** Initial step size. Default 0.1 for SGD/momentum, 0.001 for Adam/AdamW. */
   learningRate?: number;
+  /** Learning-rate schedule over epochs. Default `{ kind: 'constant' }`. */
   schedule?: ScheduleConfig;
   /** Fraction of the rows (the last ones) held out for validation, in [0, 1). */
   validationSplit?: number;
   /** Explicit validation data (instead of `validationSplit`). */
   validationData?: MatrixLike;
+  /** Stop when the validation loss stops improving. Default: train every epoch. */
   earlyStopping?: EarlyStoppingConfig;
   /** Rescale each minibatch's gradient to this global L2 norm when it is larger. Default: no clipping. */
   gradientClipNorm?: number;
@@ -228,7 +318,10 @@ export interface FitOptions {
    * shared (a page without cross-origin isolation) training runs on the model's engine
    * alone and `FitResult.workers` says 1. Default `{ workers: 1 }`.
    */
-  dataParallel?: { workers: number };
+  dataParallel?: {
+    /** Engines that train together, the model's own included: an integer in [1, 64] (1: no data parallelism). */
+    workers: number;
+  };
   /** VAE: ramp β linearly from 0 over this many epochs. Default 0 (no warm-up). */
   klWarmupEpochs?: number;
   /** Called after every epoch. */
@@ -258,6 +351,7 @@ export interface RetryOnDivergence {
 
 /** An epoch that diverged and was run again with a smaller learning rate. */
 export interface Divergence {
+  /** 1-based number of the epoch that diverged. */
   epoch: number;
   /** The learning rate the epoch diverged with. */
   learningRate: number;
@@ -265,7 +359,9 @@ export interface Divergence {
   message: string;
 }
 
+/** What {@link Autoencoder.fit} returns once training ends. */
 export interface FitResult {
+  /** The progress of every epoch trained, in order. */
   history: EpochProgress[];
   /** Epochs rerun after a divergence (only with `retryOnDivergence`). */
   divergences: Divergence[];
@@ -277,12 +373,16 @@ export interface FitResult {
   losses: number[];
   /** Epoch (1-based) whose weights the model holds at the end. */
   bestEpoch: number;
+  /** Whether early stopping ended the run before `epochs`. */
   stoppedEarly: boolean;
+  /** Milliseconds the whole `fit` took. */
   elapsedMs: number;
 }
 
 /** What a loaded core reports about itself. */
 export interface EngineInfo {
+  /** The kernel set of the loaded binary. */
   flavor: Flavor;
+  /** Version of the Rust core crate the binary was built from. */
   coreVersion: string;
 }

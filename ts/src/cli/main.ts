@@ -27,6 +27,10 @@ commands:
   eval <data>      print the reconstruction loss (and ELBO) of the data
   inspect          print a model file's configuration
 
+options:
+  -h, --help       this help (after a command: that command's options)
+  -v, --version    print diabolo's version
+
 data files: .csv (numbers; a header line is detected), .json (array of rows, or
 { rows, cols, data }), .npy (1-D or 2-D float32/float64/uint8/int32), MNIST IDX
 (*-idx3-ubyte: images scaled to [0, 1]).`,
@@ -53,6 +57,12 @@ data files: .csv (numbers; a header line is detected), .json (array of rows, or
 };
 
 class UsageError extends Error {}
+
+/** The installed package's version, from its package.json (dist/cli/ → the package root). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 function readData(path: string, labelColumn?: string): Matrix {
   let bytes: Uint8Array;
@@ -151,6 +161,10 @@ async function run(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h') {
     console.log(HELP.main);
+    return;
+  }
+  if (command === '--version' || command === '-v') {
+    console.log(packageVersion());
     return;
   }
   if (!(command in HELP) || command === 'main')

@@ -2,6 +2,7 @@ import { releaseProxy, wrap } from 'comlink';
 import { DiaboloError } from '../errors.js';
 import type { EngineInfo, RuntimeOptions } from '../types.js';
 import { installErrorTransfer } from '../worker/protocol.js';
+import { assetPaths } from './assets.js';
 import { Engine } from './engine.js';
 import { platform } from './platform.js';
 
@@ -82,7 +83,7 @@ async function openWorker(options: RuntimeOptions): Promise<Backend> {
     await handle.terminate();
   };
   try {
-    const info = await call.init(options.flavor ?? 'auto');
+    const info = await call.init(options.flavor ?? 'auto', assetPaths());
     return { kind: 'worker', info, call, close };
   } catch (e) {
     await close();

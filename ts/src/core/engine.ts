@@ -1,6 +1,7 @@
 import { checkWasmArray } from '../data/matrix.js';
 import { DiaboloError, fromWasmError } from '../errors.js';
 import type { EngineInfo, Flavor, LossTermValues } from '../types.js';
+import { adoptAssetPaths, type ResolvedAssetPaths } from './assets.js';
 import { chooseFlavor } from './flavor.js';
 import { type GlueModule, glueFailure, glueMemory, loadGlue, markGlueFailed } from './wasm.js';
 
@@ -86,8 +87,12 @@ export class Engine {
   private nextId = 1;
   private flavor: Flavor = 'scalar';
 
-  /** Load the core (once); later calls return the same info. */
-  async init(requested: Flavor | 'auto' = 'auto'): Promise<EngineInfo> {
+  /**
+   * Load the core (once); later calls return the same info. A worker's engine is given its
+   * creator's asset locations (`setAssetPaths` there).
+   */
+  async init(requested: Flavor | 'auto' = 'auto', assets?: ResolvedAssetPaths): Promise<EngineInfo> {
+    if (assets) adoptAssetPaths(assets);
     if (!this.glue) {
       this.flavor = await chooseFlavor(requested);
       this.glue = await loadGlue(this.flavor);

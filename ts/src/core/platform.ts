@@ -1,6 +1,5 @@
 import type { Endpoint } from 'comlink';
 import { DiaboloError } from '../errors.js';
-import type { Flavor } from '../types.js';
 
 /** A running worker as the main thread sees it. */
 export interface WorkerHandle {
@@ -14,8 +13,13 @@ export interface WorkerHandle {
 
 /** What differs between Node and the browser; each entry point installs its own. */
 export interface Platform {
-  /** What the wasm-bindgen glue should instantiate: bytes (Node) or `undefined` to let it fetch (browser). */
-  wasmSource(flavor: Flavor): Promise<BufferSource | undefined>;
+  /**
+   * Read or fetch a core binary and compile it; failures are `E_LOAD` errors naming `url`
+   * and `file`, the binary's path in the package's dist/.
+   */
+  compileWasm(url: URL, file: string): Promise<WebAssembly.Module>;
+  /** A location given to `setAssetPaths`, as an absolute URL (page URL / working directory as base). */
+  resolveAssetPath(path: string): string;
   /** Start a worker that hosts an engine (see `worker/host.ts`). */
   spawnWorker(): WorkerHandle;
 }

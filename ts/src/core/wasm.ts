@@ -1,34 +1,42 @@
 import type { DiaboloError } from '../errors.js';
 import type { Flavor } from '../types.js';
-import type * as Glue from '../wasm/simd128/diabolo.js';
+import createGlue, { type Glue } from '../wasm/glue.js';
+import { wasmFileName, wasmUrl } from './assets.js';
 import { platform } from './platform.js';
 
-/** The wasm-bindgen glue of one flavour (every flavour exports the same API). */
-export type GlueModule = typeof Glue;
+/** The wasm-bindgen bindings of one instance of the core (every flavour has the same API). */
+export type GlueModule = Glue;
 
+const compiled = new Map<Flavor, Promise<WebAssembly.Module>>();
 const loaded = new Map<Flavor, Promise<GlueModule>>();
 const failures = new WeakMap<GlueModule, DiaboloError>();
 const memories = new WeakMap<GlueModule, WebAssembly.Memory>();
-let generation = 0;
+
+/** A flavour's binary, fetched or read and compiled once per thread. */
+function compileFlavor(flavor: Flavor): Promise<WebAssembly.Module> {
+  let module = compiled.get(flavor);
+  if (!module) {
+    module = platform().compileWasm(wasmUrl(flavor), `wasm/${wasmFileName(flavor)}`);
+    compiled.set(flavor, module);
+    module.catch(() => compiled.delete(flavor));
+  }
+  return module;
+}
 
 /**
- * Load and instantiate a flavour's binary once per thread (every inline engine of the thread
- * shares it). After {@link markGlueFailed}, the next load makes a fresh instance.
+ * Instantiate a flavour's binary once per thread (every inline engine of the thread shares
+ * the instance). After {@link markGlueFailed}, the next load makes a fresh instance.
  */
 export function loadGlue(flavor: Flavor): Promise<GlueModule> {
   let glue = loaded.get(flavor);
   if (!glue) {
     glue = (async () => {
-      // A computed URL, not a literal: bundlers (the browser worker bundle) leave it alone,
-      // and it resolves next to this file in dist/ and in the bundle alike. A new query
-      // string is a new module record, hence a new instance with its own memory.
-      const url = new URL(`../wasm/${flavor}/diabolo.js${generation ? `?instance=${generation}` : ''}`, import.meta.url)
-        .href;
-      const mod = (await import(/* @vite-ignore */ url)) as GlueModule;
-      const source = await platform().wasmSource(flavor);
-      const exports = await mod.default(source === undefined ? undefined : { module_or_path: source });
-      memories.set(mod, exports.memory);
-      return mod;
+      const module = await compileFlavor(flavor);
+      // A fresh set of bindings: its own instance, memory and handle tables.
+      const bindings = createGlue();
+      const exports = await bindings.default({ module_or_path: module });
+      memories.set(bindings, exports.memory);
+      return bindings;
     })();
     loaded.set(flavor, glue);
     glue.catch(() => loaded.delete(flavor));
@@ -48,7 +56,6 @@ export function glueFailure(glue: GlueModule): DiaboloError | undefined {
 export function markGlueFailed(flavor: Flavor, glue: GlueModule, error: DiaboloError): void {
   failures.set(glue, error);
   loaded.delete(flavor);
-  generation++;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { DiaboloError } from '../errors.js';
 import type { Matrix } from '../types.js';
 
+/** Options of {@link parseCsv}. */
 export interface CsvOptions {
   /** Skip the first line. Default: detected (a first line that does not parse as numbers). */
   header?: boolean;
@@ -14,7 +15,15 @@ export interface CsvOptions {
  * Parse comma-separated numbers into a {@link Matrix} (and labels). Errors name the source,
  * the line and the column of the first bad field.
  */
-export function parseCsv(text: string, options: CsvOptions = {}): { matrix: Matrix; labels?: Uint32Array } {
+export function parseCsv(
+  text: string,
+  options: CsvOptions = {},
+): {
+  /** The features: one row per data line. */
+  matrix: Matrix;
+  /** The label column's values, with `labelColumn`. */
+  labels?: Uint32Array;
+} {
   const source = options.source ?? 'CSV';
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   if (lines.length === 0) throw new DiaboloError('E_SHAPE', `${source}: no data rows`);

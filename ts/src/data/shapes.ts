@@ -4,6 +4,7 @@ import type { Matrix } from '../types.js';
 /** The shape classes, in label order. */
 export const SHAPE_NAMES = ['line', 'rectangle', 'circle', 'triangle'] as const;
 
+/** Options of {@link shapes}. */
 export interface ShapesOptions {
   /** Number of images. */
   count: number;
@@ -13,8 +14,9 @@ export interface ShapesOptions {
   seed?: number;
 }
 
+/** A {@link Matrix} with a class label per row. */
 export interface LabelledMatrix extends Matrix {
-  /** Class of each row: an index into {@link SHAPE_NAMES}. */
+  /** Class of each row: for {@link shapes}, an index into {@link SHAPE_NAMES}; for MNIST and the digits, the digit. */
   labels: Uint8Array;
 }
 

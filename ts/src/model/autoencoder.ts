@@ -19,12 +19,26 @@ import { decodeModel, encodeModel } from './format.js';
 
 /** Reconstruction errors: the model's loss per sample (anomaly scores) and its mean per feature. */
 export interface ReconstructionErrors {
+  /** The loss of each sample (its anomaly score). */
   perSample: Float64Array;
+  /** The mean error of each input feature over the samples. */
   perFeature: Float64Array;
 }
 
 /** How to turn validation scores into an anomaly threshold. */
-export type ThresholdRule = { method: 'percentile'; percentile: number } | { method: 'meanStd'; k: number };
+export type ThresholdRule =
+  | {
+      /** The `percentile`-th percentile of the validation scores (interpolated between ranks). */
+      method: 'percentile';
+      /** A number in [0, 100], e.g. 99. */
+      percentile: number;
+    }
+  | {
+      /** Mean of the validation scores plus `k` standard deviations. */
+      method: 'meanStd';
+      /** Standard deviations above the mean (a finite number), e.g. 3. */
+      k: number;
+    };
 
 /** An evaluation of held-out data. */
 export interface Evaluation extends LossTermValues {
@@ -87,13 +101,21 @@ export class Autoencoder extends EngineObject {
     return ae;
   }
 
-  /** Where this model runs and which kernels it uses. */
-  get runtime(): EngineInfo & { backend: 'inline' | 'worker' } {
+  /** Where this model runs (`backend`: `'inline'` or `'worker'`) and which kernels it uses. */
+  get runtime(): EngineInfo & {
+    /** `'inline'`: in the calling thread; `'worker'`: in its own worker. */
+    backend: 'inline' | 'worker';
+  } {
     return this.rt.info;
   }
 
   /** Live handles and WASM memory bytes of the engine this model runs in. */
-  async memoryUsage(): Promise<{ handles: number; wasmBytes: number }> {
+  async memoryUsage(): Promise<{
+    /** Live handles (models, classifiers, datasets) in the engine. */
+    handles: number;
+    /** Size of the engine's WASM memory in bytes. */
+    wasmBytes: number;
+  }> {
     this.alive();
     return this.rt.call.usage();
   }
@@ -103,6 +125,7 @@ export class Autoencoder extends EngineObject {
     return codeSize(this.config);
   }
 
+  /** Whether this is a variational autoencoder (`vae` set in its configuration). */
   get isVariational(): boolean {
     return this.config.vae !== null;
   }
@@ -202,7 +225,15 @@ export class Autoencoder extends EngineObject {
   }
 
   /** Scores (reconstruction errors) and whether each exceeds `threshold`. */
-  async detectAnomalies(data: MatrixLike, threshold: number): Promise<{ scores: Float64Array; anomalous: boolean[] }> {
+  async detectAnomalies(
+    data: MatrixLike,
+    threshold: number,
+  ): Promise<{
+    /** Each sample's reconstruction error. */
+    scores: Float64Array;
+    /** Whether each sample's score exceeds `threshold`. */
+    anomalous: boolean[];
+  }> {
     const { perSample } = await this.reconstructionErrors(data);
     return { scores: perSample, anomalous: Array.from(perSample, (s) => s > threshold) };
   }
@@ -260,7 +291,15 @@ export class Autoencoder extends EngineObject {
   }
 
   /** Weights (`units × inputs`) and bias of encoder layer `i`, or decoder layer `i` counted from the code. */
-  async layerWeights(i: number, decoder = false): Promise<{ w: Matrix; b: Float32Array }> {
+  async layerWeights(
+    i: number,
+    decoder = false,
+  ): Promise<{
+    /** The weights, `units × inputs`. */
+    w: Matrix;
+    /** The bias, one value per unit. */
+    b: Float32Array;
+  }> {
     this.alive();
     const all = await this.rt.call.layer(this.id, decoder, i);
     const sizes = [this.config.inputSize, ...this.config.layers.map((l) => l.units)];

@@ -5,7 +5,9 @@ import { aborted, upload } from '../train/fit.js';
 import type { Matrix, MatrixLike, OptimizerConfig, RuntimeOptions } from '../types.js';
 import { invalid, resolveOptimizer } from './config.js';
 
+/** Options of a {@link Classifier}: from {@link Autoencoder.toClassifier}, or {@link Classifier.create} with `inputSize`. */
 export interface ClassifierOptions {
+  /** Number of classes, an integer ≥ 2; labels are integers in [0, classes). */
   classes: number;
   /** Default Adam with learning rate 1e-3 (set in `fit`). */
   optimizer?: OptimizerConfig;
@@ -15,13 +17,19 @@ export interface ClassifierOptions {
   seed?: number;
 }
 
+/** Options of {@link Classifier.fit}. */
 export interface ClassifierFitOptions {
+  /** Epochs to train, an integer ≥ 1. */
   epochs: number;
+  /** Samples per minibatch. Default 32 (or the number of samples, if fewer). */
   batchSize?: number;
+  /** Step size. Default 1e-3 for Adam/AdamW, 0.1 for SGD/momentum. */
   learningRate?: number;
   /** Train the encoder layers too (`true`, fine-tuning) or only the softmax head. Default true. */
   trainBody?: boolean;
+  /** Called after every epoch with its 1-based number, the number of epochs and the mean training loss. */
   onEpochEnd?: (p: { epoch: number; epochs: number; loss: number }) => void;
+  /** Stops training at the end of the current epoch (at once if already aborted); the promise rejects with `E_ABORTED`. */
   signal?: AbortSignal;
 }
 
@@ -50,7 +58,9 @@ export class Classifier extends EngineObject {
   private constructor(
     rt: Runtime,
     id: number,
+    /** Features per sample. */
     readonly inputSize: number,
+    /** Number of classes. */
     readonly classes: number,
     private readonly adaptive: boolean,
   ) {
@@ -89,7 +99,14 @@ export class Classifier extends EngineObject {
   }
 
   /** Train on labelled data; returns the mean training loss per epoch. */
-  async fit(data: MatrixLike, labels: ArrayLike<number>, options: ClassifierFitOptions): Promise<{ losses: number[] }> {
+  async fit(
+    data: MatrixLike,
+    labels: ArrayLike<number>,
+    options: ClassifierFitOptions,
+  ): Promise<{
+    /** Mean training loss (cross-entropy) of each epoch. */
+    losses: number[];
+  }> {
     this.alive();
     const x = toMatrix(data, this.inputSize, 'training data');
     const y = toLabels(labels, x.rows, this.classes);
@@ -118,7 +135,15 @@ export class Classifier extends EngineObject {
   }
 
   /** Mean cross-entropy and accuracy on labelled data. */
-  async evaluate(data: MatrixLike, labels: ArrayLike<number>): Promise<{ loss: number; accuracy: number }> {
+  async evaluate(
+    data: MatrixLike,
+    labels: ArrayLike<number>,
+  ): Promise<{
+    /** Mean cross-entropy per sample. */
+    loss: number;
+    /** Fraction of samples whose most probable class is their label, in [0, 1]. */
+    accuracy: number;
+  }> {
     this.alive();
     const x = toMatrix(data, this.inputSize, 'input');
     const y = toLabels(labels, x.rows, this.classes);
@@ -145,6 +170,7 @@ export class Classifier extends EngineObject {
     return out;
   }
 
+  /** A copy of all the classifier's parameters, as one array. */
   async getWeights(): Promise<Float32Array> {
     this.alive();
     return this.rt.call.classifierParameters(this.id);

@@ -15,26 +15,53 @@ import type {
 
 /** A layer with every field decided. */
 export interface ResolvedLayer {
+  /** Units (width of this layer's code). */
   units: number;
+  /** Activation of this layer. */
   activation: ActivationName;
+  /** Negative-side slope of `leakyRelu`, scale of `elu`. */
   activationAlpha: number;
+  /** L2 weight decay λ (0: none). */
   l2: number;
+  /** KL sparsity penalty, or null for none. */
   sparsity: SparsityConfig | null;
+  /** Contractive penalty weight λ (0: none). */
   contractive: number;
 }
 
 /** An {@link AutoencoderConfig} with every default applied: what is saved and sent to the core. */
 export interface ResolvedAutoencoderConfig {
+  /** Features per sample (d). */
   inputSize: number;
+  /** Encoder layers, input side first. */
   layers: ResolvedLayer[];
+  /** Activation of the reconstruction. */
   outputActivation: ActivationName;
+  /** Slope (`leakyRelu`) or scale (`elu`) of the output activation. */
   outputAlpha: number;
+  /** Reconstruction loss. */
   loss: LossName;
+  /** Whether decoder layers use the transposed encoder weights. */
   tiedWeights: boolean;
-  corruption: Required<CorruptionConfig> | { kind: 'none' };
-  vae: { latentSize: number; beta: number } | null;
+  /** Input corruption (`{ kind: 'none' }` for none). */
+  corruption:
+    | Required<CorruptionConfig>
+    | {
+        /** No corruption. */
+        kind: 'none';
+      };
+  /** Variational code, or null for a deterministic autoencoder. */
+  vae: {
+    /** Number of Gaussian latent units. */
+    latentSize: number;
+    /** KL weight. */
+    beta: number;
+  } | null;
+  /** Optimizer with every hyper-parameter set. */
   optimizer: Required<OptimizerConfig>;
+  /** Weight initialisation scheme. */
   init: InitName;
+  /** Seed of initialisation, shuffling, corruption and sampling. */
   seed: number;
 }
 

@@ -20,6 +20,7 @@ import { type ResolvedAutoencoderConfig, resolveAutoencoderConfig } from './conf
  * re-validates the configuration, so a damaged file gives `E_FORMAT`, never a crash.
  */
 export const MAGIC = 'DIABOLO\0';
+/** Version of the model file format that {@link Autoencoder.save} writes and {@link Autoencoder.load} reads. */
 export const FORMAT_VERSION = 1;
 const PREFIX = 16;
 const TRAIN_HEADER_WORDS = 10;

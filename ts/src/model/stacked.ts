@@ -16,8 +16,11 @@ export interface StackStage
   fit?: FitOptions;
 }
 
+/** Options of {@link pretrainStack}. */
 export interface StackOptions {
+  /** Features per sample of the data. */
   inputSize: number;
+  /** The stages, input side first: each is trained on the codes of the one before. */
   stages: StackStage[];
   /** Training of every stage that has no `fit` of its own. */
   fit: FitOptions;
@@ -25,6 +28,7 @@ export interface StackOptions {
   fineTune?: Pick<AutoencoderConfig, 'optimizer' | 'seed'>;
 }
 
+/** What {@link pretrainStack} returns. */
 export interface StackResult {
   /** The deep autoencoder `g₁∘…∘g_L∘f_L∘…∘f₁` holding the pretrained layers, ready to fine-tune. */
   autoencoder: Autoencoder;

@@ -1,14 +1,30 @@
 import { readFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { compileBytes, fetchWasm, loadError } from '../core/assets.js';
 import type { Platform, WorkerHandle } from '../core/platform.js';
 import { DiaboloError } from '../errors.js';
-import type { Flavor } from '../types.js';
 
-/** Node: binaries are read from disk next to the glue; workers are worker_threads. */
+/** Node: binaries are read from disk (or fetched, if given as http(s) URLs); workers are worker_threads. */
 export const nodePlatform: Platform = {
-  async wasmSource(flavor: Flavor) {
-    return readFile(new URL(`../wasm/${flavor}/diabolo_bg.wasm`, import.meta.url));
+  async compileWasm(url, file) {
+    if (url.protocol !== 'file:') return fetchWasm(url, file);
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = await readFile(url);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw loadError(file, fileURLToPath(url), `cannot read it (${err.code ?? err.message})`);
+    }
+    return compileBytes(bytes, file, fileURLToPath(url));
+  },
+  resolveAssetPath(path) {
+    // A URL (file:, http:, …), or a file path, absolute or relative to the working directory.
+    if (!isAbsolute(path) && /^[a-z][a-z0-9+.-]+:/i.test(path)) return new URL(path).href;
+    const href = pathToFileURL(resolve(path)).href;
+    return /[/\\]$/.test(path) && !href.endsWith('/') ? `${href}/` : href;
   },
   spawnWorker(): WorkerHandle {
     const worker = new Worker(new URL('../worker/node-entry.js', import.meta.url));

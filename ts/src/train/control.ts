@@ -16,14 +16,17 @@ export class TrainingControl {
   private waiting: Array<() => void> = [];
   private isPaused = false;
 
+  /** Whether {@link pause} was called without a {@link resume} since. */
   get paused(): boolean {
     return this.isPaused;
   }
 
+  /** Pause training at the next boundary (see above). */
   pause(): void {
     this.isPaused = true;
   }
 
+  /** Let a paused training go on. */
   resume(): void {
     this.isPaused = false;
     for (const wake of this.waiting.splice(0)) wake();

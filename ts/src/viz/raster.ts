@@ -3,7 +3,9 @@ import type { Matrix } from '../types.js';
 
 /** An RGBA image in memory (the layout of a canvas `ImageData`). */
 export interface Raster {
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
   /** `width × height × 4` bytes, row-major RGBA. */
   data: Uint8ClampedArray;
@@ -25,9 +27,11 @@ function put(r: Raster, x: number, y: number, rgb: readonly [number, number, num
   r.data.set([rgb[0], rgb[1], rgb[2], 255], (y * r.width + x) * 4);
 }
 
+/** Options of {@link imageGrid}. */
 export interface GridOptions {
   /** Pixels of one image: `height × width` must equal the matrix's columns. */
   height: number;
+  /** Width of one image in pixels (see `height`). */
   width: number;
   /** Images per row of the grid. */
   columns: number;
