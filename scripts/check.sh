@@ -14,9 +14,11 @@ if rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown; 
   RUSTFLAGS="-C target-feature=+simd128" CARGO_TARGET_DIR=target/clippy-wasm \
     cargo clippy --quiet --target wasm32-unknown-unknown -p diabolo-wasm -- -D warnings
 fi
-[ -f ts/src/wasm/simd128/diabolo.d.ts ] || { step "build:wasm (tsc needs the glue's types)"; npm run --silent build:wasm; }
+[ -f ts/src/wasm/glue.d.ts ] || { step "build:wasm (tsc needs the glue's types)"; npm run --silent build:wasm; }
 step "tsc --noEmit (strict)"
 npx tsc --noEmit -p tsconfig.json
 step "biome check (lint + format)"
 npx biome check --error-on-warnings .
+step "typedoc (the API reference; any warning fails)"
+npm run --silent docs
 printf '\ncheck: all clean\n'

@@ -17,6 +17,28 @@ describe('pictures', () => {
     expect(() => imageGrid(images, { height: 3, width: 3, columns: 2 })).toThrow(DiaboloError);
   });
 
+  it('encodes any RGBA raster as a PNG that an independent decoder (pngjs) reads back exactly', () => {
+    let seed = 12345;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed >>> 24;
+    };
+    for (const [width, height] of [
+      [1, 1],
+      [37, 5],
+      [300, 211],
+    ] as const) {
+      const r = { width, height, data: Uint8ClampedArray.from({ length: width * height * 4 }, next) };
+      const back = pngjs.PNG.sync.read(Buffer.from(encodePng(r)));
+      expect([back.width, back.height]).toEqual([width, height]);
+      expect(new Uint8Array(back.data)).toEqual(new Uint8Array(r.data.buffer));
+    }
+    expect(() => encodePng({ width: 2, height: 2, data: new Uint8ClampedArray(15) })).toThrow(
+      /15 bytes: expected .* = 16/,
+    );
+    expect(() => encodePng({ width: 0, height: 2, data: new Uint8ClampedArray(0) })).toThrow(/0 × 2/);
+  });
+
   it('colours a latent map by label and draws histograms with markers', () => {
     const pts = { rows: 2, cols: 2, data: Float32Array.from([0, 0, 1, 1]) };
     const r = scatter(pts, [0, 3], 50);

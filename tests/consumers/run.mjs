@@ -3,7 +3,8 @@
 // consumer projects (tests/consumers/fixtures/, copied to a temporary folder outside this
 // repository so nothing resolves from its node_modules) and used there with each tool's
 // default configuration: Node ESM and CommonJS, TypeScript (NodeNext, bundler, a browser
-// project), Vite (build + preview, dev server), webpack 5, and plain HTML with an import map.
+// project), Vite (build + preview, dev server), webpack 5, plain HTML with an import map, and
+// a page whose binaries and worker script are on another origin (setAssetPaths).
 // Every project trains a small model inline and in a worker (browser projects in headless
 // Chromium, failing on any console error, page error or failed request) and checks that the
 // losses fall and that both backends agree bit for bit.
@@ -12,7 +13,17 @@
 //   DIABOLO_CONSUMERS_KEEP=1                 keep the temporary folder (its path is printed)
 // Needs a built dist/ (npm run build) and, for the browser cases, Chromium (scripts/setup-browser.sh).
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as netServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -31,7 +42,8 @@ function checkTraining(r, { flavor } = {}) {
   if (r.error) throw new Error(`training failed: ${r.code ?? ''} ${r.error}`);
   for (const backend of ['inline', 'worker']) {
     const run = r[backend];
-    if (!run || !Array.isArray(run.losses) || run.losses.length < 2) throw new Error(`no ${backend} losses: ${JSON.stringify(r)}`);
+    if (!run || !Array.isArray(run.losses) || run.losses.length < 2)
+      throw new Error(`no ${backend} losses: ${JSON.stringify(r)}`);
     if (!run.losses.every(Number.isFinite)) throw new Error(`${backend} losses not finite: ${run.losses}`);
     if (!(run.losses.at(-1) < run.losses[0] * 0.9)) throw new Error(`${backend} losses do not fall: ${run.losses}`);
     if (run.backend !== backend) throw new Error(`asked for ${backend}, ran ${run.backend}`);
@@ -43,7 +55,14 @@ function checkTraining(r, { flavor } = {}) {
   return `losses ${r.inline.losses[0].toFixed(3)} → ${r.inline.losses.at(-1).toFixed(3)}, ${r.inline.flavor}, inline = worker`;
 }
 
-const nodeRun = (dir, file) => checkTraining(JSON.parse(sh(dir, 'node', [file]).trim().split('\n').at(-1)), { flavor: 'simd128' });
+/** Type-check a TypeScript project (its @ts-expect-error lines make it fail if types leak). */
+function typeCheck(dir, summary) {
+  sh(dir, 'npx', ['tsc', '-p', '.']);
+  return summary;
+}
+
+const nodeRun = (dir, file) =>
+  checkTraining(JSON.parse(sh(dir, 'node', [file]).trim().split('\n').at(-1)), { flavor: 'simd128' });
 
 const PROJECTS = [
   { name: 'node-esm', run: (dir) => nodeRun(dir, 'index.mjs') },
@@ -55,8 +74,8 @@ const PROJECTS = [
       return `tsc ok; ${nodeRun(dir, 'out/index.js')}`;
     },
   },
-  { name: 'ts-bundler', run: (dir) => (sh(dir, 'npx', ['tsc', '-p', '.']), 'tsc ok') },
-  { name: 'ts-browser', run: (dir) => (sh(dir, 'npx', ['tsc', '-p', '.']), 'tsc ok (no Node types, no Node-only exports)') },
+  { name: 'ts-bundler', run: (dir) => typeCheck(dir, 'tsc ok') },
+  { name: 'ts-browser', run: (dir) => typeCheck(dir, 'tsc ok (no Node types, no Node-only exports)') },
   {
     name: 'vite-build',
     fixture: 'vite',
@@ -84,14 +103,43 @@ const PROJECTS = [
       return withStatic(dir, (url) => inPage(browser, `${url}/index.html`));
     },
   },
-  { name: 'plain-html', browser: true, run: (dir, browser) => withStatic(dir, (url) => inPage(browser, `${url}/index.html`)) },
+  {
+    name: 'plain-html',
+    browser: true,
+    run: (dir, browser) => withStatic(dir, (url) => inPage(browser, `${url}/index.html`)),
+  },
+  {
+    name: 'self-hosted',
+    browser: true,
+    run(dir, browser) {
+      // Move the binaries and the worker script to a "CDN" folder served from another origin.
+      const dist = join(dir, 'node_modules', 'diabolo', 'dist');
+      const cdn = join(dir, 'cdn');
+      mkdirSync(cdn);
+      renameSync(join(dist, 'wasm'), join(cdn, 'wasm'));
+      mkdirSync(join(cdn, 'worker'));
+      renameSync(join(dist, 'worker', 'browser.js'), join(cdn, 'worker', 'browser.js'));
+      mkdirSync(join(dist, 'wasm'));
+      copyFileSync(join(cdn, 'wasm', 'glue.js'), join(dist, 'wasm', 'glue.js'));
+      return withStatic(
+        cdn,
+        (cdnUrl) => withStatic(dir, (url) => inPage(browser, `${url}/index.html?cdn=${encodeURIComponent(cdnUrl)}`)),
+        { cors: true },
+      );
+    },
+  },
 ];
 
 // --- helpers --------------------------------------------------------------------------------
 
 function sh(cwd, cmd, args, env = {}) {
   try {
-    return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    return execFileSync(cmd, args, {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
   } catch (e) {
     throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
   }
@@ -144,11 +192,17 @@ async function withServer(dir, args, use) {
   }
 }
 
-const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
+const TYPES = {
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.html': 'text/html',
+};
 
 /** A plain static file server of `dir`: what any web server does with a folder. */
-async function withStatic(dir, use) {
+async function withStatic(dir, use, { cors = false } = {}) {
   const server = createServer((req, res) => {
+    if (cors) res.setHeader('Access-Control-Allow-Origin', '*');
     const file = normalize(join(dir, decodeURIComponent(new URL(req.url, 'http://x').pathname)));
     if (!file.startsWith(dir) || !existsSync(file)) {
       res.writeHead(404).end();
@@ -200,7 +254,8 @@ console.log(`[consumers] packed ${tarball.replace(`${work}/`, '')} in ${work}`);
 
 const selected = PROJECTS.filter((p) => only.length === 0 || only.includes(p.name));
 const chromium = existsSync(CHROMIUM);
-if (!chromium) console.warn(`[consumers] no Chromium at ${CHROMIUM}: browser projects fail (run scripts/setup-browser.sh)`);
+if (!chromium)
+  console.warn(`[consumers] no Chromium at ${CHROMIUM}: browser projects fail (run scripts/setup-browser.sh)`);
 
 const installed = new Set();
 function prepare(fixture) {
@@ -235,5 +290,7 @@ for (const project of selected) {
 await browser?.close();
 if (process.env.DIABOLO_CONSUMERS_KEEP) console.log(`[consumers] kept ${work}`);
 else rmSync(work, { recursive: true, force: true });
-console.log(`[consumers] ${selected.length - failures.length} of ${selected.length} passed${failures.length ? `; failed: ${failures.join(', ')}` : ''}`);
+console.log(
+  `[consumers] ${selected.length - failures.length} of ${selected.length} passed${failures.length ? `; failed: ${failures.join(', ')}` : ''}`,
+);
 process.exit(failures.length ? 1 : 0);

@@ -102,13 +102,19 @@ export function applyAssetPaths(paths: AssetPaths, resolve: (path: string) => st
   if (typeof wasm === 'string' || wasm instanceof URL) {
     const folder = toHref('wasm', wasm, resolve);
     if (!folder.endsWith('/')) {
-      throw invalid('wasm', wasm, `a folder URL ending in "/" (or an object with a URL per flavour: ${FLAVORS.join(', ')})`);
+      throw invalid(
+        'wasm',
+        wasm,
+        `a folder URL ending in "/" (or an object with a URL per flavour: ${FLAVORS.join(', ')})`,
+      );
     }
     for (const f of FLAVORS) next.wasm[f] = new URL(wasmFileName(f), folder).href;
   } else if (wasm !== undefined) {
-    if (wasm === null || typeof wasm !== 'object') throw invalid('wasm', wasm, 'a folder URL or { relaxed?, simd128?, scalar? }');
+    if (wasm === null || typeof wasm !== 'object')
+      throw invalid('wasm', wasm, 'a folder URL or { relaxed?, simd128?, scalar? }');
     for (const [key, url] of Object.entries(wasm)) {
-      if (!(FLAVORS as readonly string[]).includes(key)) throw invalid(`wasm.${key}`, key, `one of ${FLAVORS.join(', ')}`);
+      if (!(FLAVORS as readonly string[]).includes(key))
+        throw invalid(`wasm.${key}`, key, `one of ${FLAVORS.join(', ')}`);
       if (url !== undefined) next.wasm[key as Flavor] = toHref(`wasm.${key}`, url, resolve);
     }
   }
@@ -181,7 +187,11 @@ export async function fetchWasm(url: URL, file: string): Promise<WebAssembly.Mod
   if (!response.ok) throw loadError(file, url.href, `HTTP ${response.status} ${response.statusText}`.trim());
   const type = response.headers.get('Content-Type') ?? '';
   if (type.includes('text/html')) {
-    throw loadError(file, url.href, 'the server answered with an HTML page, not the binary (the file is not at that path)');
+    throw loadError(
+      file,
+      url.href,
+      'the server answered with an HTML page, not the binary (the file is not at that path)',
+    );
   }
   if (type.startsWith('application/wasm') && typeof WebAssembly.compileStreaming === 'function') {
     const copy = response.clone();

@@ -34,7 +34,7 @@ export function loadGlue(flavor: Flavor): Promise<GlueModule> {
       const module = await compileFlavor(flavor);
       // A fresh set of bindings: its own instance, memory and handle tables.
       const bindings = createGlue();
-      const exports = await bindings.default({ module_or_path: module });
+      const exports = await bindings.instantiate(module);
       memories.set(bindings, exports.memory);
       return bindings;
     })();

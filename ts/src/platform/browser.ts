@@ -12,7 +12,8 @@ function sameOriginScript(url: string): string | URL {
 /** Start the worker script: the override, else the shipped one (a static literal, for bundlers). */
 function startWorker(): { worker: Worker; url: string } {
   const override = workerOverride();
-  if (override !== undefined) return { worker: new Worker(sameOriginScript(override), { type: 'module' }), url: override };
+  if (override !== undefined)
+    return { worker: new Worker(sameOriginScript(override), { type: 'module' }), url: override };
   // A self-contained bundle (scripts/bundle-worker.mjs): module workers cannot use the page's
   // import map. Written exactly so, bundlers recognise the worker and bundle it; the URL it
   // ends up at is theirs to choose, so the message names the file (the browser's console names the URL).

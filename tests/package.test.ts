@@ -1,0 +1,123 @@
+// The tarball as `npm pack` makes it: what it holds, how big it is, and that every file in it
+// that points at another file (imports, types, asset URLs, source maps, package.json fields)
+// finds that file in it. The consumer projects (npm run test:consumers) then install it.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const [packed] = JSON.parse(
+  execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }),
+) as [{ size: number; files: { path: string }[] }];
+const files = new Set(packed.files.map((f) => f.path));
+const read = (path: string) => readFileSync(join(root, path), 'utf8');
+
+/** The package a bare specifier names (`@scope/name/sub` → `@scope/name`). */
+function packageOf(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] as string);
+}
+
+/** Every module specifier and asset URL a shipped JavaScript or declaration file names. */
+function references(path: string): { spec: string; kind: string }[] {
+  const text = read(path);
+  const out: { spec: string; kind: string }[] = [];
+  const patterns: [RegExp, string][] = [
+    [/(?:^|[\s;}])(?:import|export)\s[^'"]*?\sfrom\s*["']([^"']+)["']/g, 'import'],
+    [/(?:^|[\s;}])import\s*["']([^"']+)["']/g, 'import'],
+    [/\bimport\(\s*["']([^"']+)["']\s*\)/g, 'import()'],
+    [/new URL\(\s*["']([^"']+)["']\s*,\s*import\.meta\.url\s*\)/g, 'asset URL'],
+    [/\/\/# sourceMappingURL=(\S+)/g, 'source map'],
+    [/\/\/\/\s*<reference\s+path=["']([^"']+)["']/g, 'reference'],
+  ];
+  for (const [re, kind] of patterns) for (const m of text.matchAll(re)) out.push({ spec: m[1] as string, kind });
+  return out;
+}
+
+describe('the npm tarball', () => {
+  it('stays within its size budget (550 kB packed)', () => {
+    expect(packed.size).toBeLessThanOrEqual(550_000);
+  });
+
+  it('holds the license, the readme, the three binaries, one glue and the browser worker', () => {
+    for (const f of [
+      'LICENSE',
+      'README.md',
+      'package.json',
+      'dist/wasm/diabolo-relaxed.wasm',
+      'dist/wasm/diabolo-simd128.wasm',
+      'dist/wasm/diabolo-scalar.wasm',
+      'dist/wasm/glue.js',
+      'dist/worker/browser.js',
+    ]) {
+      expect(files, f).toContain(f);
+    }
+    expect(read('LICENSE')).toContain(pkg.license);
+    expect([...files].filter((f) => f.endsWith('.js') && f.includes('wasm/'))).toEqual(['dist/wasm/glue.js']);
+  });
+
+  it('ships only what a user runs: no sources, maps, tests or the demo', () => {
+    const unwanted = [...files].filter(
+      (f) =>
+        f.endsWith('.map') ||
+        (f.endsWith('.ts') && !f.endsWith('.d.ts')) ||
+        /^(tests|bench|crates|scripts|studio|ts)\//.test(f) ||
+        f.startsWith('dist/cli/demo.') ||
+        f === 'dist/worker/browser-entry.js',
+    );
+    expect(unwanted).toEqual([]);
+  });
+
+  it('has metadata for the registry page', () => {
+    for (const field of ['description', 'license', 'repository', 'homepage', 'bugs', 'keywords', 'engines']) {
+      expect(pkg[field], field).toBeTruthy();
+    }
+    expect(pkg.exports['./package.json']).toBe('./package.json');
+    // Each condition carries its own types: a browser project must not see Node-only exports.
+    expect(pkg.exports['.'].node.types).toBe('./dist/index.node.d.ts');
+    expect(pkg.exports['.'].default.types).toBe('./dist/index.browser.d.ts');
+    expect(read('dist/index.browser.d.ts')).not.toMatch(/loadMnist|writePng|node:/);
+  });
+
+  it('every file the package.json names is in it', () => {
+    const targets: string[] = [pkg.main, pkg.types, ...Object.values(pkg.bin as Record<string, string>)];
+    const walk = (v: unknown): void => {
+      if (typeof v === 'string') targets.push(v);
+      else if (v && typeof v === 'object') for (const x of Object.values(v)) walk(x);
+    };
+    walk(pkg.exports);
+    for (const t of targets) expect(files, t).toContain(normalize(t));
+  });
+
+  it('every import, type reference, asset URL and source map of a shipped file resolves inside it', () => {
+    const dependencies = new Set(Object.keys(pkg.dependencies));
+    const builtins = new Set(builtinModules);
+    const broken: string[] = [];
+    let checked = 0;
+    for (const file of files) {
+      if (!/\.(m?js|d\.ts)$/.test(file)) continue;
+      for (const { spec, kind } of references(file)) {
+        checked++;
+        if (/^(https?|data):/.test(spec)) continue;
+        // Module specifiers without ./ name packages; URLs (assets, maps) are always relative.
+        const url = kind === 'asset URL' || kind === 'source map' || kind === 'reference';
+        if (!url && !spec.startsWith('.') && !spec.startsWith('/')) {
+          const name = packageOf(spec);
+          const ok = spec.startsWith('node:') ? builtins.has(spec.slice(5)) : dependencies.has(name);
+          if (!ok) broken.push(`${file}: ${kind} ${spec} (not a dependency)`);
+          continue;
+        }
+        const target = normalize(join(dirname(file), spec));
+        const candidates = file.endsWith('.d.ts') ? [target.replace(/\.js$/, '.d.ts'), target] : [target];
+        if (!candidates.some((c) => files.has(c)))
+          broken.push(`${file}: ${kind} ${spec} → ${target} is not in the tarball`);
+      }
+    }
+    expect(checked).toBeGreaterThan(150);
+    expect(broken).toEqual([]);
+  });
+});
