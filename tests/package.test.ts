@@ -57,6 +57,8 @@ describe('the npm tarball', () => {
       expect(files, f).toContain(f);
     }
     expect(read('LICENSE')).toContain(pkg.license);
+    // The worker bundle never starts a worker: a reference to itself would make bundlers emit a nested copy.
+    expect(read('dist/worker/browser.js')).not.toMatch(/new Worker|worker\/browser\.js/);
     expect([...files].filter((f) => f.endsWith('.js') && f.includes('wasm/'))).toEqual(['dist/wasm/glue.js']);
   });
 
@@ -84,7 +86,7 @@ describe('the npm tarball', () => {
   });
 
   it('every file the package.json names is in it', () => {
-    const targets: string[] = [pkg.main, pkg.types, ...Object.values(pkg.bin as Record<string, string>)];
+    const targets: string[] = [pkg.main, pkg.types, pkg.browser, ...Object.values(pkg.bin as Record<string, string>)];
     const walk = (v: unknown): void => {
       if (typeof v === 'string') targets.push(v);
       else if (v && typeof v === 'object') for (const x of Object.values(v)) walk(x);

@@ -3,7 +3,7 @@
 // consumer projects (tests/consumers/fixtures/, copied to a temporary folder outside this
 // repository so nothing resolves from its node_modules) and used there with each tool's
 // default configuration: Node ESM and CommonJS, TypeScript (NodeNext, bundler, a browser
-// project), Vite (build + preview, dev server), webpack 5, plain HTML with an import map, and
+// project), Vite (build + preview, dev server), webpack 5, Parcel 2, plain HTML with an import map, and
 // a page whose binaries and worker script are on another origin (setAssetPaths).
 // Every project trains a small model inline and in a worker (browser projects in headless
 // Chromium, failing on any console error, page error or failed request) and checks that the
@@ -101,6 +101,16 @@ const PROJECTS = [
       const emitted = listWasm(join(dir, 'dist'));
       if (emitted.length < 3) throw new Error(`webpack emitted ${emitted.length} .wasm files`);
       return withStatic(dir, (url) => inPage(browser, `${url}/index.html`));
+    },
+  },
+  {
+    name: 'parcel',
+    browser: true,
+    async run(dir, browser) {
+      sh(dir, 'npx', ['parcel', 'build', 'index.html', '--no-cache']);
+      const emitted = listWasm(join(dir, 'dist'));
+      if (emitted.length < 3) throw new Error(`parcel emitted ${emitted.length} .wasm files`);
+      return withStatic(join(dir, 'dist'), (url) => inPage(browser, `${url}/index.html`));
     },
   },
   {
@@ -263,7 +273,8 @@ function prepare(fixture) {
   if (installed.has(fixture)) return dir;
   cpSync(join(fixtures, fixture), dir, { recursive: true });
   for (const f of ['train.mjs', 'page.mjs']) cpSync(join(fixtures, 'shared', f), join(dir, f));
-  if (fixture === 'vite') cpSync(join(fixtures, 'shared', 'index.html'), join(dir, 'index.html'));
+  if (fixture === 'vite' || fixture === 'parcel')
+    cpSync(join(fixtures, 'shared', 'index.html'), join(dir, 'index.html'));
   const pkgFile = join(dir, 'package.json');
   writeFileSync(pkgFile, readFileSync(pkgFile, 'utf8').replace('"DIABOLO"', JSON.stringify(`file:${tarball}`)));
   const t = Date.now();

@@ -1,6 +1,7 @@
-import { fetchWasm, loadError, workerOverride } from '../core/assets.js';
+import { loadError, workerOverride } from '../core/assets.js';
 import type { Platform, WorkerHandle } from '../core/platform.js';
 import { DiaboloError } from '../errors.js';
+import { browserLoading } from './browser-loading.js';
 
 /** A cross-origin module worker cannot be started directly: start a same-origin module that imports it. */
 function sameOriginScript(url: string): string | URL {
@@ -21,12 +22,9 @@ function startWorker(): { worker: Worker; url: string } {
   return { worker, url: 'the URL your page or bundler gave dist/worker/browser.js' };
 }
 
-/** Browser: binaries are fetched (streaming compile), workers are module Web Workers. */
+/** Browser main thread: binaries are fetched, workers are module Web Workers. */
 export const browserPlatform: Platform = {
-  compileWasm: fetchWasm,
-  resolveAssetPath(path) {
-    return new URL(path, globalThis.document?.baseURI ?? globalThis.location?.href).href;
-  },
+  ...browserLoading,
   spawnWorker(): WorkerHandle {
     const { worker, url } = startWorker();
     const failures: Array<(e: DiaboloError) => void> = [];
