@@ -73,6 +73,36 @@ describe.runIf(available)('in headless Chromium', () => {
     await node.dispose();
   });
 
+  it('inline training on the page thread: a timer aborts it within ~50 ms while the page keeps painting', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`${server.url}/train.html`);
+    await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+    const r = (await page.evaluate(
+      (a) => (window as unknown as { inlineAbort: (a: unknown) => Promise<unknown> }).inlineAbort(a),
+      {
+        config: { inputSize: 256, hiddenSize: 64, seed: 4 },
+        fit: { epochs: 300, batchSize: 16 },
+        abortAfterMs: 300,
+        data: { count: 2000, size: 16, seed: 2 },
+      },
+    )) as { code: string; epochs: number; trainedMs: number; stoppedAfterMs: number; frames: number; after: number };
+    await page.close();
+    console.log(
+      `inline in Chromium: aborted after ${r.trainedMs.toFixed(0)} ms (${r.epochs} of 300 epochs), stopped ${r.stoppedAfterMs.toFixed(1)} ms after the timer, ${r.frames} frames`,
+    );
+    expect(errors, errors.join('\n')).toEqual([]);
+    expect(r.code).toBe('E_ABORTED');
+    expect(r.epochs).toBeLessThan(300);
+    // One slice (~25 ms) or one minibatch; the bound leaves room for a loaded machine.
+    expect(r.stoppedAfterMs).toBeLessThan(250);
+    // The page painted while its own thread trained (one frame per ~100 ms at least).
+    expect(r.frames).toBeGreaterThan(r.trainedMs / 100);
+    expect(Number.isFinite(r.after)).toBe(true);
+  });
+
   // The same binary gives the same bits in both V8 embeddings, flavour by flavour: Node runs
   // tests/fixtures/train-and-dump.mjs (relaxed SIMD needs its flag on Node 20), the page
   // trains the same model on the same data in a worker.

@@ -84,3 +84,89 @@ describe('pause and resume', () => {
     await ae.dispose();
   });
 });
+
+// Inline training runs in the caller's thread: it must give the event loop a turn often
+// enough that timers — an AbortSignal.timeout, a setTimeout that aborts or pauses, an
+// interval — run while it trains (the bound on latency is generous: this machine is shared).
+describe('inline training shares the thread', () => {
+  const big = shapes({ count: 2000, size: 16, seed: 1 });
+  const wide = { inputSize: 256, hiddenSize: 64, seed: 1 };
+
+  async function stopsSoon(signal: AbortSignal, epochs: number) {
+    const ae = await Autoencoder.create(wide);
+    let firedAt = 0;
+    signal.addEventListener('abort', () => {
+      firedAt = performance.now();
+    });
+    let done = 0;
+    const e = await ae.fit(big, { epochs, batchSize: 16, signal, onEpochEnd: () => void done++ }).then(
+      () => null,
+      (x: DiaboloError) => x,
+    );
+    const stoppedAfter = performance.now() - firedAt;
+    expect(e?.code).toBe('E_ABORTED');
+    expect(firedAt).toBeGreaterThan(0);
+    expect(stoppedAfter).toBeLessThan(250);
+    expect(done).toBeLessThan(epochs);
+    // Still usable: it trains on.
+    const more = await ae.fit(big, { epochs: 1, batchSize: 16 });
+    expect(Number.isFinite(more.losses[0])).toBe(true);
+    await ae.dispose();
+  }
+
+  it('AbortSignal.timeout(50) stops a 300-epoch inline fit soon after it fires', async () => {
+    await stopsSoon(AbortSignal.timeout(50), 300);
+  });
+
+  it('a setTimeout that aborts stops even epochs: 1e9', async () => {
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(new Error('enough')), 80);
+    await stopsSoon(stop.signal, 1e9);
+  });
+
+  it('without a signal, timers and intervals still run during an inline fit', async () => {
+    const ae = await Autoencoder.create(wide);
+    let ticks = 0;
+    const interval = setInterval(() => ticks++, 5);
+    const t0 = performance.now();
+    await ae.fit(big, { epochs: 4, batchSize: 16 });
+    const ms = performance.now() - t0;
+    clearInterval(interval);
+    // An interval of 5 ms ticks at least once per ~50 ms of training.
+    expect(ticks).toBeGreaterThan(ms / 50);
+    await ae.dispose();
+  });
+
+  it('TrainingControl.pause() from a timer holds inline training until resume()', async () => {
+    const ae = await Autoencoder.create(wide);
+    const control = new TrainingControl();
+    let batchesWhilePaused = -1;
+    let progress = 0;
+    setTimeout(() => {
+      control.pause();
+      const at = progress;
+      setTimeout(() => {
+        batchesWhilePaused = progress - at;
+        control.resume();
+      }, 150);
+    }, 40);
+    const run = await ae.fit(big, { epochs: 3, batchSize: 16, control, onBatchEnd: () => void progress++ });
+    expect(run.losses.length).toBe(3);
+    // At most the piece running when pause() came finished after it.
+    expect(batchesWhilePaused).toBeGreaterThanOrEqual(0);
+    expect(batchesWhilePaused).toBeLessThanOrEqual(1);
+    await ae.dispose();
+  });
+
+  it('inline = worker, bit for bit, although inline runs in time slices', async () => {
+    const [inline, worker] = await Promise.all([
+      Autoencoder.create(wide),
+      Autoencoder.create(wide, { backend: 'worker' }),
+    ]);
+    const a = await inline.fit(big, { epochs: 2, batchSize: 16 });
+    const b = await worker.fit(big, { epochs: 2, batchSize: 16 });
+    expect(a.losses).toEqual(b.losses);
+    expect(await inline.getWeights()).toEqual(await worker.getWeights());
+    await Promise.all([inline.dispose(), worker.dispose()]);
+  });
+});

@@ -326,17 +326,21 @@ export interface FitOptions {
   klWarmupEpochs?: number;
   /** Called after every epoch. */
   onEpochEnd?: (progress: EpochProgress) => void;
-  /** Called every `batchesPerCall` minibatches. */
+  /** Called after every piece of minibatches (see `batchesPerCall`). */
   onBatchEnd?: (progress: BatchProgress) => void;
   /**
-   * Minibatches per call into the core when `onBatchEnd` or `signal` is given (default: 1
-   * with a signal, so cancellation takes effect within one minibatch; else a tenth of the
-   * epoch). Without either, an epoch is one call.
+   * Minibatches per call into the core. Inline (the default backend), training runs in
+   * slices of about 25 ms — at least one minibatch — and lets the event loop run after each,
+   * so timers, an `AbortSignal`, `TrainingControl.pause()`, input and painting are served
+   * while it trains; give a count to fix the slice instead. In a worker, when `onBatchEnd`,
+   * `signal` or `control` is given: default 1 with a signal (cancellation within one
+   * minibatch), else a tenth of the epoch; without any of them an epoch is one call.
    */
   batchesPerCall?: number;
   /**
-   * Stops training at the next minibatch boundary (see `batchesPerCall`); the promise
-   * rejects with `E_ABORTED` and the model keeps the weights of the last finished minibatch.
+   * Stops training at the end of the running piece (see `batchesPerCall`: inline within a
+   * slice of ~25 ms or one minibatch, in a worker within one minibatch); the promise rejects
+   * with `E_ABORTED` and the model keeps the weights of the last finished minibatch.
    */
   signal?: AbortSignal;
 }

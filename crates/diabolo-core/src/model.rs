@@ -136,6 +136,9 @@ struct Workspace<T> {
     dcode: Vec<T>,
     scratch: Scratch<T>,
     ps: PenaltyScratch<T>,
+    /// The current epoch's sample-weighted sums so far, added minibatch by minibatch in order,
+    /// so the epoch's terms do not depend on how its minibatches were split into calls.
+    epoch_sum: LossTerms,
 }
 
 /// Saved training state besides the parameters: step count, RNG, optimizer moments.
@@ -760,9 +763,8 @@ impl<T: Kernel> Model<T> {
     /// One pass over `rows` samples in a fresh random order, `batch_size` at a time.
     pub fn train_epoch(&mut self, data: &[T], rows: usize, batch_size: usize, lr: f64) -> Result<EpochReport> {
         self.begin_epoch(data, rows)?;
-        let (sum, batches) = self.train_batches(data, rows, batch_size, lr, 0, usize::MAX)?;
-        let mut terms = LossTerms::default();
-        terms.add_scaled(&sum, 1.0 / rows as f64);
+        let (_, batches) = self.train_batches(data, rows, batch_size, lr, 0, usize::MAX)?;
+        let terms = self.epoch_terms(rows);
         Ok(EpochReport {
             terms,
             batches,
@@ -776,7 +778,16 @@ impl<T: Kernel> Model<T> {
     pub fn begin_epoch(&mut self, data: &[T], rows: usize) -> Result<()> {
         Self::check_data("training data", data, rows, self.spec.inputs)?;
         crate::chain::shuffled(&mut self.ws.order, rows, &mut self.rng);
+        self.ws.epoch_sum = LossTerms::default();
         Ok(())
+    }
+
+    /// The terms of the current epoch so far as means over its `rows` samples: after its last
+    /// minibatch, the epoch's terms, the same bits however [`Model::train_batches`] split it.
+    pub fn epoch_terms(&self, rows: usize) -> LossTerms {
+        let mut terms = LossTerms::default();
+        terms.add_scaled(&self.ws.epoch_sum, 1.0 / rows as f64);
+        terms
     }
 
     /// Train minibatches `first .. first + count` (clipped to the epoch) of the current
@@ -806,6 +817,7 @@ impl<T: Kernel> Model<T> {
             let (lo, hi) = (b * batch_size, ((b + 1) * batch_size).min(rows));
             let t = self.on_rows(data, lo, hi, |m, x, n| m.train_batch(x, n, lr))?;
             sum.add_scaled(&t, (hi - lo) as f64);
+            self.ws.epoch_sum.add_scaled(&t, (hi - lo) as f64);
             done += 1;
         }
         Ok((sum, done))
@@ -1352,6 +1364,11 @@ mod tests {
         assert_eq!(batches, report.batches);
         assert_eq!(pieces.parameters(), whole.parameters());
         assert!((total.total / 50.0 - report.terms.total).abs() < 1e-12);
+        // The epoch's own running sums give its terms bit for bit, whatever the split.
+        assert_eq!(pieces.epoch_terms(50), report.terms);
+        // A new epoch starts its sums afresh.
+        pieces.begin_epoch(&x, 50).unwrap();
+        assert_eq!(pieces.epoch_terms(50), LossTerms::default());
     }
 
     #[test]

@@ -383,7 +383,9 @@ impl Model {
     }
 
     /// Minibatches `first … first + count − 1` of the current epoch: the sample-weighted sums
-    /// `[reconstruction, sparsity, contractive, kl, l2, total, batchesRun]`.
+    /// `[reconstruction, sparsity, contractive, kl, l2, total, batchesRun]`, then the epoch's
+    /// terms so far as means over its rows (the same six; after the last minibatch, the
+    /// epoch's terms, bit for bit those of `trainEpoch`).
     #[wasm_bindgen(js_name = trainBatches)]
     pub fn train_batches(
         &mut self,
@@ -405,6 +407,7 @@ impl Model {
             .map_err(js_err)?;
         let mut out = terms_array(&sum).to_vec();
         out.push(ran as f64);
+        out.extend_from_slice(&terms_array(&self.inner.epoch_terms(data.rows)));
         Ok(out)
     }
 

@@ -151,7 +151,11 @@ export class Engine {
     this.run(() => m.beginEpoch(d));
   }
 
-  /** Minibatches `first … first + count − 1` of the current epoch: sample-weighted sums of the terms. */
+  /**
+   * Minibatches `first … first + count − 1` of the current epoch: sample-weighted sums of
+   * their terms, and the epoch's terms so far (after its last minibatch, bit for bit those of
+   * {@link trainEpoch}, however the epoch was split).
+   */
   trainBatches(
     model: number,
     dataset: number,
@@ -159,12 +163,12 @@ export class Engine {
     learningRate: number,
     first: number,
     count: number,
-  ): { sums: LossTermValues; batches: number; ms: number } {
+  ): { sums: LossTermValues; batches: number; ms: number; epochTerms: LossTermValues } {
     const m = this.model(model);
     const d = this.dataset(dataset);
     const t0 = performance.now();
     const r = this.run(() => m.trainBatches(d, batchSize, learningRate, first, count));
-    return { sums: terms(r), batches: r[6] as number, ms: performance.now() - t0 };
+    return { sums: terms(r), batches: r[6] as number, ms: performance.now() - t0, epochTerms: terms(r.subarray(7)) };
   }
 
   // --- data-parallel replicas (see train/parallel.ts) ----------------------------------

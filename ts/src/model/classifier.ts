@@ -1,7 +1,7 @@
 import { EngineObject, Runtime } from '../core/runtime.js';
 import { toMatrix } from '../data/matrix.js';
 import { DiaboloError } from '../errors.js';
-import { aborted, upload } from '../train/fit.js';
+import { aborted, upload, yieldToEventLoop } from '../train/fit.js';
 import type { Matrix, MatrixLike, OptimizerConfig, RuntimeOptions } from '../types.js';
 import { invalid, resolveOptimizer } from './config.js';
 
@@ -124,10 +124,13 @@ export class Classifier extends EngineObject {
     await this.rt.call.setTrainBody(this.id, options.trainBody ?? true);
     return this.rt.withHandle(await upload(this.rt, x, y), async (ds) => {
       const losses: number[] = [];
+      const inline = this.rt.info.backend === 'inline';
       for (let epoch = 1; epoch <= epochs; epoch++) {
         const loss = await this.rt.call.classifierTrainEpoch(this.id, ds, batchSize, lr);
         losses.push(loss);
         options.onEpochEnd?.({ epoch, epochs, loss });
+        // Inline, this thread trains: let timers (an abort, a pause) and events run between epochs.
+        if (inline) await yieldToEventLoop();
         if (signal?.aborted && epoch < epochs) throw aborted(signal);
       }
       return { losses };

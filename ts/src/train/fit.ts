@@ -34,6 +34,8 @@ export interface PieceRun {
   sums: LossTermValues;
   batches: number;
   ms: number;
+  /** The epoch's terms so far, as one engine's core keeps them (independent of the split). */
+  epochTerms?: LossTermValues;
 }
 
 /** `into += from`, term by term. */
@@ -42,28 +44,73 @@ export function addTerms(into: LossTermValues, from: LossTermValues): void {
 }
 
 /**
- * One epoch of `rows` samples run `perCall` minibatches at a time by `run(first, count)`,
+ * Let the thread's event loop run: timers (an `AbortSignal.timeout`, a `setTimeout` that
+ * aborts or pauses), I/O and, in a page, input events and painting. A macrotask, not a
+ * microtask: inline training runs in the caller's thread, and awaiting calls that are
+ * synchronous underneath would otherwise never give the loop a turn.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  // Node: after pending I/O and due timers. Browsers: a message is an ordinary task, queued
+  // behind due timers, input and rendering (scheduler.yield() would not do: its continuation
+  // outranks timers, so a timer's abort would wait for the end of training).
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+/**
+ * How many minibatches each call into the core runs: a fixed count, or — for inline
+ * training, which shares the caller's thread — as many as fit in `sliceMs` at the pace of
+ * the previous call (at least one), with the event loop given a turn after each.
+ */
+export type PieceSize = number | { sliceMs: number };
+
+/**
+ * Inline training runs in slices of about this many milliseconds (or one minibatch, if that
+ * is longer), giving the event loop a turn after each: long enough that slicing costs nothing
+ * measurable, short enough that a timer's abort or pause, input and painting are not held up.
+ */
+export const INLINE_SLICE_MS = 25;
+
+/**
+ * One epoch of `rows` samples run a piece of minibatches at a time by `run(first, count)`,
  * with progress, cancellation and pause between the calls (identical results to one call:
  * the epoch's order is drawn before the first).
  */
 export async function runInPieces(
   rows: number,
   batchSize: number,
-  perCall: number,
+  pieces: PieceSize,
   epoch: number,
   epochs: number,
   options: FitOptions,
   run: (first: number, count: number) => Promise<PieceRun>,
+  yieldEach = typeof pieces !== 'number',
 ): Promise<EpochRun> {
   const batches = Math.ceil(rows / batchSize);
   const sums: LossTermValues = { reconstruction: 0, sparsity: 0, contractive: 0, kl: 0, l2: 0, total: 0 };
+  const sliced = typeof pieces !== 'number';
+  let count = sliced ? 1 : pieces;
   let done = 0;
   let ms = 0;
+  let epochTerms: LossTermValues | undefined;
   while (done < batches) {
-    const r = await run(done, perCall);
+    const r = await run(done, count);
+    epochTerms = r.epochTerms;
     addTerms(sums, r.sums);
     done += r.batches;
     ms += r.ms;
+    if (sliced && r.batches > 0) {
+      // Aim at the slice from the pace just measured, growing at most fourfold a step.
+      const perBatch = Math.max(r.ms, 0.01) / r.batches;
+      count = Math.max(1, Math.min(count * 4, Math.floor(pieces.sliceMs / perBatch)));
+    }
     const samples = Math.min(rows, done * batchSize);
     options.onBatchEnd?.({
       epoch,
@@ -73,14 +120,17 @@ export async function runInPieces(
       loss: sums.total / samples,
       samplesPerSecond: samples / (ms / 1000),
     });
+    if (yieldEach) await yieldToEventLoop();
     if (options.signal?.aborted && (done < batches || epoch < epochs)) throw aborted(options.signal);
     if (done < batches) await options.control?.waitWhilePaused(options.signal);
   }
-  for (const k of Object.keys(sums) as (keyof LossTermValues)[]) sums[k] /= rows;
-  return { terms: sums, batches, samples: rows, ms };
+  // One engine's core kept the epoch's sums itself, minibatch by minibatch: its terms are
+  // those of an epoch run in one call. Replicas' pieces are summed here.
+  if (!epochTerms) for (const k of Object.keys(sums) as (keyof LossTermValues)[]) sums[k] /= rows;
+  return { terms: epochTerms ?? sums, batches, samples: rows, ms };
 }
 
-/** One epoch on one engine, `perCall` minibatches per call. */
+/** One epoch on one engine, a piece of minibatches per call. */
 async function epochInPieces(
   rt: Runtime,
   model: number,
@@ -88,14 +138,21 @@ async function epochInPieces(
   rows: number,
   batchSize: number,
   learningRate: number,
-  perCall: number,
+  pieces: PieceSize,
   epoch: number,
   epochs: number,
   options: FitOptions,
 ): Promise<EpochRun> {
   await rt.call.beginEpoch(model, dataset);
-  return runInPieces(rows, batchSize, perCall, epoch, epochs, options, (first, count) =>
-    rt.call.trainBatches(model, dataset, batchSize, learningRate, first, count),
+  return runInPieces(
+    rows,
+    batchSize,
+    pieces,
+    epoch,
+    epochs,
+    options,
+    (first, count) => rt.call.trainBatches(model, dataset, batchSize, learningRate, first, count),
+    rt.info.backend === 'inline',
   );
 }
 
@@ -146,6 +203,13 @@ export async function fitDataset(
       replicas = await Replicas.open(leader, config, rt.info.flavor, source, trainRows, o.dataParallel);
       await replicas.each((r) => r.call.setClipNorm(r.model, o.gradientClipNorm));
     }
+    // Inline training shares the caller's thread: unless told a piece size, it runs in time
+    // slices and lets the event loop in after each, so timers, signals, pause, input and
+    // painting are served while it trains. A worker runs a whole epoch per call unless
+    // progress or cancellation within the epoch is asked for.
+    const inline = rt.info.backend === 'inline';
+    const pieces: PieceSize =
+      inline && options.batchesPerCall === undefined ? { sliceMs: INLINE_SLICE_MS } : o.batchesPerCall;
     const history: EpochProgress[] = [];
     const t0 = performance.now();
     let best = { loss: Number.POSITIVE_INFINITY, epoch: 0 };
@@ -166,8 +230,8 @@ export async function fitDataset(
       let r: EpochRun;
       try {
         r = replicas
-          ? await replicas.epoch(o.batchSize, learningRate, o.batchesPerCall, epoch, o.epochs, options)
-          : o.batchesPerCall === 0
+          ? await replicas.epoch(o.batchSize, learningRate, pieces, epoch, o.epochs, options, inline)
+          : pieces === 0
             ? await call.trainEpoch(model, train, o.batchSize, learningRate)
             : await epochInPieces(
                 rt,
@@ -176,7 +240,7 @@ export async function fitDataset(
                 trainRows,
                 o.batchSize,
                 learningRate,
-                o.batchesPerCall,
+                pieces,
                 epoch,
                 o.epochs,
                 options,

@@ -3,7 +3,7 @@ import { markReplicaFailed } from '../core/engine.js';
 import { Runtime } from '../core/runtime.js';
 import { coreSpec, type ResolvedAutoencoderConfig } from '../model/config.js';
 import type { FitOptions, Matrix } from '../types.js';
-import { addTerms, type EpochRun, runInPieces, upload } from './fit.js';
+import { addTerms, type EpochRun, type PieceSize, runInPieces, upload } from './fit.js';
 
 /** One copy of the model: its engine, its model and training-set handles. */
 interface Replica {
@@ -115,38 +115,49 @@ export class Replicas {
   }
 
   /**
-   * One epoch over the training rows, `perCall` minibatches per run of the replicas; the
-   * loss terms are means over the rows.
+   * One epoch over the training rows, a piece of minibatches per run of the replicas (with
+   * the event loop let in after each when the leader is inline); the loss terms are means
+   * over the rows.
    */
   async epoch(
     batchSize: number,
     learningRate: number,
-    perCall: number,
+    pieces: PieceSize,
     epoch: number,
     epochs: number,
     options: FitOptions,
+    inline: boolean,
   ): Promise<EpochRun> {
     const leader = this.all[0] as Replica;
     await leader.call.beginEpoch(leader.model, leader.dataset);
     const order = await leader.call.epochOrder(leader.model);
     await Promise.all(this.all.slice(1).map((r) => r.call.setEpochOrder(r.model, r.dataset, order)));
     const control = new Int32Array(this.control);
-    return runInPieces(this.rows, batchSize, perCall, epoch, epochs, options, async (first, count) => {
-      const t0 = performance.now();
-      // The leader last: inline, it blocks this thread once the workers have their calls.
-      const calls = [...this.all.slice(1), leader].map((r) =>
-        r.call
-          .parallelBatches(r.model, r.dataset, batchSize, learningRate, first, count, this.all.indexOf(r))
-          .catch((e: unknown) => {
-            markReplicaFailed(control); // the others stop waiting for this one
-            throw e;
-          }),
-      );
-      const results = await settleAll(calls);
-      const sums = { reconstruction: 0, sparsity: 0, contractive: 0, kl: 0, l2: 0, total: 0 };
-      for (const r of results) addTerms(sums, r.sums);
-      return { sums, batches: results[0]?.batches ?? 0, ms: performance.now() - t0 };
-    });
+    return runInPieces(
+      this.rows,
+      batchSize,
+      pieces,
+      epoch,
+      epochs,
+      options,
+      async (first, count) => {
+        const t0 = performance.now();
+        // The leader last: inline, it blocks this thread once the workers have their calls.
+        const calls = [...this.all.slice(1), leader].map((r) =>
+          r.call
+            .parallelBatches(r.model, r.dataset, batchSize, learningRate, first, count, this.all.indexOf(r))
+            .catch((e: unknown) => {
+              markReplicaFailed(control); // the others stop waiting for this one
+              throw e;
+            }),
+        );
+        const results = await settleAll(calls);
+        const sums = { reconstruction: 0, sparsity: 0, contractive: 0, kl: 0, l2: 0, total: 0 };
+        for (const r of results) addTerms(sums, r.sums);
+        return { sums, batches: results[0]?.batches ?? 0, ms: performance.now() - t0 };
+      },
+      inline,
+    );
   }
 
   /** Stop the workers of replicas 1 … n − 1 (replica 0 is the caller's). */
