@@ -12,6 +12,8 @@
  *   refused before allocating, nothing changed. If the core itself runs out of memory
  *   mid-call, the error is `fatal`: that engine's models are gone (a worker is stopped; the
  *   next model starts a fresh one) and must be created again or loaded from a file.
+ * - `E_BUSY`: the model is training, and the call would train it too or replace its weights;
+ *   nothing was changed. Await the running call (or abort it) first.
  * - `E_LOAD`: a WebAssembly binary or the worker script could not be fetched, read or compiled;
  *   the message names the URL tried and how to fix it (serve the file there, or `setAssetPaths`).
  * - `E_WORKER`: the worker running the computation failed or was terminated.
@@ -25,6 +27,7 @@ export type ErrorCode =
   | 'E_DISPOSED'
   | 'E_ABORTED'
   | 'E_MEMORY'
+  | 'E_BUSY'
   | 'E_LOAD'
   | 'E_WORKER'
   | 'E_INTERNAL';
@@ -37,6 +40,7 @@ const CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'E_DISPOSED',
   'E_ABORTED',
   'E_MEMORY',
+  'E_BUSY',
   'E_LOAD',
   'E_WORKER',
   'E_INTERNAL',

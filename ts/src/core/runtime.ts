@@ -9,6 +9,8 @@ import { type Backend, type EngineCalls, openBackend } from './backend.js';
  */
 export class Runtime {
   private users = 0;
+  /** Handles with a training call running on them, and which call. */
+  private readonly training = new Map<number, string>();
 
   private constructor(private readonly backend: Backend) {}
 
@@ -32,6 +34,29 @@ export class Runtime {
   async release(): Promise<void> {
     this.users--;
     if (this.users <= 0) await this.backend.close();
+  }
+
+  /**
+   * Mark handle `id` as training with `what` until the returned function is called. A model
+   * trains one call at a time: a second training call, or one that replaces its weights,
+   * while it trains is refused with `E_BUSY` (calls that only read it — encode, evaluate,
+   * save, … — go on, and see the weights at a minibatch boundary).
+   */
+  claimTraining(id: number, what: string): () => void {
+    this.assertNotTraining(id, what);
+    this.training.set(id, what);
+    return () => this.training.delete(id);
+  }
+
+  /** `E_BUSY` if handle `id` is training (see {@link claimTraining}). */
+  assertNotTraining(id: number, what: string): void {
+    const running = this.training.get(id);
+    if (running !== undefined) {
+      throw new DiaboloError(
+        'E_BUSY',
+        `${what}: this model is training (${running} has not finished); await it — or cancel it with its AbortSignal — before starting another training call or changing its weights`,
+      );
+    }
   }
 
   /** Run `f` with a temporary handle, disposing it afterwards whatever happens. */

@@ -142,17 +142,28 @@ export class Autoencoder extends EngineObject {
    */
   async fit(data: MatrixLike, options: FitOptions): Promise<FitResult> {
     this.alive();
-    const x = toMatrix(data, this.config.inputSize, 'training data');
-    const ds = await upload(this.rt, x, undefined, options.transferData === true);
-    return this.rt.withHandle(ds, (id) =>
-      fitDataset(this.rt, this.id, this.config, id, x.rows, options, () => this.save(), x),
-    );
+    // Claimed before the first await: nothing else may train it or set its weights meanwhile.
+    const release = this.rt.claimTraining(this.id, 'fit()');
+    try {
+      const x = toMatrix(data, this.config.inputSize, 'training data');
+      const ds = await upload(this.rt, x, undefined, options.transferData === true);
+      return await this.rt.withHandle(ds, (id) =>
+        fitDataset(this.rt, this.id, this.config, id, x.rows, options, () => this.save(), x),
+      );
+    } finally {
+      release();
+    }
   }
 
   /** @internal Train on a dataset already in this model's engine. */
-  fitDataset(dataset: number, rows: number, options: FitOptions): Promise<FitResult> {
+  async fitDataset(dataset: number, rows: number, options: FitOptions): Promise<FitResult> {
     this.alive();
-    return fitDataset(this.rt, this.id, this.config, dataset, rows, options, () => this.save());
+    const release = this.rt.claimTraining(this.id, 'fit()');
+    try {
+      return await fitDataset(this.rt, this.id, this.config, dataset, rows, options, () => this.save());
+    } finally {
+      release();
+    }
   }
 
   /** Loss terms on held-out data (no corruption, no update); a VAE also reports its ELBO. */
@@ -287,6 +298,7 @@ export class Autoencoder extends EngineObject {
   async setWeights(weights: Float32Array): Promise<void> {
     this.alive();
     if (!(weights instanceof Float32Array)) throw invalid('weights', typeof weights, 'a Float32Array');
+    this.rt.assertNotTraining(this.id, 'setWeights()');
     await this.rt.call.setParameters(this.id, weights);
   }
 
@@ -311,6 +323,7 @@ export class Autoencoder extends EngineObject {
   /** @internal Overwrite one layer (assembling stacked models). */
   async setLayerWeights(i: number, decoder: boolean, w: Float32Array, b: Float32Array): Promise<void> {
     this.alive();
+    this.rt.assertNotTraining(this.id, 'setLayerWeights()');
     await this.rt.call.setLayer(this.id, decoder, i, w, b);
   }
 

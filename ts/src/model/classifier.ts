@@ -121,20 +121,26 @@ export class Classifier extends EngineObject {
       throw invalid('learningRate', lr, 'a finite number > 0');
     const { signal } = options;
     if (signal?.aborted) throw aborted(signal);
-    await this.rt.call.setTrainBody(this.id, options.trainBody ?? true);
-    return this.rt.withHandle(await upload(this.rt, x, y), async (ds) => {
-      const losses: number[] = [];
-      const inline = this.rt.info.backend === 'inline';
-      for (let epoch = 1; epoch <= epochs; epoch++) {
-        const loss = await this.rt.call.classifierTrainEpoch(this.id, ds, batchSize, lr);
-        losses.push(loss);
-        options.onEpochEnd?.({ epoch, epochs, loss });
-        // Inline, this thread trains: let timers (an abort, a pause) and events run between epochs.
-        if (inline) await yieldToEventLoop();
-        if (signal?.aborted && epoch < epochs) throw aborted(signal);
-      }
-      return { losses };
-    });
+    // Claimed before the first await: nothing else may train it or set its weights meanwhile.
+    const release = this.rt.claimTraining(this.id, 'fit()');
+    try {
+      await this.rt.call.setTrainBody(this.id, options.trainBody ?? true);
+      return await this.rt.withHandle(await upload(this.rt, x, y), async (ds) => {
+        const losses: number[] = [];
+        const inline = this.rt.info.backend === 'inline';
+        for (let epoch = 1; epoch <= epochs; epoch++) {
+          const loss = await this.rt.call.classifierTrainEpoch(this.id, ds, batchSize, lr);
+          losses.push(loss);
+          options.onEpochEnd?.({ epoch, epochs, loss });
+          // Inline, this thread trains: let timers (an abort, a pause) and events run between epochs.
+          if (inline) await yieldToEventLoop();
+          if (signal?.aborted && epoch < epochs) throw aborted(signal);
+        }
+        return { losses };
+      });
+    } finally {
+      release();
+    }
   }
 
   /** Mean cross-entropy and accuracy on labelled data. */
