@@ -125,14 +125,14 @@ describe('errors', () => {
       const e = await caught(ae.fit({ rows: 2, cols: 100, data }, { epochs: 1, batchSize: 2 }));
       expect(e.code).toBe('E_INVALID');
       expect(e.message).toContain('NaN at row 1, column 37');
-      // A learning rate that blows linear units up: caught within the minibatch, weights kept.
+      // A learning rate that blows linear units up in one step: caught at that step, and the
+      // model is put back as it was at the start of the epoch (here, as it was created).
       const linear = await make({ ...config, hiddenActivation: 'linear', outputActivation: 'linear' }, { backend });
       const before = await linear.getWeights();
       const d = await caught(linear.fit(train, { epochs: 3, batchSize: 600, learningRate: 1e30 }));
       expect(d.code).toBe('E_NON_FINITE');
-      const after = await linear.getWeights();
-      expect(after.every(Number.isFinite)).toBe(true);
-      expect(after).not.toEqual(before);
+      expect(d.message).toMatch(/diverging.*put back as it was at the start of epoch 1/);
+      expect(await linear.getWeights()).toEqual(before);
     });
   }
 
@@ -144,7 +144,7 @@ describe('errors', () => {
     const r = await retried.fit(train, { ...options, retryOnDivergence: { factor: 0.1, maxRetries: 4 } });
     expect(r.divergences.length).toBeGreaterThanOrEqual(1);
     expect(r.divergences.map((d) => d.epoch)).toEqual(r.divergences.map(() => 1));
-    expect(r.divergences[0]?.message).toMatch(/not finite/);
+    expect(r.divergences[0]?.message).toMatch(/not finite|diverging/);
     const rate = 20 * 0.1 ** r.divergences.length;
     expect(r.history.map((h) => h.learningRate)).toEqual([rate, rate, rate]);
     expect(r.losses.every(Number.isFinite)).toBe(true);
@@ -288,5 +288,54 @@ describe('errors', () => {
     expect(e.code).toBe('E_ABORTED');
     expect(seen).toBe(2);
     expect((await ae.encode(test)).rows).toBe(200);
+  });
+});
+
+// Divergence is caught when it starts — a loss that keeps growing by orders of magnitude, or
+// one step that blows the weights up — not when the loss is already NaN; the model goes back
+// to the start of the failing epoch and can be used and trained on.
+describe('divergence leaves a usable model', () => {
+  const relu = {
+    inputSize: 100,
+    layers: [{ units: 16, activation: 'relu' as const }],
+    outputActivation: 'linear' as const,
+    seed: 1,
+  };
+  const x = shapes({ count: 400, size: 10, seed: 1 });
+  for (const backend of ['inline', 'worker'] as const) {
+    it(`a rate far too large after good epochs: stopped while finite, back to that fit's failing epoch start (${backend})`, async () => {
+      const ae = await Autoencoder.create(relu, { backend });
+      await ae.fit(x, { epochs: 2, batchSize: 20, learningRate: 0.05 });
+      const good = await ae.getWeights();
+      for (const learningRate of [2, 5, 20, 1e30]) {
+        const e = await caught(ae.fit(x, { epochs: 5, batchSize: 20, learningRate }));
+        expect(e.code).toBe('E_NON_FINITE');
+        expect(e.message).toMatch(/training is diverging/);
+        expect(e.message).toMatch(/put back as it was at the start of epoch 1/);
+        expect(await ae.getWeights()).toEqual(good);
+      }
+      // Still a working model: it encodes finite codes and trains on at a sane rate.
+      const codes = await ae.encode(x);
+      expect(codes.data.every(Number.isFinite)).toBe(true);
+      const more = await ae.fit(x, { epochs: 3, batchSize: 20, learningRate: 0.05 });
+      expect(more.losses.every(Number.isFinite)).toBe(true);
+      expect(more.losses[2]).toBeLessThan(more.losses[0] as number);
+      await ae.dispose();
+    });
+  }
+
+  it('a failing later epoch goes back to that epoch start, not to the start of the fit', async () => {
+    // At this rate the loss grows slowly through epoch 1 and explodes in epoch 2.
+    const ae = await Autoencoder.create(relu);
+    const e = await caught(ae.fit(x, { epochs: 5, batchSize: 20, learningRate: 1.05 }));
+    expect(e.code).toBe('E_NON_FINITE');
+    expect(e.message).toMatch(
+      /epoch 2, learning rate 1.05\); the model was put back as it was at the start of epoch 2/,
+    );
+    // The same model after one epoch at that rate, trained on its own.
+    const reference = await Autoencoder.create(relu);
+    await reference.fit(x, { epochs: 1, batchSize: 20, learningRate: 1.05 });
+    expect(await ae.getWeights()).toEqual(await reference.getWeights());
+    await Promise.all([ae.dispose(), reference.dispose()]);
   });
 });

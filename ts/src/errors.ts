@@ -4,7 +4,9 @@
  *
  * - `E_SHAPE`: an array's shape or length does not fit.
  * - `E_INVALID`: a configuration or argument value is out of range or of the wrong kind.
- * - `E_NON_FINITE`: a loss or gradient became NaN/±Infinity; the weights were left as they were.
+ * - `E_NON_FINITE`: training diverged — a loss or gradient became NaN/±Infinity, or the loss
+ *   exploded by orders of magnitude; the model was put back as it was at the start of the
+ *   failing epoch (see `FitOptions.retryOnDivergence`).
  * - `E_FORMAT`: a model file is damaged, truncated, of another version, or inconsistent.
  * - `E_DISPOSED`: the model, dataset or worker was already disposed.
  * - `E_ABORTED`: the operation was cancelled through an `AbortSignal`.

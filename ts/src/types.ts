@@ -301,12 +301,16 @@ export interface FitOptions {
   /** Rescale each minibatch's gradient to this global L2 norm when it is larger. Default: no clipping. */
   gradientClipNorm?: number;
   /**
-   * What a non-finite loss or gradient does. Default: training stops with `E_NON_FINITE`
-   * and the model keeps the weights of the last good minibatch. With this option, the
-   * model goes back to its state at the start of the epoch (weights, optimizer, random
-   * stream), the learning rate is multiplied by `factor` (default 0.5) for the rest of the
-   * run, and the epoch runs again — at most `maxRetries` times (default 3) in one `fit`;
+   * What divergence does. Training diverges when a loss or gradient is non-finite, or —
+   * caught earlier, while the weights are still finite — when a minibatch's loss stays over
+   * 1 000× the run's best smoothed loss for 3 minibatches in a row (a learning rate far too
+   * large). Default: training stops with `E_NON_FINITE` and the model goes back to its state
+   * at the start of the failing epoch (weights, optimizer, random stream), its last state
+   * known good: it can be used and trained on. With this option, after going back, the
+   * learning rate is multiplied by `factor` (default 0.5) for the rest of the run and the
+   * epoch runs again — at most `maxRetries` times (default 3) in one `fit`;
    * `FitResult.divergences` lists each. The state is kept inside the engine, once per epoch.
+   * (Data-parallel replicas check for non-finite values only.)
    */
   retryOnDivergence?: RetryOnDivergence;
   /**

@@ -19,6 +19,12 @@ pub enum Error {
     },
     /// A loss or gradient became NaN or infinite; the update was not applied.
     NonFinite { what: String },
+    /// The loss stayed orders of magnitude above its best smoothed value for several
+    /// minibatches in a row: training is diverging (see `divergence.rs`); the update was not applied.
+    Diverging { loss: f64, best: f64, minibatches: u32 },
+    /// One step multiplied the norm of the weights by orders of magnitude (or made it
+    /// non-finite); the step was applied — the caller restores a saved state.
+    Exploded { before: f64, after: f64 },
     /// An array does not fit in the memory left to the process (refused before use).
     Memory { what: &'static str, bytes: usize },
 }
@@ -29,7 +35,7 @@ impl Error {
         match self {
             Error::Shape { .. } => "E_SHAPE",
             Error::Invalid { .. } => "E_INVALID",
-            Error::NonFinite { .. } => "E_NON_FINITE",
+            Error::NonFinite { .. } | Error::Diverging { .. } | Error::Exploded { .. } => "E_NON_FINITE",
             Error::Memory { .. } => "E_MEMORY",
         }
     }
@@ -67,6 +73,15 @@ impl fmt::Display for Error {
             Error::NonFinite { what } => write!(
                 f,
                 "{what} is not finite (NaN or ±Infinity); the update was skipped and the weights are unchanged"
+            ),
+            Error::Diverging { loss, best, minibatches } => write!(
+                f,
+                "training is diverging: the loss was over {:.0}× its best smoothed value ({best:.4e}) for {minibatches} minibatches in a row, now {loss:.4e} (is the learning rate too large?); the update was skipped",
+                crate::divergence::FACTOR
+            ),
+            Error::Exploded { before, after } => write!(
+                f,
+                "training is diverging: one update took the norm of the weights from {before:.4e} to {after:.4e} (is the learning rate too large?)"
             ),
         }
     }

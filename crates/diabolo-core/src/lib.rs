@@ -9,6 +9,7 @@ pub mod chain;
 pub mod classifier;
 pub mod conformance;
 pub mod dense;
+pub mod divergence;
 pub mod error;
 pub mod gemm;
 pub mod loss;

@@ -6,6 +6,7 @@
 use crate::activation::{sigmoid, Activation};
 use crate::chain::Chain;
 use crate::dense::{Dense, DenseGrad, PenaltyScratch};
+use crate::divergence::LossWatch;
 use crate::error::{try_filled, Error, Result};
 use crate::gemm::{Kernel, Scratch};
 use crate::loss::Loss;
@@ -168,6 +169,8 @@ pub struct Model<T> {
     opt: Vec<OptimizerState<T>>,
     penalties: Vec<LayerPenalties>,
     ws: Workspace<T>,
+    /// Stops training whose loss has started to explode (see `divergence.rs`).
+    watch: LossWatch,
 }
 
 /// Rows `shard` of `shards` takes of a minibatch of `m` rows (offsets within the minibatch):
@@ -275,6 +278,7 @@ impl<T: Kernel> Model<T> {
             opt: Vec::new(),
             penalties,
             ws: Workspace::default(),
+            watch: LossWatch::default(),
             spec,
         };
         model.sync_tied();
@@ -284,6 +288,7 @@ impl<T: Kernel> Model<T> {
             .into_iter()
             .map(|len| OptimizerState::new(&opt, len))
             .collect();
+        model.reset_divergence_watch();
         Ok(model)
     }
 
@@ -416,11 +421,22 @@ impl<T: Kernel> Model<T> {
     }
 
     /// One optimisation step on the minibatch `x` (`n` clean samples). Returns the loss terms
-    /// before the step. A non-finite loss or gradient leaves the model untouched.
+    /// before the step. A non-finite loss or gradient, or a loss that has exploded for several
+    /// minibatches (see [`LossWatch`]), leaves the model untouched.
     pub fn train_batch(&mut self, x: &[T], n: usize, lr: f64) -> Result<LossTerms> {
         let terms = self.compute_gradients(x, n)?;
-        self.apply_step(lr);
+        self.watch.check(terms.total)?;
+        let norm2 = self.apply_step(lr);
+        // A step that blew the weights up: applied already; the caller goes back to a saved state.
+        self.watch.check_weights(norm2.sqrt())?;
         Ok(terms)
+    }
+
+    /// Start a new run of the divergence watch (each `fit` judges its own losses, from the
+    /// weights it starts with).
+    pub fn reset_divergence_watch(&mut self) {
+        let norm = self.weights_norm2().sqrt();
+        self.watch.reset(norm);
     }
 
     /// Loss terms and gradients (kept inside the model) for the minibatch `x`: corrupts the
@@ -749,15 +765,24 @@ impl<T: Kernel> Model<T> {
         v
     }
 
-    fn apply_step(&mut self, lr: f64) {
+    /// One optimizer step on every tensor; returns the squared norm of all parameters after it.
+    fn apply_step(&mut self, lr: f64) -> f64 {
         self.step += 1;
         let (opt, t) = (self.spec.optimizer, self.step);
         let mut states = std::mem::take(&mut self.opt);
+        let mut norm2 = 0.0;
         for ((p, g), s) in self.tensors().into_iter().zip(states.iter_mut()) {
             optim::step(&opt, lr, t, p, g, s);
+            norm2 += optim::sum_squares(p);
         }
         self.opt = states;
         self.sync_tied();
+        norm2
+    }
+
+    /// Squared norm of all trainable parameters.
+    fn weights_norm2(&mut self) -> f64 {
+        self.tensors().into_iter().map(|(p, _)| optim::sum_squares(p)).sum()
     }
 
     /// One pass over `rows` samples in a fresh random order, `batch_size` at a time.
@@ -1073,6 +1098,8 @@ impl<T: Kernel> Model<T> {
             rest = tail;
         }
         self.sync_tied();
+        // New weights: steps are judged against them.
+        self.reset_divergence_watch();
         Ok(())
     }
 
@@ -1344,6 +1371,44 @@ mod tests {
         let iwae = m.iwae_bound(&x, 64, 50, 9).unwrap();
         assert!(iwae >= elbo - 0.05, "IWAE {iwae} should not be below the ELBO {elbo}");
         assert!(elbo.is_finite() && elbo < 0.0);
+    }
+
+    #[test]
+    fn a_learning_rate_far_too_large_is_stopped_while_the_weights_are_still_finite() {
+        let mut s = spec(vec![layer(4, Activation::Relu, LayerPenalties::default())]);
+        s.output_act = Activation::Linear;
+        let x: Vec<f32> = data(60, 6, 3).iter().map(|&v| v as f32).collect();
+        for lr in [5.0, 20.0, 200.0] {
+            let mut m = Model::<f32>::new(s.clone()).unwrap();
+            let mut outcome = Ok(());
+            for _ in 0..50 {
+                if let Err(e) = m.train_epoch(&x, 60, 6, lr) {
+                    outcome = Err(e);
+                    break;
+                }
+            }
+            let err = outcome.expect_err(&format!("lr {lr} should diverge"));
+            assert!(
+                matches!(err, Error::Diverging { .. } | Error::Exploded { .. }),
+                "lr {lr}: {err}"
+            );
+            assert_eq!(err.code(), "E_NON_FINITE");
+            // Caught long before overflow: every weight is finite and far below f32's range.
+            let p = m.parameters();
+            assert!(
+                p.iter().all(|v| v.is_finite() && v.abs() < 1e12),
+                "lr {lr}: max |w| too large"
+            );
+        }
+        // One catastrophic step (the loss before it was ordinary) is caught at that step.
+        let mut m = Model::<f32>::new(s.clone()).unwrap();
+        let err = m.train_epoch(&x, 60, 60, 1e30).unwrap_err();
+        assert!(matches!(err, Error::Exploded { .. }), "{err}");
+        // A sane rate on the same model trains on without a false alarm.
+        let mut m = Model::<f32>::new(s).unwrap();
+        for _ in 0..200 {
+            m.train_epoch(&x, 60, 6, 0.01).unwrap();
+        }
     }
 
     #[test]

@@ -144,6 +144,24 @@ pub fn sgd_step<T: Real>(params: &mut [T], grads: &[T], lr: f64) {
     }
 }
 
+/// Σ x² in f64 (NaN or ∞ if any value is not finite), over eight independent lanes so the
+/// loop vectorises; used on each tensor right after its update, while it is in cache.
+pub fn sum_squares<T: Real>(xs: &[T]) -> f64 {
+    let mut lanes = [T::ZERO; 8];
+    let chunks = xs.chunks_exact(8);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for (acc, &v) in lanes.iter_mut().zip(c) {
+            *acc += v * v;
+        }
+    }
+    let mut sum: f64 = lanes.iter().map(|v| v.to_f64()).sum();
+    for &v in rest {
+        sum += (v * v).to_f64();
+    }
+    sum
+}
+
 /// True when every value is finite (checked before an update is applied).
 pub fn all_finite<T: Real>(xs: &[T]) -> bool {
     // An OR over every element rather than a short-circuiting `all`: without the early exit

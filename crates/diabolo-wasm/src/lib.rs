@@ -418,6 +418,12 @@ impl Model {
         Ok(terms_array(&t).to_vec())
     }
 
+    /// Start a new run of the divergence watch (called at the start of every `fit`).
+    #[wasm_bindgen(js_name = resetDivergenceWatch)]
+    pub fn reset_divergence_watch(&mut self) {
+        self.inner.reset_divergence_watch();
+    }
+
     #[wasm_bindgen(js_name = setKlScale)]
     pub fn set_kl_scale(&mut self, scale: f64) -> Result<(), JsError> {
         self.inner.set_kl_scale(scale).map_err(js_err)

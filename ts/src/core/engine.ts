@@ -278,6 +278,12 @@ export class Engine {
     return terms(this.run(() => m.evaluate(d)));
   }
 
+  /** Start the model's divergence watch afresh (each `fit` judges its own losses). */
+  resetDivergenceWatch(model: number): void {
+    const m = this.model(model);
+    this.run(() => m.resetDivergenceWatch());
+  }
+
   setKlScale(model: number, scale: number): void {
     const m = this.model(model);
     this.run(() => m.setKlScale(scale));

@@ -197,6 +197,7 @@ export async function fitDataset(
       temporary.push(validation);
     }
     await call.setClipNorm(model, o.gradientClipNorm);
+    await call.resetDivergenceWatch(model);
     const trainRows = rows - (o.validationSplit > 0 ? Math.ceil(rows * o.validationSplit) : 0);
     if (o.dataParallel > 1 && !fallback && source) {
       const leader = { call, model, dataset: train };
@@ -226,7 +227,8 @@ export async function fitDataset(
         const scale = Math.min(1, epoch / o.klWarmupEpochs);
         await (replicas ? replicas.each((r) => r.call.setKlScale(r.model, scale)) : call.setKlScale(model, scale));
       }
-      if (retry) await call.saveState(model);
+      // The start of every epoch is kept: a diverging epoch puts the model back here.
+      await call.saveState(model);
       let r: EpochRun;
       try {
         r = replicas
@@ -246,15 +248,24 @@ export async function fitDataset(
                 options,
               );
       } catch (e) {
-        if (!retry || !(e instanceof DiaboloError) || e.code !== 'E_NON_FINITE') throw e;
+        if (!(e instanceof DiaboloError) || e.code !== 'E_NON_FINITE') throw e;
+        // The epoch diverged: put the model back as it was when the epoch began, its last
+        // state known good, so that it can still be used and trained on.
+        await call.restoreState(model);
+        const restored = `the model was put back as it was at the start of epoch ${epoch}`;
+        if (!retry) {
+          throw new DiaboloError(
+            'E_NON_FINITE',
+            `${e.message} (epoch ${epoch}, learning rate ${learningRate}); ${restored} — train on with a smaller learning rate, or set retryOnDivergence`,
+          );
+        }
         if (divergences.length >= retry.maxRetries) {
           throw new DiaboloError(
             'E_NON_FINITE',
-            `${e.message} (epoch ${epoch} at learning rate ${learningRate}, after ${divergences.length} retries with a smaller learning rate: retryOnDivergence.maxRetries = ${retry.maxRetries})`,
+            `${e.message} (epoch ${epoch} at learning rate ${learningRate}, after ${divergences.length} retries with a smaller learning rate: retryOnDivergence.maxRetries = ${retry.maxRetries}); ${restored}`,
           );
         }
         divergences.push({ epoch, learningRate, message: e.message });
-        await call.restoreState(model);
         await replicas?.syncFromLeader();
         learningRateScale *= retry.factor;
         epoch--;
