@@ -5,7 +5,9 @@
  * - `E_SHAPE`: an array's shape or length does not fit.
  * - `E_INVALID`: a configuration or argument value is out of range or of the wrong kind.
  * - `E_NON_FINITE`: a loss or gradient became NaN/±Infinity; the weights were left as they were.
- * - `E_FORMAT`: a model file is damaged, truncated, of another version, or inconsistent.
+ * - `E_FORMAT`: a model file is damaged, truncated, of another version, or inconsistent; or a
+ *   data file (CSV, JSON, `.npy`, IDX) is not what its reader accepts: the message names the
+ *   file and the line and column, row and column, byte or header field at fault.
  * - `E_DISPOSED`: the model, dataset or worker was already disposed.
  * - `E_ABORTED`: the operation was cancelled through an `AbortSignal`.
  * - `E_MEMORY`: an array does not fit in WASM memory (at most 4 GiB, one array below 2 GiB);
