@@ -11,10 +11,12 @@ const DTYPES =
 type HeaderValue = string | boolean | number[];
 
 /**
- * The header dict, read by the grammar NumPy writes: `{`, then `'key': value` entries
- * separated by commas (an optional trailing comma), then `}`, then only whitespace. Keys and
- * strings are quoted with `'` or `"` (no escapes); values are strings, `True`/`False` or
- * tuples of non-negative decimal integers (a one-element tuple needs its comma: `(3,)`).
+ * The header dict, read by the grammar NumPy writes: `{` first, then `'key': value` entries
+ * separated by commas (an optional trailing comma), then `}`, then only whitespace (spaces,
+ * tabs, CR, LF, also allowed between tokens). Keys and strings are quoted with `'` or `"`
+ * (no escapes); a key appears once; values are strings, `True`/`False` or tuples of
+ * non-negative decimal integers without leading zeros (a one-element tuple needs its comma:
+ * `(3,)`).
  * Errors name the byte of the file where the header stops making sense.
  */
 function parseHeader(text: string, offset: number, bad: (m: string) => DiaboloError): Map<string, HeaderValue> {
@@ -43,9 +45,9 @@ function parseHeader(text: string, offset: number, bad: (m: string) => DiaboloEr
     return s;
   };
   const integer = (): number => {
-    const m = /^\d+/.exec(text.slice(i, i + 32));
+    const m = /^(?:0|[1-9]\d*)/.exec(text.slice(i, i + 32));
     const n = m ? Number(m[0]) : Number.NaN;
-    if (!m || !Number.isSafeInteger(n)) return fail('a non-negative integer below 2^53');
+    if (!m || !Number.isSafeInteger(n)) return fail('a non-negative integer below 2^53 (no leading zeros)');
     i += m[0].length;
     return n;
   };
@@ -88,7 +90,8 @@ function parseHeader(text: string, offset: number, bad: (m: string) => DiaboloEr
   };
 
   const entries = new Map<string, HeaderValue>();
-  eat('{');
+  if (text[0] !== '{') fail('"{" (the header is a Python dict)');
+  i = 1;
   space();
   while (text[i] !== '}') {
     const start = i;
