@@ -9,9 +9,10 @@ import { describe, FLOAT32_RANGE, numberHint, overflowsFloat32, parseDecimal, sh
  * Header detection (when `header` is not given): the first line is a header when every one
  * of its cells is a name — a cell with a letter in it that does not start like a number
  * (`3abc`, `0x1F`) and is not a value word (`NaN`, `Infinity`, `null`, `NA`, `N/A`, `None`,
- * `nil`, `undefined`, `true`, `false`); it is a data row when every cell is a number. A first
- * line mixing the two (a header-less file whose first row has a typo, say) is refused,
- * naming the cell: pass `header: true` or `header: false` to decide.
+ * `nil`, `undefined`, `true`, `false`); it is a data row when every cell is a number. Any
+ * other first line — numbers mixed with names (a header-less file whose first row has a
+ * typo, say), or a cell that is neither (empty, `NaN`) — is refused, naming the cell: pass
+ * `header: true` (the first line is skipped whatever it holds) or `header: false` to decide.
  */
 export interface CsvOptions {
   /**
@@ -183,24 +184,24 @@ export function parseCsv(
     for (let j = 0; j < width; j++) {
       const f = fields[j] as string;
       const v = parseDecimal(f);
-      const at = `${source} line ${n}, column ${j + 1}`;
+      const at = () => `${source} line ${n}, column ${j + 1}`;
       if (v === undefined) {
         throw new DiaboloError(
           'E_FORMAT',
-          `${at}: ${JSON.stringify(f)} is not a number: expected a decimal number such as 3, -0.5 or 1e-3${numberHint(f)}`,
+          `${at()}: ${JSON.stringify(f)} is not a number: expected a decimal number such as 3, -0.5 or 1e-3${numberHint(f)}`,
         );
       }
       if (j === labelAt && labels) {
         if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
           throw new DiaboloError(
             'E_FORMAT',
-            `${at}: label ${JSON.stringify(f)} is not allowed: expected an integer in [0, 4294967295]`,
+            `${at()}: label ${JSON.stringify(f)} is not allowed: expected an integer in [0, 4294967295]`,
           );
         }
         labels[r] = v;
       } else {
         if (overflowsFloat32(v) || !Number.isFinite(v)) {
-          throw new DiaboloError('E_FORMAT', `${at}: ${JSON.stringify(f)} is ${FLOAT32_RANGE}`);
+          throw new DiaboloError('E_FORMAT', `${at()}: ${JSON.stringify(f)} is ${FLOAT32_RANGE}`);
         }
         data[c++] = v;
       }
