@@ -46,12 +46,13 @@ options:
   -v, --version    print diabolo's version
 
 data files, read by their first bytes, else by their extension:
-  .npy     starts with \x93NUMPY: 1-D or 2-D float32/float64/(u)int8-64 arrays
+  .npy     starts with \\x93NUMPY: 1-D or 2-D float32/float64/(u)int8-64 arrays
   IDX      starts with two zero bytes, or named .idx / *.idxN-ubyte / *-idxN-ubyte:
            MNIST unsigned bytes, scaled to [0, 1]
-  .json    an array of equally long rows of numbers, or { rows, cols, data }
+  JSON     named .json (or not .csv, starting with [ or {): an array of equally
+           long rows of numbers, or { rows, cols, data }
   CSV      anything else: comma-separated decimal numbers, LF, CRLF or CR line ends;
-           a first line is a header when none of its cells is a number
+           a first line of names only (no number) is a header
 No cell may be empty, null, NaN, Infinity, hexadecimal or text: such a file is refused
 with its line and column. --out must not be an input, and its folder must exist: the
 file is written whole or not at all.`,
