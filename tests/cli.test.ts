@@ -1,10 +1,25 @@
 // The command line end to end, on small files: every command once, and one mistake each.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { idxFile } from './helpers/files.js';
 
 const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'diabolo-cli-'));
@@ -12,8 +27,18 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const at = (f: string) => join(dir, f);
 
 function diabolo(...args: string[]): { status: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+  return diaboloIn(process.cwd(), ...args);
+}
+/** Run in folder `cwd`, so that relative paths are relative to it. */
+function diaboloIn(cwd: string, ...args: string[]): { status: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd });
   return { status: r.status, out: r.stdout, err: r.stderr };
+}
+/** Exits 2, its message matches, and nothing was trained or written. */
+function refused(r: { status: number | null; out: string; err: string }, pattern: RegExp, what: string): void {
+  expect(r.status, `${what}: ${r.err}`).toBe(2);
+  expect(r.err, what).toMatch(pattern);
+  expect(r.out, what).not.toContain('epoch');
 }
 
 // 120 rows of 16 features in [0, 1] with a label column, as CSV, JSON and .npy.
@@ -180,5 +205,195 @@ describe('diabolo CLI', () => {
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.err, args.join(' ')).toMatch(pattern);
     }
+  });
+
+  // Class 6 of "reliability round two": the command line never destroys an input, and checks
+  // where it will write before doing any work.
+  it('refuses an --out that is an input (same path, ./path, symlink, hard link), before any work', () => {
+    const d = mkdtempSync(join(dir, 'same-'));
+    copyFileSync(at('data.csv'), join(d, 'keep.csv'));
+    symlinkSync(join(d, 'keep.csv'), join(d, 'link.csv'));
+    linkSync(join(d, 'keep.csv'), join(d, 'hard.csv'));
+    const train = ['--label-column', 'last', '--hidden', '4', '--epochs', '1'];
+    expect(diaboloIn(d, 'train', 'keep.csv', ...train, '--out', 'own.dia').status).toBe(0);
+    const before = { csv: readFileSync(join(d, 'keep.csv')), dia: readFileSync(join(d, 'own.dia')) };
+    const model = ['--label-column', 'last', '--model', 'own.dia'];
+    const cases: Array<[string[], RegExp]> = [
+      [
+        ['train', 'keep.csv', ...train, '--out', 'keep.csv'],
+        /--out keep\.csv: is the same file as the input data keep\.csv/,
+      ],
+      [
+        ['train', './keep.csv', ...train, '--out', join(d, 'keep.csv')],
+        /is the same file as the input data \.\/keep\.csv/,
+      ],
+      [
+        ['train', 'link.csv', ...train, '--out', 'keep.csv'],
+        /--out keep\.csv: is the same file as the input data link\.csv/,
+      ],
+      [
+        ['train', 'keep.csv', ...train, '--out', 'link.csv'],
+        /--out link\.csv: is the same file as the input data keep\.csv/,
+      ],
+      [['train', 'keep.csv', ...train, '--out', 'hard.csv'], /--out hard\.csv: is the same file as the input data/],
+      [['encode', 'keep.csv', ...model, '--out', 'keep.csv'], /--out keep\.csv: is the same file as the input data/],
+      [
+        ['encode', 'keep.csv', ...model, '--out', './own.dia'],
+        /--out \.\/own\.dia: is the same file as --model own\.dia/,
+      ],
+      [
+        ['decode', 'keep.csv', '--model', 'own.dia', '--out', 'link.csv'],
+        /--out link\.csv: is the same file as the input/,
+      ],
+    ];
+    for (const [args, pattern] of cases) {
+      refused(diaboloIn(d, ...args), pattern, args.join(' '));
+      expect(readFileSync(join(d, 'keep.csv')).equals(before.csv), args.join(' ')).toBe(true);
+      expect(readFileSync(join(d, 'own.dia')).equals(before.dia), args.join(' ')).toBe(true);
+    }
+    expect(lstatSync(join(d, 'link.csv')).isSymbolicLink()).toBe(true);
+  });
+
+  it('refuses an --out whose folder is missing, or that is a folder, before training', () => {
+    const cases: Array<[string[], RegExp]> = [
+      [
+        ['train', 'data.csv', '--out', 'missing/dir/m.dia'],
+        /--out missing\/dir\/m\.dia: the folder missing\/dir does not exist/,
+      ],
+      [['train', 'data.csv', '--out', at('nope/m.dia')], /the folder .*nope does not exist/],
+      [['train', 'data.csv', '--out', dir], /--out .*: is a folder, expected a file path/],
+      [['train', 'data.csv', '--out', 'data.csv/m.dia'], /--out data\.csv\/m\.dia: data\.csv is not a folder/],
+      [
+        ['encode', 'data.csv', '--model', 'm.dia', '--out', 'gone/c.csv'],
+        /--out gone\/c\.csv: the folder gone does not exist/,
+      ],
+      [['sample', '--model', 'm.dia', '--count', '2', '--out', 'gone/s.csv'], /--out gone\/s\.csv: the folder gone/],
+    ];
+    for (const [args, pattern] of cases) refused(diaboloIn(dir, ...args, '--epochs', '1'), pattern, args.join(' '));
+  });
+
+  it.skipIf(process.getuid?.() === 0)('refuses an --out in a folder it cannot write (not as root)', () => {
+    const ro = join(dir, 'read-only');
+    mkdirSync(ro);
+    chmodSync(ro, 0o555);
+    refused(diabolo('train', at('data.csv'), '--out', join(ro, 'm.dia')), /read-only is not writable/, 'read-only');
+  });
+
+  it('writes the output whole: through a symlink to its target, keeping its mode, no temporary file left', () => {
+    const d = mkdtempSync(join(dir, 'write-'));
+    writeFileSync(join(d, 'real.dia'), 'old');
+    chmodSync(join(d, 'real.dia'), 0o640);
+    symlinkSync(join(d, 'real.dia'), join(d, 'out.dia'));
+    const inode = statSync(join(d, 'real.dia')).ino;
+    const r = diabolo(
+      'train',
+      at('data.csv'),
+      '--label-column',
+      'last',
+      '--hidden',
+      '3',
+      '--epochs',
+      '1',
+      '--out',
+      join(d, 'out.dia'),
+    );
+    expect(r.status, r.err).toBe(0);
+    expect(lstatSync(join(d, 'out.dia')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(d, 'real.dia')).length).toBeGreaterThan(100);
+    expect(statSync(join(d, 'real.dia')).mode & 0o777).toBe(0o640);
+    // Replaced by a new file renamed over it (a new inode), not rewritten in place: a crash
+    // or a full disk mid-write leaves the old file whole.
+    expect(statSync(join(d, 'real.dia')).ino).not.toBe(inode);
+    expect(diabolo('inspect', '--model', join(d, 'out.dia')).status).toBe(0);
+    expect(readdirSync(d).sort()).toEqual(['out.dia', 'real.dia']);
+  });
+
+  it('picks the reader from the magic bytes or the extension, never from a folder name', () => {
+    const d = mkdtempSync(join(dir, 'formats-'));
+    mkdirSync(join(d, 'idx-data'));
+    copyFileSync(at('data.csv'), join(d, 'idx-data', 'table.csv'));
+    copyFileSync(at('data.npy'), join(d, 'array.bin'));
+    copyFileSync(at('data.json'), join(d, 'rows.txt'));
+    const pixels = Array.from({ length: 10 * 16 }, (_, i) => (i * 37) % 256);
+    for (const name of ['train-images-idx3-ubyte', 'images.idx3-ubyte', 'images.csv']) {
+      writeFileSync(join(d, name), idxFile([10, 4, 4], pixels));
+    }
+    const cases: Array<[string, string[]]> = [
+      ['idx-data/table.csv', ['--label-column', 'last']],
+      ['array.bin', []],
+      ['rows.txt', []],
+      ['train-images-idx3-ubyte', []],
+      ['images.idx3-ubyte', []],
+      ['images.csv', []],
+    ];
+    for (const [file, extra] of cases) {
+      const r = diaboloIn(
+        d,
+        'train',
+        file,
+        ...extra,
+        '--hidden',
+        '2',
+        '--epochs',
+        '1',
+        '--batch',
+        '10',
+        '--out',
+        'm.dia',
+      );
+      expect(r.status, `${file}: ${r.err}`).toBe(0);
+      expect(JSON.parse(diaboloIn(d, 'inspect', '--model', 'm.dia').out).config.inputSize, file).toBe(16);
+    }
+  });
+
+  // Class 3: data and flags are read as written, or refused with the file, line and column.
+  it('never coerces data or flags: null, hex, a label column it does not understand', () => {
+    writeFileSync(at('nulls.json'), JSON.stringify([rows[0], [...(rows[1] as number[]).slice(0, 15), null]]));
+    writeFileSync(at('hex.csv'), '1,2\n3,4\n5,0x1F\n');
+    writeFileSync(at('typo.csv'), 'l,2\n3,4\n');
+    const cases: Array<[string[], RegExp]> = [
+      [['train', at('nulls.json'), '--out', at('x.dia')], /nulls\.json: row 1, column 15 is null: expected a number/],
+      [['train', at('hex.csv'), '--out', at('x.dia')], /hex\.csv line 3, column 2: "0x1F" is not a number/],
+      [
+        ['train', at('typo.csv'), '--out', at('x.dia')],
+        /typo\.csv line 1, column 1: "l" is not a number, yet column 2/,
+      ],
+      [
+        ['train', at('data.csv'), '--label-column', 'middle', '--out', at('x.dia')],
+        /--label-column "middle": expected first, last or a column index/,
+      ],
+      [['train', at('data.csv'), '--label-column', '1.5', '--out', at('x.dia')], /--label-column "1\.5": expected/],
+      [['train', at('data.csv'), '--label-column=-1', '--out', at('x.dia')], /--label-column "-1": expected/],
+      [
+        ['train', at('data.csv'), '--label-column', '17', '--out', at('x.dia')],
+        /labelColumn = 17 is outside the 17 columns/,
+      ],
+      [
+        ['train', at('data.json'), '--label-column', 'last', '--out', at('x.dia')],
+        /only a CSV file has a label column/,
+      ],
+      [['train', at('data.csv'), '--epochs', '0x10', '--out', at('x.dia')], /--epochs "0x10": expected an integer/],
+      [['train', at('data.csv'), '--lr', '1e999', '--out', at('x.dia')], /--lr "1e999": expected a decimal number/],
+    ];
+    for (const [args, pattern] of cases) refused(diabolo(...args), pattern, args.join(' '));
+  });
+
+  it("reads --label-column first (and an index) as the same data as 'last' on the same table", () => {
+    writeFileSync(at('first.csv'), `${rows.map((r, i) => [i % 3, ...r].join(',')).join('\r')}\r`); // CR line ends
+    writeFileSync(
+      at('middle.csv'),
+      `${rows.map((r, i) => [...r.slice(0, 5), i % 3, ...r.slice(5)].join(',')).join('\n')}\n`,
+    );
+    const train = ['--hidden', '3', '--epochs', '1', '--seed', '9'];
+    expect(diabolo('train', at('data.csv'), '--label-column', 'last', ...train, '--out', at('l.dia')).status).toBe(0);
+    const evaluate = (file: string, column: string) => {
+      const r = diabolo('eval', at(file), '--label-column', column, '--model', at('l.dia'));
+      expect(r.status, r.err).toBe(0);
+      return r.out;
+    };
+    const last = evaluate('data.csv', 'last');
+    expect(evaluate('first.csv', 'first')).toBe(last);
+    expect(evaluate('first.csv', '0')).toBe(last);
+    expect(evaluate('middle.csv', '5')).toBe(last);
   });
 });

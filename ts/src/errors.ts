@@ -7,7 +7,9 @@
  * - `E_NON_FINITE`: training diverged — a loss or gradient became NaN/±Infinity, or the loss
  *   exploded by orders of magnitude; the model was put back as it was at the start of the
  *   failing epoch (see `FitOptions.retryOnDivergence`).
- * - `E_FORMAT`: a model file is damaged, truncated, of another version, or inconsistent.
+ * - `E_FORMAT`: a model file is damaged, truncated, of another version, or inconsistent; or a
+ *   data file (CSV, JSON, `.npy`, IDX) is not what its reader accepts: the message names the
+ *   file and the line and column, row and column, byte or header field at fault.
  * - `E_DISPOSED`: the model, dataset or worker was already disposed.
  * - `E_ABORTED`: the operation was cancelled through an `AbortSignal`.
  * - `E_MEMORY`: an array does not fit in WASM memory (at most 4 GiB, one array below 2 GiB);

@@ -1,18 +1,32 @@
 #!/usr/bin/env node
 // The diabolo command line: train, encode, decode, sample, eval and inspect autoencoders on
 // CSV, MNIST IDX, NumPy .npy and JSON files. Errors name the file, line or flag and exit 2.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  type Stats,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   Autoencoder,
   type AutoencoderConfig,
+  type CsvOptions,
   DiaboloError,
   type Matrix,
   parseCsv,
+  parseDecimal,
   parseIdx,
+  parseJsonMatrix,
   parseNpy,
-  toMatrixFromRows,
 } from './io.js';
 import { TrainingProgress } from './progress.js';
 
@@ -31,9 +45,17 @@ options:
   -h, --help       this help (after a command: that command's options)
   -v, --version    print diabolo's version
 
-data files: .csv (numbers; a header line is detected), .json (array of rows, or
-{ rows, cols, data }), .npy (1-D or 2-D float32/float64/uint8/int32), MNIST IDX
-(*-idx3-ubyte: images scaled to [0, 1]).`,
+data files, read by their first bytes, else by their extension:
+  .npy     starts with \\x93NUMPY: 1-D or 2-D float32/float64/(u)int8-64 arrays
+  IDX      starts with two zero bytes, or named .idx / *.idxN-ubyte / *-idxN-ubyte:
+           MNIST unsigned bytes, scaled to [0, 1]
+  JSON     named .json (or not .csv, starting with [ or {): an array of equally
+           long rows of numbers, or { rows, cols, data }
+  CSV      anything else: comma-separated decimal numbers, LF, CRLF or CR line ends;
+           a first line of names only (no number) is a header
+No cell may be empty, null, NaN, Infinity, hexadecimal or text: such a file is refused
+with its line and column. --out must not be an input, and its folder must exist: the
+file is written whole or not at all.`,
   train: `usage: diabolo train <data> --out model.dia [options]
   --hidden N           one hidden layer of N units (default 32)
   --layers A,B,…       several encoder layers (a deep autoencoder)
@@ -47,12 +69,13 @@ data files: .csv (numbers; a header line is detected), .json (array of rows, or
   --optimizer NAME     sgd (default), momentum, adam, adamw
   --epochs N           (default 10)   --batch N (default 32)   --lr X
   --validation F       fraction held out for validation (e.g. 0.1)
-  --label-column last  ignore a label column of a CSV file
+  --label-column C     ignore a label column of a CSV file: first, last, or its
+                       index counting from 0
   --seed N             (default 1)    --worker  train in a worker thread`,
-  encode: 'usage: diabolo encode <data> --model model.dia --out codes.csv [--label-column last]',
+  encode: 'usage: diabolo encode <data> --model model.dia --out codes.csv [--label-column first|last|N]',
   decode: 'usage: diabolo decode <codes> --model model.dia --out data.csv',
   sample: 'usage: diabolo sample --model model.dia --count N --out samples.csv [--seed N]',
-  eval: 'usage: diabolo eval <data> --model model.dia [--label-column last]',
+  eval: 'usage: diabolo eval <data> --model model.dia [--label-column first|last|N]',
   inspect: 'usage: diabolo inspect --model model.dia',
 };
 
@@ -64,16 +87,51 @@ function packageVersion(): string {
   return pkg.version;
 }
 
-function readData(path: string, labelColumn?: string): Matrix {
+type DataFormat = 'npy' | 'idx' | 'json' | 'csv';
+
+/**
+ * Which reader a file needs: its first bytes when they say it (a .npy magic, an IDX magic's
+ * two zero bytes, which no text file starts with), else its extension (the file name's, never
+ * a folder's), else its first character (`[` or `{`: JSON), else CSV.
+ */
+function dataFormat(path: string, bytes: Uint8Array): DataFormat {
+  const name = basename(path).toLowerCase();
+  const ext = extname(name);
+  if (bytes[0] === 0x93 && new TextDecoder().decode(bytes.subarray(1, 6)) === 'NUMPY') return 'npy';
+  if (bytes.length >= 2 && bytes[0] === 0 && bytes[1] === 0) return 'idx';
+  if (ext === '.npy') return 'npy';
+  if (ext === '.idx' || /[.-]idx\d-ubyte$/.test(name)) return 'idx';
+  if (ext === '.json') return 'json';
+  if (ext === '.csv') return 'csv';
+  const first = /\S/.exec(new TextDecoder().decode(bytes.subarray(0, 64)))?.[0];
+  return first === '[' || first === '{' ? 'json' : 'csv';
+}
+
+function labelColumnFlag(v: string | undefined): CsvOptions['labelColumn'] {
+  if (v === undefined) return undefined;
+  if (v === 'first' || v === 'last') return v;
+  if (/^\d+$/.test(v) && Number.isSafeInteger(Number(v))) return Number(v);
+  throw new UsageError(
+    `--label-column ${JSON.stringify(v)}: expected first, last or a column index counting from 0 (0, 1, 2, …)`,
+  );
+}
+
+function readData(path: string, labelFlag?: string): Matrix {
+  const labelColumn = labelColumnFlag(labelFlag);
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
   } catch (e) {
     throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const ext = extname(path).toLowerCase();
-  if (ext === '.npy') return parseNpy(bytes, path);
-  if (path.includes('idx') || ext === '.idx') {
+  const format = dataFormat(path, bytes);
+  if (labelColumn !== undefined && format !== 'csv') {
+    throw new UsageError(
+      `--label-column ${labelFlag}: only a CSV file has a label column, and ${path} is read as ${format === 'npy' ? '.npy' : format.toUpperCase()}`,
+    );
+  }
+  if (format === 'npy') return parseNpy(bytes, path);
+  if (format === 'idx') {
     const idx = parseIdx(bytes, path);
     const [n = 0, ...rest] = idx.shape;
     const cols = rest.reduce((a, b) => a * b, 1);
@@ -82,31 +140,111 @@ function readData(path: string, labelColumn?: string): Matrix {
     return { rows: n, cols, data };
   }
   const text = new TextDecoder().decode(bytes);
-  if (ext === '.json') {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (e) {
-      throw new DiaboloError('E_FORMAT', `${path}: not valid JSON (${(e as Error).message})`);
-    }
-    return toMatrixFromRows(json, path);
-  }
-  const label = labelColumn === undefined ? undefined : labelColumn === 'last' ? 'last' : Number(labelColumn);
-  return parseCsv(text, { source: path, ...(label === undefined ? {} : { labelColumn: label }) }).matrix;
+  if (format === 'json') return parseJsonMatrix(text, path);
+  return parseCsv(text, { source: path, ...(labelColumn === undefined ? {} : { labelColumn }) }).matrix;
 }
 
-function writeCsv(path: string, m: Matrix): void {
+/** Where `--out` will be written: a checked path, before any work starts. */
+interface OutputFile {
+  /** As the user wrote it, for messages. */
+  shown: string;
+  /** The real path written (a symlink's target), whose folder exists and is writable. */
+  target: string;
+  /** The existing file's permissions, kept by the replacement. */
+  mode?: number;
+}
+
+function statOrUndefined(path: string, flag: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined; // missing; its folder is checked next
+    throw new UsageError(`${flag} ${path}: cannot use it (${code ?? (e as Error).message})`);
+  }
+}
+
+/**
+ * Check `--out` before reading or training anything: its folder exists and is writable, it
+ * is not a folder, and it is none of the inputs — compared by real path (so `./x.csv`, `x.csv`
+ * and a symlink to it are the same file) and by device and inode (a hard link).
+ */
+function checkOutput(
+  out: string,
+  inputs: ReadonlyArray<readonly [flag: string, path: string | undefined]>,
+): OutputFile {
+  const st = statOrUndefined(out, '--out');
+  if (st?.isDirectory()) throw new UsageError(`--out ${out}: is a folder, expected a file path`);
+  let target: string;
+  if (st) {
+    target = realpathSync(out);
+  } else {
+    const folder = dirname(resolve(out));
+    let real: string;
+    try {
+      real = realpathSync(folder);
+    } catch {
+      throw new UsageError(`--out ${out}: the folder ${dirname(out)} does not exist (create it first)`);
+    }
+    if (!statSync(real).isDirectory()) throw new UsageError(`--out ${out}: ${dirname(out)} is not a folder`);
+    target = join(real, basename(out));
+  }
+  try {
+    accessSync(dirname(target), constants.W_OK);
+  } catch {
+    throw new UsageError(`--out ${out}: the folder ${dirname(out)} is not writable`);
+  }
+  for (const [flag, path] of inputs) {
+    if (path === undefined) continue;
+    const inSt = statOrUndefined(path, flag);
+    const same = inSt
+      ? realpathSync(path) === target || (st !== undefined && inSt.dev === st.dev && inSt.ino === st.ino)
+      : resolve(path) === resolve(out);
+    if (same) {
+      throw new UsageError(
+        `--out ${out}: is the same file as ${flag === 'data' ? 'the input data' : flag} ${path}; writing there would destroy it (choose another output path)`,
+      );
+    }
+  }
+  return { shown: out, target, ...(st ? { mode: st.mode & 0o7777 } : {}) };
+}
+
+/** Write the whole file or nothing: a temporary file in the same folder, renamed over the target. */
+function writeOutput(out: OutputFile, contents: Uint8Array | string): void {
+  const tmp = join(
+    dirname(out.target),
+    `.${basename(out.target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
+  try {
+    writeFileSync(tmp, contents, { flag: 'wx' });
+    if (out.mode !== undefined) chmodSync(tmp, out.mode);
+    renameSync(tmp, out.target);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // Never created, or already renamed.
+    }
+    throw new UsageError(
+      `--out ${out.shown}: cannot write it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
+  }
+}
+
+function csvText(m: Matrix): string {
   const lines: string[] = [];
   for (let i = 0; i < m.rows; i++)
     lines.push(Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols), (v) => String(v)).join(','));
-  writeFileSync(path, `${lines.join('\n')}\n`);
+  return `${lines.join('\n')}\n`;
 }
 
 function number(flag: string, v: string | undefined, integer = false): number | undefined {
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`--${flag} ${JSON.stringify(v)}: expected ${integer ? 'an integer' : 'a number'}`);
+  const n = parseDecimal(v);
+  if (n === undefined || !Number.isFinite(n) || (integer && !Number.isSafeInteger(n))) {
+    throw new UsageError(
+      `--${flag} ${JSON.stringify(v)}: expected ${integer ? 'an integer' : 'a decimal number'}${/^\s*[+-]?0[xbo]/i.test(v) ? ' (hexadecimal, binary and octal are not accepted)' : ''}`,
+    );
   }
   return n;
 }
@@ -206,9 +344,20 @@ async function run(argv: string[]): Promise<void> {
     if (!path) throw new UsageError(`a data file is required\n\n${HELP[command]}`);
     return readData(path, values['label-column']);
   };
+  // Every output is checked before any input is read or any work starts.
+  const out =
+    command === 'train' || command === 'encode' || command === 'decode' || command === 'sample'
+      ? checkOutput(required(values, 'out'), [
+          ['data', command === 'sample' ? undefined : positionals[0]],
+          ['--model', command === 'train' ? undefined : values.model],
+        ])
+      : undefined;
+  const output = (): OutputFile => {
+    if (!out) throw new UsageError('--out is required');
+    return out;
+  };
   if (command === 'train') {
     const x = dataArg();
-    const out = required(values, 'out');
     const ae = await Autoencoder.create(trainConfig(values, x.cols), { backend: worker ? 'worker' : 'inline' });
     try {
       const validation = number('validation', values.validation);
@@ -224,8 +373,10 @@ async function run(argv: string[]): Promise<void> {
             `epoch ${p.epoch}/${p.epochs}  loss ${p.loss.toFixed(4)}${p.validationLoss === undefined ? '' : `  validation ${p.validationLoss.toFixed(4)}`}  ${Math.round(p.samplesPerSecond)} samples/s`,
           ),
       });
-      writeFileSync(out, await ae.save());
-      console.log(`saved ${out} (${result.history.length} epochs, ${(result.elapsedMs / 1000).toFixed(1)} s)`);
+      writeOutput(output(), await ae.save());
+      console.log(
+        `saved ${output().shown} (${result.history.length} epochs, ${(result.elapsedMs / 1000).toFixed(1)} s)`,
+      );
     } finally {
       await ae.dispose();
     }
@@ -237,23 +388,20 @@ async function run(argv: string[]): Promise<void> {
       const weights = await ae.getWeights();
       console.log(JSON.stringify({ config: ae.config, parameters: weights.length, codeSize: ae.codeSize }, null, 2));
     } else if (command === 'encode') {
-      const out = required(values, 'out');
       const codes = await ae.encode(dataArg());
-      writeCsv(out, codes);
-      console.log(`wrote ${codes.rows} codes of ${codes.cols} values to ${out}`);
+      writeOutput(output(), csvText(codes));
+      console.log(`wrote ${codes.rows} codes of ${codes.cols} values to ${output().shown}`);
     } else if (command === 'decode') {
-      const out = required(values, 'out');
       const x = await ae.decode(dataArg());
-      writeCsv(out, x);
-      console.log(`wrote ${x.rows} reconstructions of ${x.cols} values to ${out}`);
+      writeOutput(output(), csvText(x));
+      console.log(`wrote ${x.rows} reconstructions of ${x.cols} values to ${output().shown}`);
     } else if (command === 'sample') {
-      const out = required(values, 'out');
       const samples = await ae.sample(
         number('count', required(values, 'count'), true) as number,
         number('seed', values.seed, true) ?? 1,
       );
-      writeCsv(out, samples);
-      console.log(`wrote ${samples.rows} samples to ${out}`);
+      writeOutput(output(), csvText(samples));
+      console.log(`wrote ${samples.rows} samples to ${output().shown}`);
     } else if (command === 'eval') {
       const e = await ae.evaluate(dataArg());
       console.log(
