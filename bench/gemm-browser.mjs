@@ -8,8 +8,8 @@ import { table } from './harness.mjs';
 
 const page = `<!doctype html><meta charset="utf-8"><script type="module">
 async function load(flavor) {
-  const g = (await import('/dist/wasm/glue.js')).default();
-  await g.default({ module_or_path: fetch('/dist/wasm/diabolo-' + flavor + '.wasm') });
+  const g = (await import('/build/testing/glue.js')).default();
+  await g.instantiate(await WebAssembly.compileStreaming(fetch('/build/testing/diabolo-' + flavor + '.wasm')));
   return g;
 }
 function best(run, trials, minMs) {

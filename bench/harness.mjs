@@ -3,13 +3,17 @@
 // fastest trial is the one least disturbed).
 import { readFile } from 'node:fs/promises';
 
-const dist = new URL('../dist/', import.meta.url);
 
-/** A fresh instance of one flavour of the core, from dist/wasm/ (the glue and diabolo-<flavor>.wasm). */
-export async function loadFlavor(flavor) {
-  const { default: createGlue } = await import(new URL('wasm/glue.js', dist).href);
+/**
+ * A fresh instance of one flavour of the core: the shipped binary (dist/wasm/), or with
+ * `hooks` its testing build with the benchmark hooks (GemmBench, the peak loops), from
+ * build/testing/.
+ */
+export async function loadFlavor(flavor, { hooks = true } = {}) {
+  const dir = hooks ? new URL('../build/testing/', import.meta.url) : new URL('../dist/wasm/', import.meta.url);
+  const { default: createGlue } = await import(new URL('glue.js', dir).href);
   const glue = createGlue();
-  await glue.default({ module_or_path: await readFile(new URL(`wasm/diabolo-${flavor}.wasm`, dist)) });
+  await glue.instantiate(await WebAssembly.compile(await readFile(new URL(`diabolo-${flavor}.wasm`, dir))));
   return glue;
 }
 

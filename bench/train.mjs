@@ -93,7 +93,7 @@ function mnistRows(rows) {
 
 /** Raw WASM of one flavour: the glue's Model and Dataset, no facade. */
 async function rawWasm(job) {
-  const glue = await loadFlavor(job.flavor);
+  const glue = await loadFlavor(job.flavor, { hooks: false });
   const x = mnistRows(job.rows);
   const ds = new glue.Dataset(x.data, x.rows, x.cols);
   const model = new glue.Model(coreSpec(resolveAutoencoderConfig(WORKLOADS[job.workload].config)));

@@ -1,6 +1,8 @@
 // Builds the wasm binding once per kernel flavour with wasm-pack (`--target web`: one ES
 // module that loads in Node and in browsers without a bundler) into ts/src/wasm/<flavour>/,
-// then proves each binary holds the instructions its flavour promises.
+// and again with the `testing` feature (conformance and benchmark hooks, not shipped) into
+// ts/src/wasm/testing/<flavour>/, then proves each binary holds the instructions its
+// flavour promises.
 //   DIABOLO_FLAVORS=simd128 node scripts/build-wasm.mjs   builds a subset.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -28,10 +30,8 @@ function relaxedInstructionCount(wasmFile, env) {
 
 const selected = (process.env.DIABOLO_FLAVORS ?? Object.keys(FLAVORS).join(',')).split(',');
 const env = wasmEnv();
-for (const flavor of selected) {
-  if (!(flavor in FLAVORS)) throw new Error(`unknown flavour ${flavor}; known: ${Object.keys(FLAVORS).join(', ')}`);
-  const outDir = join(root, 'ts', 'src', 'wasm', flavor);
-  const started = Date.now();
+/** One wasm-pack build of a flavour into `outDir`, with extra cargo `features`. */
+function wasmPack(flavor, outDir, features) {
   execFileSync(
     'wasm-pack',
     [
@@ -45,6 +45,7 @@ for (const flavor of selected) {
       outDir,
       '--out-name',
       'diabolo',
+      ...(features ? ['--', '--features', features] : []),
     ],
     {
       cwd: root,
@@ -57,6 +58,16 @@ for (const flavor of selected) {
       },
     },
   );
+}
+
+for (const flavor of selected) {
+  if (!(flavor in FLAVORS)) throw new Error(`unknown flavour ${flavor}; known: ${Object.keys(FLAVORS).join(', ')}`);
+  const outDir = join(root, 'ts', 'src', 'wasm', flavor);
+  const started = Date.now();
+  // What users get, then the same core with the conformance and benchmark hooks (the
+  // `testing` feature) for the tests and benchmarks that call them.
+  wasmPack(flavor, outDir);
+  wasmPack(flavor, join(root, 'ts', 'src', 'wasm', 'testing', flavor), 'testing');
   const simd = simdInstructionCount(join(outDir, 'diabolo_bg.wasm'), env);
   if (flavor === 'scalar' ? simd !== 0 : simd === 0) {
     throw new Error(`${flavor} build holds ${simd} SIMD instructions: RUSTFLAGS did not take effect`);
@@ -66,7 +77,7 @@ for (const flavor of selected) {
     throw new Error(`${flavor} build holds ${relaxed} relaxed-SIMD instructions: RUSTFLAGS did not take effect`);
   }
   console.log(
-    `[build-wasm] ${flavor}: ${simd} SIMD instructions (${relaxed} relaxed), ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `[build-wasm] ${flavor}: ${simd} SIMD instructions (${relaxed} relaxed), with its testing build ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
 }
 // One glue and stripped binaries, as the package ships them (ts/src/wasm/glue.js, diabolo-<flavour>.wasm).

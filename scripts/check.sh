@@ -8,11 +8,11 @@ step() { printf '\n== %s\n' "$*"; }
 step "cargo fmt --check"
 cargo fmt --all --check
 step "cargo clippy (native, all targets)"
-cargo clippy --quiet --workspace --all-targets -- -D warnings
+cargo clippy --quiet --workspace --all-targets --all-features -- -D warnings
 if rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown; then
   step "cargo clippy (wasm32 + simd128: the SIMD kernels)"
   RUSTFLAGS="-C target-feature=+simd128" CARGO_TARGET_DIR=target/clippy-wasm \
-    cargo clippy --quiet --target wasm32-unknown-unknown -p diabolo-wasm -- -D warnings
+    cargo clippy --quiet --target wasm32-unknown-unknown -p diabolo-wasm --all-features -- -D warnings
 fi
 [ -f ts/src/wasm/glue.d.ts ] || { step "build:wasm (tsc needs the glue's types)"; npm run --silent build:wasm; }
 step "tsc --noEmit (strict)"

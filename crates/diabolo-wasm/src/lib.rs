@@ -674,12 +674,18 @@ impl Classifier {
     }
 }
 
+// --- testing and benchmark hooks -----------------------------------------------------------
+// Built only with the `testing` feature (scripts/build-wasm.mjs makes those binaries for the
+// conformance tests and the benchmarks): the binaries users get do not carry them.
+
 /// Benchmark hooks: the same workloads the native bench times (`diabolo_core::bench`).
+#[cfg(feature = "testing")]
 #[wasm_bindgen]
 pub struct GemmBench {
     inner: diabolo_core::bench::GemmBench,
 }
 
+#[cfg(feature = "testing")]
 #[wasm_bindgen]
 impl GemmBench {
     /// `op` is `"forward"`, `"inputGrad"` or `"weightGrad"`.
@@ -712,23 +718,27 @@ impl GemmBench {
 }
 
 /// Ceiling loop with separate multiply and add: `peakFlopsPerIter()` flops per iteration.
+#[cfg(feature = "testing")]
 #[wasm_bindgen(js_name = mulAddPeak)]
 pub fn mul_add_peak(iters: u32, seed: f32) -> f32 {
     diabolo_core::peak::mul_add_peak(iters, seed)
 }
 
 /// Ceiling loop with relaxed madd; `undefined` in binaries built without relaxed SIMD.
+#[cfg(feature = "testing")]
 #[wasm_bindgen(js_name = relaxedMaddPeak)]
 pub fn relaxed_madd_peak(iters: u32, seed: f32) -> Option<f32> {
     diabolo_core::peak::relaxed_madd_peak(iters, seed)
 }
 
 /// [`diabolo_core::gemm::self_test`] in this build: ≤ 1 means every GEMM edge case passed.
+#[cfg(feature = "testing")]
 #[wasm_bindgen(js_name = gemmSelfTest)]
 pub fn gemm_self_test(seed: u32) -> f64 {
     diabolo_core::gemm::self_test(seed as u64)
 }
 
+#[cfg(feature = "testing")]
 #[wasm_bindgen(js_name = peakFlopsPerIter)]
 pub fn peak_flops_per_iter() -> f64 {
     diabolo_core::peak::FLOPS_PER_ITER
@@ -736,6 +746,7 @@ pub fn peak_flops_per_iter() -> f64 {
 
 /// Run a golden case through this binary's f32 core; returns `{output: number[]}` as JSON.
 /// The conformance suite feeds every build the same cases.
+#[cfg(feature = "testing")]
 #[wasm_bindgen(js_name = conformanceCase)]
 pub fn conformance_case(case_json: &str) -> Result<String, JsError> {
     let json: serde_json::Value =
