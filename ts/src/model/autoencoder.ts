@@ -99,7 +99,7 @@ export class Autoencoder extends EngineObject {
   static async load(bytes: Uint8Array, options: RuntimeOptions = {}): Promise<Autoencoder> {
     checkArgs('Autoencoder.load', ['bytes', bytes, kinds.modelFile]);
     checkOptions('Autoencoder.load', 'options', options, RUNTIME_OPTIONS);
-    const { config, state } = decodeModel(bytes);
+    const { config, state } = await decodeModel(bytes);
     const ae = await Autoencoder.build(await Runtime.open(options), config);
     try {
       await ae.rt.call.setState(ae.id, state);
