@@ -273,6 +273,11 @@ export class Autoencoder extends EngineObject {
       ['b', b, kinds.vector],
       ['steps', steps, integer(2, Number.MAX_SAFE_INTEGER)],
     );
+    // The path of codes and its decoding, refused before either is built if they cannot fit.
+    await this.rt.call.room(`interpolate: ${steps} steps`, [
+      ['codes', 4 * steps * this.codeSize],
+      ['reconstructions', 4 * steps * this.config.inputSize],
+    ]);
     const codes = await this.encode([a, b]);
     const c = this.codeSize;
     const path = new Float32Array(steps * c);
