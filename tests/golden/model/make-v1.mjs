@@ -2,10 +2,14 @@
 // what that model computes. They were made once, with the package as it was at commit
 // 3c9ab9a (the last writer of version 1), and are kept as they are: tests/model-file.test.ts
 // loads them to show that files written before the checksum still load and compute the same.
-// Running this script with a newer build writes a newer version (and the test says so).
+// It refuses to run with a build that writes another version.
 //   npm run build:ts && node tests/golden/model/make-v1.mjs
 import { writeFileSync } from 'node:fs';
 import { Autoencoder, FORMAT_VERSION, shapes } from '../../../dist/index.node.js';
+
+if (FORMAT_VERSION !== 1) {
+  throw new Error(`this build writes format version ${FORMAT_VERSION}: model-v1.bin must stay a version 1 file`);
+}
 
 const data = shapes({ count: 32, size: 8, seed: 3 }); // 64 features
 const ae = await Autoencoder.create({
