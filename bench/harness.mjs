@@ -3,7 +3,6 @@
 // fastest trial is the one least disturbed).
 import { readFile } from 'node:fs/promises';
 
-
 /**
  * A fresh instance of one flavour of the core: the shipped binary (dist/wasm/), or with
  * `hooks` its testing build with the benchmark hooks (GemmBench, the peak loops), from

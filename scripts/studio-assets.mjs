@@ -1,5 +1,5 @@
 // Put the package's browser build (JS modules, the bundled worker, the .wasm binaries) and
-// its two runtime dependencies into studio/public, which Vite serves as-is in dev and copies
+// its three runtime dependencies into studio/public, which Vite serves as-is in dev and copies
 // verbatim into the static build: the package then finds its worker and binaries next to
 // itself, exactly as it does for any page that imports dist/index.browser.js.
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -24,4 +24,7 @@ cpSync(
   new URL('node_modules/wasm-feature-detect/dist/esm/index.js', root),
   new URL('vendor/wasm-feature-detect.js', out),
 );
-console.log('studio-assets: dist/ → studio/public/diabolo, comlink and wasm-feature-detect → studio/public/vendor');
+cpSync(new URL('node_modules/hash-wasm/dist/index.esm.js', root), new URL('vendor/hash-wasm.js', out));
+console.log(
+  'studio-assets: dist/ → studio/public/diabolo, comlink, wasm-feature-detect and hash-wasm → studio/public/vendor',
+);

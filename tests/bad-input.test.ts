@@ -31,6 +31,12 @@ async function expectError(p: Promise<unknown> | (() => unknown), code: string, 
   throw new Error(`expected ${code} (${text}), nothing was thrown`);
 }
 
+/** Objects that refer to themselves: messages must still show them (never a TypeError from JSON). */
+const cyclic: Record<string, unknown> = { rho: 0.1 };
+cyclic.beta = cyclic;
+const cyclicArray: unknown[] = [];
+cyclicArray.push(cyclicArray);
+
 const configRows: Array<[string, unknown, string, string]> = [
   ['inputSize 0', { ...base, inputSize: 0 }, 'E_INVALID', 'inputSize = 0'],
   ['inputSize fractional', { ...base, inputSize: 3.5 }, 'E_INVALID', 'inputSize = 3.5'],
@@ -82,6 +88,30 @@ const configRows: Array<[string, unknown, string, string]> = [
   ['unknown init', { ...base, init: 'orthogonal' }, 'E_INVALID', 'init = "orthogonal"'],
   ['negative seed', { ...base, seed: -1 }, 'E_INVALID', 'seed = -1'],
   ['seed beyond 2^53', { ...base, seed: 2 ** 60 }, 'E_INVALID', 'seed'],
+  ['inputSize a BigInt', { ...base, inputSize: 16n }, 'E_INVALID', 'inputSize = 16n is not allowed'],
+  ['seed a BigInt', { ...base, seed: 1n }, 'E_INVALID', 'seed = 1n is not allowed'],
+  ['units a BigInt', { inputSize: 16, layers: [{ units: 4n }] }, 'E_INVALID', 'layers[0].units = 4n'],
+  ['l2 a BigInt', { ...base, l2: 0n }, 'E_INVALID', 'l2 = 0n'],
+  [
+    'sparsity with a cycle',
+    { ...base, sparsity: cyclic },
+    'E_INVALID',
+    'sparsity.beta = {"rho":0.1,"beta":"(cycle)"} is not allowed',
+  ],
+  ['a layer that is a cyclic array', { inputSize: 16, layers: cyclicArray }, 'E_INVALID', 'layers[0] = ["(cycle)"]'],
+  [
+    'corruption with a cycle',
+    { ...base, corruption: { kind: 'mask', nu: cyclic } },
+    'E_INVALID',
+    'corruption.nu = {"rho":0.1,"beta":"(cycle)"}',
+  ],
+  ['an activation that is a symbol', { ...base, hiddenActivation: Symbol('relu') }, 'E_INVALID', 'Symbol(relu)'],
+  [
+    'a model too large for WASM memory',
+    { inputSize: 65536, hiddenSize: 65536 },
+    'E_MEMORY',
+    'config: 8590065664 parameters need 128.00 GiB',
+  ],
 ];
 
 const fitRows: Array<[string, unknown, unknown, string, string]> = [
@@ -131,7 +161,23 @@ const fitRows: Array<[string, unknown, unknown, string, string]> = [
     'E_INVALID',
     'Infinity at row 1, column 4',
   ],
-  ['not data at all', 'pixels', { epochs: 1 }, 'E_INVALID', 'string'],
+  ['not data at all', 'pixels', { epochs: 1 }, 'E_INVALID', 'fit: data = "pixels" is not allowed'],
+  ['no data', null, { epochs: 1 }, 'E_INVALID', 'fit: data = null is not allowed: expected a Matrix'],
+  ['no options', x16, undefined, 'E_INVALID', 'fit: options = undefined is not allowed: expected an object'],
+  ['options null', x16, null, 'E_INVALID', 'fit: options = null'],
+  ['validation data null', x16, { epochs: 1, validationData: null }, 'E_INVALID', 'validationData = null'],
+  ['onEpochEnd not a function', x16, { epochs: 1, onEpochEnd: 'log' }, 'E_INVALID', 'onEpochEnd = "log"'],
+  ['onBatchEnd not a function', x16, { epochs: 1, onBatchEnd: {} }, 'E_INVALID', 'onBatchEnd = {}'],
+  ['signal not an AbortSignal', x16, { epochs: 1, signal: true }, 'E_INVALID', 'signal = true'],
+  [
+    'control without waitWhilePaused',
+    x16,
+    { epochs: 1, control: { paused: true } },
+    'E_INVALID',
+    'control = {"paused":true}',
+  ],
+  ['transferData a string', x16, { epochs: 1, transferData: 'yes' }, 'E_INVALID', 'transferData = "yes"'],
+  ['epochs a BigInt', x16, { epochs: 3n }, 'E_INVALID', 'epochs = 3n'],
   [
     'data beyond what WASM memory can hold (refused before any copy)',
     // 2 GiB of float32: the pages of a fresh typed array are not touched, so this is cheap.

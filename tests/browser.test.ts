@@ -128,6 +128,26 @@ describe.runIf(available)('in headless Chromium', () => {
     });
   }
 
+  it('saves and loads model files in the page: the same bytes as Node, and a flipped bit is refused', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}/train.html`);
+    await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+    const small = { inputSize: 12, hiddenSize: 3, optimizer: { kind: 'adam' as const }, seed: 5 };
+    const r = (await page.evaluate(
+      (a) => (window as unknown as { modelFile: (a: unknown) => Promise<unknown> }).modelFile(a),
+      small,
+    )) as { file: number[]; same: boolean; refused: string };
+    await page.close();
+    expect(errors, errors.join('\n')).toEqual([]);
+    const node = await Autoencoder.create(small, { flavor: 'scalar' });
+    expect(r.file).toEqual(Array.from(await node.save()));
+    await node.dispose();
+    expect(r.same).toBe(true);
+    expect(r.refused).toMatch(/^E_FORMAT: not a readable diabolo model file: checksum mismatch: the file is damaged/);
+  });
+
   // Shared memory needs a cross-origin isolated page; without it training falls back to one
   // engine and says why.
   for (const isolated of [true, false]) {

@@ -27,6 +27,16 @@ export interface ModelState {
 
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 
+/** Rows as a count for size estimates (a malformed one is left for the core to refuse). */
+const count = (rows: number) => (Number.isSafeInteger(rows) && rows > 0 ? rows : 0);
+/** An array of `rows × cols` values of `bytes` each, named with its shape: one entry of {@link Engine.room}. */
+const array = (name: string, rows: number, cols: number, bytes = 4): [string, number] => [
+  `${name} [${rows} × ${cols}]`,
+  count(rows) * cols * bytes,
+];
+/** Rows the core processes at once in evaluation (`Model::chunked`): its per-chunk buffers scale with this. */
+const CORE_CHUNK_ROWS = 256;
+
 /** Cells of the replicas' control block (an Int32Array on shared memory). */
 const ARRIVED = 0;
 const GENERATION = 1;
@@ -80,6 +90,8 @@ export class Engine {
   private readonly handles = new Map<number, Handle>();
   private readonly snapshots = new Map<number, Float32Array>();
   private readonly savedStates = new Map<number, ModelState>();
+  /** Input and output widths of each model (its code) and classifier (its classes), to size what a call returns. */
+  private readonly widths = new Map<number, { inputs: number; outputs: number }>();
   private readonly slots = new Map<
     number,
     { view: Float32Array; control: Int32Array; replicas: number; size: number }
@@ -110,7 +122,10 @@ export class Engine {
   /** Copy a dataset into WASM memory once; epochs then read it from there. */
   uploadDataset(data: Float32Array, rows: number, cols: number, labels?: Uint32Array): number {
     const glue = this.core();
-    this.room(data.length * 4 + (labels?.length ?? 0) * 4, 'dataset');
+    this.room('dataset', [
+      ['data', data.length * 4],
+      ['labels', (labels?.length ?? 0) * 4],
+    ]);
     const ds = this.run(() => new glue.Dataset(data, rows, cols));
     if (labels) {
       try {
@@ -133,7 +148,10 @@ export class Engine {
 
   createModel(specJson: string): number {
     const glue = this.core();
-    return this.track(this.run(() => new glue.Model(specJson)));
+    const m = this.run(() => new glue.Model(specJson));
+    const id = this.track(m);
+    this.widths.set(id, { inputs: (JSON.parse(specJson) as { inputSize: number }).inputSize, outputs: m.codeSize });
+    return id;
   }
 
   trainEpoch(model: number, dataset: number, batchSize: number, learningRate: number): EpochResult {
@@ -296,7 +314,8 @@ export class Engine {
 
   encode(model: number, data: Float32Array, rows: number): Float32Array {
     const m = this.model(model);
-    this.room(data.length * 4, 'input');
+    const { outputs } = this.widthsOf(model);
+    this.room('encode', [['input', data.length * 4], array('codes', rows, outputs)]);
     return this.run(() => m.encode(data, rows));
   }
 
@@ -304,36 +323,54 @@ export class Engine {
   encodeDataset(model: number, dataset: number): number {
     const m = this.model(model);
     const d = this.dataset(dataset);
+    this.room('encode', [array('codes', d.rows, this.widthsOf(model).outputs)]);
     return this.track(this.run(() => m.encodeDataset(d)));
   }
 
   decode(model: number, codes: Float32Array, rows: number): Float32Array {
     const m = this.model(model);
-    this.room(codes.length * 4, 'codes');
+    const { inputs } = this.widthsOf(model);
+    this.room('decode', [['codes', codes.length * 4], array('reconstructions', rows, inputs)]);
     return this.run(() => m.decode(codes, rows));
   }
 
   reconstruct(model: number, data: Float32Array, rows: number): Float32Array {
     const m = this.model(model);
-    this.room(data.length * 4, 'input');
+    const { inputs, outputs } = this.widthsOf(model);
+    this.room('reconstruct', [
+      ['input', data.length * 4],
+      array('codes', rows, outputs),
+      array('reconstructions', rows, inputs),
+    ]);
     return this.run(() => m.reconstruct(data, rows));
   }
 
   /** Per-sample losses followed by the per-feature means. */
   errors(model: number, data: Float32Array, rows: number): Float64Array {
     const m = this.model(model);
-    this.room(data.length * 4, 'input');
+    const { inputs } = this.widthsOf(model);
+    this.room('reconstruction errors', [
+      ['input', data.length * 4],
+      [`errors (${count(rows)} per sample + ${inputs} per feature, float64)`, (count(rows) + inputs) * 8],
+    ]);
     return this.run(() => m.errors(data, rows));
   }
 
-  sample(model: number, count: number, seed: number): Float32Array {
+  sample(model: number, samples: number, seed: number): Float32Array {
     const m = this.model(model);
-    return this.run(() => m.sample(count, seed));
+    const { inputs, outputs } = this.widthsOf(model);
+    this.room(`sample: ${samples} samples`, [
+      array('latent draws', samples, outputs),
+      array('samples', samples, inputs),
+    ]);
+    return this.run(() => m.sample(samples, seed));
   }
 
   iwaeBound(model: number, dataset: number, k: number, seed: number): number {
     const m = this.model(model);
     const d = this.dataset(dataset);
+    // The core keeps k log-weights per row of each chunk of rows.
+    this.room(`iwaeBound: k = ${k}`, [array('log-weights', Math.min(CORE_CHUNK_ROWS, d.rows), count(k), 8)]);
     return this.run(() => m.iwaeBound(d, k, seed));
   }
 
@@ -414,11 +451,15 @@ export class Engine {
     bodyModel?: number,
   ): number {
     const glue = this.core();
+    let id: number;
     if (bodyModel === undefined) {
-      return this.track(this.run(() => new glue.Classifier(inputs, classes, optimizerJson, l2, seed)));
+      id = this.track(this.run(() => new glue.Classifier(inputs, classes, optimizerJson, l2, seed)));
+    } else {
+      const m = this.model(bodyModel);
+      id = this.track(this.run(() => glue.Classifier.fromModel(m, classes, optimizerJson, l2, seed)));
     }
-    const m = this.model(bodyModel);
-    return this.track(this.run(() => glue.Classifier.fromModel(m, classes, optimizerJson, l2, seed)));
+    this.widths.set(id, { inputs, outputs: classes });
+    return id;
   }
 
   setTrainBody(classifier: number, train: boolean): void {
@@ -429,6 +470,9 @@ export class Engine {
   classifierTrainEpoch(classifier: number, dataset: number, batchSize: number, learningRate: number): number {
     const c = this.classifier(classifier);
     const d = this.dataset(dataset);
+    const { outputs } = this.widthsOf(classifier);
+    // A minibatch's logits and their gradient.
+    this.room('Classifier.fit', [array('logits', batchSize, outputs), array('logit gradients', batchSize, outputs)]);
     return this.run(() => c.trainEpoch(d, batchSize, learningRate));
   }
 
@@ -436,13 +480,17 @@ export class Engine {
   classifierEvaluate(classifier: number, dataset: number): { loss: number; accuracy: number } {
     const c = this.classifier(classifier);
     const d = this.dataset(dataset);
+    this.room('Classifier.evaluate', [array('probabilities', d.rows, this.widthsOf(classifier).outputs)]);
     const r = this.run(() => c.evaluate(d));
     return { loss: r[0] as number, accuracy: r[1] as number };
   }
 
   predictProba(classifier: number, data: Float32Array, rows: number): Float32Array {
     const c = this.classifier(classifier);
-    this.room(data.length * 4, 'input');
+    this.room('predictProba', [
+      ['input', data.length * 4],
+      array('probabilities', rows, this.widthsOf(classifier).outputs),
+    ]);
     return this.run(() => c.predictProba(data, rows));
   }
 
@@ -460,6 +508,7 @@ export class Engine {
     this.snapshots.delete(id);
     this.savedStates.delete(id);
     this.slots.delete(id);
+    this.widths.delete(id);
   }
 
   /** Live handles and the WASM memory of this engine's instance, to check that nothing leaks. */
@@ -521,12 +570,23 @@ export class Engine {
     this.handles.clear();
     this.snapshots.clear();
     this.savedStates.clear();
+    this.widths.clear();
     return error;
   }
 
-  /** Refuse, before anything is allocated, an array of `bytes` that the core could not hold now. */
-  private room(bytes: number, what: string): void {
-    checkWasmArray(what, bytes);
+  /**
+   * Refuse, before anything is allocated, a request whose arrays in WASM memory — what it
+   * passes in and what it returns, each named with its size — the core could not hold now:
+   * one of them of 2 GiB or more, or all of them together beyond what memory can still give.
+   * Every call that copies arrays in or out asks first; the facade asks too before it builds a
+   * large argument itself (`interpolate`).
+   */
+  room(what: string, arrays: ReadonlyArray<readonly [name: string, bytes: number]>): void {
+    let bytes = 0;
+    for (const [name, size] of arrays) {
+      checkWasmArray(`${what}: ${name}`, size);
+      bytes += size;
+    }
     const glue = this.core();
     if (!glue.canAllocate(bytes)) {
       throw new DiaboloError(
@@ -534,6 +594,12 @@ export class Engine {
         `${what}: ${mib(bytes)} MiB do not fit in WASM memory now (${mib(glue.memoryBytes())} MiB in use of at most 4096 MiB); nothing was changed — dispose models or datasets no longer needed, or pass smaller pieces`,
       );
     }
+  }
+
+  private widthsOf(id: number): { inputs: number; outputs: number } {
+    const w = this.widths.get(id);
+    if (!w) throw new DiaboloError('E_DISPOSED', `handle #${id} does not exist (disposed, or never created here)`);
+    return w;
   }
 
   private track(value: Handle): number {

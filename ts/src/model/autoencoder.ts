@@ -1,3 +1,4 @@
+import { checkArgs, checkOptions, integer, kinds, RUNTIME_OPTIONS } from '../check.js';
 import { EngineObject, Runtime } from '../core/runtime.js';
 import { toMatrix } from '../data/matrix.js';
 import { DiaboloError } from '../errors.js';
@@ -14,7 +15,14 @@ import type {
   RuntimeOptions,
 } from '../types.js';
 import { Classifier } from './classifier.js';
-import { codeSize, coreSpec, invalid, type ResolvedAutoencoderConfig, resolveAutoencoderConfig } from './config.js';
+import {
+  codeSize,
+  coreSpec,
+  invalid,
+  parameterTensors,
+  type ResolvedAutoencoderConfig,
+  resolveAutoencoderConfig,
+} from './config.js';
 import { decodeModel, encodeModel } from './format.js';
 
 /** Reconstruction errors: the model's loss per sample (anomaly scores) and its mean per feature. */
@@ -70,6 +78,7 @@ export class Autoencoder extends EngineObject {
 
   /** Build a model; with `backend: 'worker'` it lives in its own worker until {@link dispose}. */
   static async create(config: AutoencoderConfig, options: RuntimeOptions = {}): Promise<Autoencoder> {
+    checkOptions('Autoencoder.create', 'options', options, RUNTIME_OPTIONS);
     const resolved = resolveAutoencoderConfig(config);
     const rt = await Runtime.open(options);
     return Autoencoder.build(rt, resolved);
@@ -88,7 +97,9 @@ export class Autoencoder extends EngineObject {
 
   /** Rebuild a model saved with {@link save}: configuration, weights and optimizer state. */
   static async load(bytes: Uint8Array, options: RuntimeOptions = {}): Promise<Autoencoder> {
-    const { config, state } = decodeModel(bytes);
+    checkArgs('Autoencoder.load', ['bytes', bytes, kinds.modelFile]);
+    checkOptions('Autoencoder.load', 'options', options, RUNTIME_OPTIONS);
+    const { config, state } = await decodeModel(bytes);
     const ae = await Autoencoder.build(await Runtime.open(options), config);
     try {
       await ae.rt.call.setState(ae.id, state);
@@ -142,6 +153,7 @@ export class Autoencoder extends EngineObject {
    */
   async fit(data: MatrixLike, options: FitOptions): Promise<FitResult> {
     this.alive();
+    checkArgs('fit', ['data', data, kinds.matrix], ['options', options, kinds.object]);
     // Claimed before the first await: nothing else may train it or set its weights meanwhile.
     const release = this.rt.claimTraining(this.id, 'fit()');
     try {
@@ -168,6 +180,7 @@ export class Autoencoder extends EngineObject {
 
   /** Loss terms on held-out data (no corruption, no update); a VAE also reports its ELBO. */
   async evaluate(data: MatrixLike): Promise<Evaluation> {
+    checkArgs('evaluate', ['data', data, kinds.matrix]);
     const t = await this.onData(data, (id) => this.rt.call.evaluate(this.id, id));
     if (!this.config.vae) return t;
     // The MSE decoder is Gaussian with σ² = ½: −log p(x|z) = Σ(x − x̂)² + d/2·ln π.
@@ -178,6 +191,7 @@ export class Autoencoder extends EngineObject {
   /** Codes `f(x)`: one row of {@link codeSize} values per sample (a VAE gives `μ`). */
   async encode(data: MatrixLike): Promise<Matrix> {
     this.alive();
+    checkArgs('encode', ['data', data, kinds.matrix]);
     const x = toMatrix(data, this.config.inputSize, 'input');
     return { rows: x.rows, cols: this.codeSize, data: await this.rt.call.encode(this.id, x.data, x.rows) };
   }
@@ -185,6 +199,7 @@ export class Autoencoder extends EngineObject {
   /** Reconstructions in data space from codes. */
   async decode(codes: MatrixLike): Promise<Matrix> {
     this.alive();
+    checkArgs('decode', ['codes', codes, kinds.matrix]);
     const z = toMatrix(codes, this.codeSize, 'codes');
     return { rows: z.rows, cols: this.config.inputSize, data: await this.rt.call.decode(this.id, z.data, z.rows) };
   }
@@ -192,6 +207,7 @@ export class Autoencoder extends EngineObject {
   /** Reconstructions `g(f(x))`, in data space. */
   async reconstruct(data: MatrixLike): Promise<Matrix> {
     this.alive();
+    checkArgs('reconstruct', ['data', data, kinds.matrix]);
     const x = toMatrix(data, this.config.inputSize, 'input');
     return { rows: x.rows, cols: x.cols, data: await this.rt.call.reconstruct(this.id, x.data, x.rows) };
   }
@@ -199,6 +215,7 @@ export class Autoencoder extends EngineObject {
   /** The model's reconstruction loss per sample and its mean per feature. */
   async reconstructionErrors(data: MatrixLike): Promise<ReconstructionErrors> {
     this.alive();
+    checkArgs('reconstructionErrors', ['data', data, kinds.matrix]);
     const x = toMatrix(data, this.config.inputSize, 'input');
     const all = await this.rt.call.errors(this.id, x.data, x.rows);
     return { perSample: all.subarray(0, x.rows), perFeature: all.subarray(x.rows) };
@@ -213,6 +230,7 @@ export class Autoencoder extends EngineObject {
     validation: MatrixLike,
     rule: ThresholdRule = { method: 'percentile', percentile: 99 },
   ): Promise<number> {
+    checkArgs('calibrateThreshold', ['validation', validation, kinds.matrix], ['rule', rule, kinds.object]);
     const { perSample } = await this.reconstructionErrors(validation);
     if (rule.method === 'percentile') {
       const p = rule.percentile;
@@ -245,6 +263,7 @@ export class Autoencoder extends EngineObject {
     /** Whether each sample's score exceeds `threshold`. */
     anomalous: boolean[];
   }> {
+    checkArgs('detectAnomalies', ['data', data, kinds.matrix], ['threshold', threshold, kinds.finite]);
     const { perSample } = await this.reconstructionErrors(data);
     return { scores: perSample, anomalous: Array.from(perSample, (s) => s > threshold) };
   }
@@ -252,13 +271,24 @@ export class Autoencoder extends EngineObject {
   /** VAE: `count` new samples decoded from `z ~ N(0, I)`. */
   async sample(count: number, seed = 1): Promise<Matrix> {
     this.alive();
-    if (!Number.isSafeInteger(count) || count < 1) throw invalid('count', count, 'an integer ≥ 1');
+    checkArgs('sample', ['count', count, integer(1, Number.MAX_SAFE_INTEGER)], ['seed', seed, kinds.seed]);
     return { rows: count, cols: this.config.inputSize, data: await this.rt.call.sample(this.id, count, seed) };
   }
 
   /** Decode `steps` codes evenly spaced between the codes of `a` and `b` (endpoints included). */
   async interpolate(a: ArrayLike<number>, b: ArrayLike<number>, steps: number): Promise<Matrix> {
-    if (!Number.isSafeInteger(steps) || steps < 2) throw invalid('steps', steps, 'an integer ≥ 2');
+    this.alive();
+    checkArgs(
+      'interpolate',
+      ['a', a, kinds.vector],
+      ['b', b, kinds.vector],
+      ['steps', steps, integer(2, Number.MAX_SAFE_INTEGER)],
+    );
+    // The path of codes and its decoding, refused before either is built if they cannot fit.
+    await this.rt.call.room(`interpolate: ${steps} steps`, [
+      ['codes', 4 * steps * this.codeSize],
+      ['reconstructions', 4 * steps * this.config.inputSize],
+    ]);
     const codes = await this.encode([a, b]);
     const c = this.codeSize;
     const path = new Float32Array(steps * c);
@@ -273,11 +303,18 @@ export class Autoencoder extends EngineObject {
 
   /** VAE: importance-weighted bound on log p(x) with `k` samples, nats per sample (k = 1: ELBO). */
   async iwaeBound(data: MatrixLike, k = 50, seed = 1): Promise<number> {
+    checkArgs(
+      'iwaeBound',
+      ['data', data, kinds.matrix],
+      ['k', k, integer(1, Number.MAX_SAFE_INTEGER)],
+      ['seed', seed, kinds.seed],
+    );
     return this.onData(data, (id) => this.rt.call.iwaeBound(this.id, id, k, seed));
   }
 
   /** Mean squared Frobenius norm of the first layer's Jacobian `∂h/∂x` over the samples. */
   async jacobianNorm(data: MatrixLike): Promise<number> {
+    checkArgs('jacobianNorm', ['data', data, kinds.matrix]);
     return this.onData(data, (id) => this.rt.call.jacobianNorm(this.id, id));
   }
 
@@ -297,7 +334,7 @@ export class Autoencoder extends EngineObject {
   /** Replace all parameters (same layout as {@link getWeights}). */
   async setWeights(weights: Float32Array): Promise<void> {
     this.alive();
-    if (!(weights instanceof Float32Array)) throw invalid('weights', typeof weights, 'a Float32Array');
+    checkArgs('setWeights', ['weights', weights, kinds.float32Array]);
     this.rt.assertNotTraining(this.id, 'setWeights()');
     await this.rt.call.setParameters(this.id, weights);
   }
@@ -313,6 +350,8 @@ export class Autoencoder extends EngineObject {
     b: Float32Array;
   }> {
     this.alive();
+    const layers = this.config.layers.length + (decoder === true && this.config.vae ? 1 : 0);
+    checkArgs('layerWeights', ['decoder', decoder, kinds.boolean], ['i', i, integer(0, layers - 1)]);
     const all = await this.rt.call.layer(this.id, decoder, i);
     const sizes = [this.config.inputSize, ...this.config.layers.map((l) => l.units)];
     const out = decoder ? (sizes.at(-2 - i) ?? 0) : (sizes[i + 1] ?? 0);
@@ -344,7 +383,11 @@ export class Autoencoder extends EngineObject {
     seed?: number;
   }): Promise<Classifier> {
     this.alive();
+    checkArgs('toClassifier', ['options', options, kinds.object]);
     if (this.config.vae) throw invalid('model', 'a variational autoencoder', 'a deterministic encoder');
-    return Classifier.onEncoder(this.rt, this.id, this.config.inputSize, options);
+    return Classifier.onEncoder(this.rt, this.id, this.config.inputSize, options, {
+      tensors: parameterTensors(this.config).slice(0, 2 * this.config.layers.length),
+      width: this.codeSize,
+    });
   }
 }

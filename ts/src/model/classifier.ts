@@ -1,9 +1,10 @@
+import { checkArgs, checkOptions, integer, type Kind, kinds, RUNTIME_OPTIONS } from '../check.js';
 import { EngineObject, Runtime } from '../core/runtime.js';
 import { toMatrix } from '../data/matrix.js';
 import { DiaboloError } from '../errors.js';
 import { aborted, upload, yieldToEventLoop } from '../train/fit.js';
 import type { Matrix, MatrixLike, OptimizerConfig, RuntimeOptions } from '../types.js';
-import { invalid, resolveOptimizer } from './config.js';
+import { checkModelSize, invalid, MAX_UNITS, resolveOptimizer, type Tensor } from './config.js';
 
 /** Options of a {@link Classifier}: from {@link Autoencoder.toClassifier}, or {@link Classifier.create} with `inputSize`. */
 export interface ClassifierOptions {
@@ -32,6 +33,22 @@ export interface ClassifierFitOptions {
   /** Stops training at the end of the current epoch (at once if already aborted); the promise rejects with `E_ABORTED`. */
   signal?: AbortSignal;
 }
+
+const CLASSIFIER_OPTIONS: Readonly<Record<string, Kind>> = {
+  classes: integer(2, MAX_UNITS),
+  optimizer: kinds.object,
+  l2: kinds.finite,
+  seed: kinds.seed,
+};
+
+const FIT_OPTIONS: Readonly<Record<string, Kind>> = {
+  epochs: integer(1, 1e9),
+  batchSize: integer(1, Number.MAX_SAFE_INTEGER),
+  learningRate: kinds.finite,
+  trainBody: kinds.boolean,
+  onEpochEnd: kinds.function,
+  signal: kinds.signal,
+};
 
 /** Check labels: integers in [0, classes), one per row. */
 function toLabels(labels: ArrayLike<number>, rows: number, classes: number): Uint32Array {
@@ -72,6 +89,14 @@ export class Classifier extends EngineObject {
     options: ClassifierOptions & { inputSize: number },
     runtime: RuntimeOptions = {},
   ): Promise<Classifier> {
+    checkArgs('Classifier.create', ['options', options, kinds.object]);
+    checkOptions('Classifier.create', 'options', options, { inputSize: integer(1, MAX_UNITS), ...CLASSIFIER_OPTIONS });
+    checkArgs(
+      'Classifier.create',
+      ['options.inputSize', options.inputSize, integer(1, MAX_UNITS)],
+      ['options.classes', options.classes, CLASSIFIER_OPTIONS.classes as Kind],
+    );
+    checkOptions('Classifier.create', 'runtime', runtime, RUNTIME_OPTIONS);
     const rt = await Runtime.open(runtime);
     try {
       return await Classifier.onEncoder(rt, undefined, options.inputSize, options);
@@ -82,14 +107,25 @@ export class Classifier extends EngineObject {
     }
   }
 
-  /** @internal */
+  /** @internal A classifier on `body` (the tensors of `model`'s encoder, `width` its code), or on raw inputs. */
   static async onEncoder(
     rt: Runtime,
     model: number | undefined,
     inputSize: number,
     options: ClassifierOptions,
+    body: { tensors: Tensor[]; width: number } = { tensors: [], width: inputSize },
   ): Promise<Classifier> {
+    const method = model === undefined ? 'Classifier.create' : 'toClassifier';
+    if (model !== undefined) {
+      checkOptions(method, 'options', options, CLASSIFIER_OPTIONS);
+      checkArgs(method, ['options.classes', options.classes, CLASSIFIER_OPTIONS.classes as Kind]);
+    }
     const { classes, l2 = 0, seed = 1 } = options;
+    checkModelSize(method, [
+      ...body.tensors,
+      { name: 'softmax weights', length: body.width * classes },
+      { name: 'softmax bias', length: classes },
+    ]);
     if (!Number.isSafeInteger(classes) || classes < 2) throw invalid('classes', classes, 'an integer ≥ 2');
     if (!Number.isSafeInteger(inputSize) || inputSize < 1) throw invalid('inputSize', inputSize, 'an integer ≥ 1');
     if (typeof l2 !== 'number' || !(l2 >= 0)) throw invalid('l2', l2, 'a finite number ≥ 0');
@@ -108,6 +144,13 @@ export class Classifier extends EngineObject {
     losses: number[];
   }> {
     this.alive();
+    checkArgs(
+      'Classifier.fit',
+      ['data', data, kinds.matrix],
+      ['labels', labels, kinds.labels],
+      ['options', options, kinds.object],
+    );
+    checkOptions('Classifier.fit', 'options', options, FIT_OPTIONS);
     const x = toMatrix(data, this.inputSize, 'training data');
     const y = toLabels(labels, x.rows, this.classes);
     const epochs = options.epochs;
@@ -154,6 +197,7 @@ export class Classifier extends EngineObject {
     accuracy: number;
   }> {
     this.alive();
+    checkArgs('Classifier.evaluate', ['data', data, kinds.matrix], ['labels', labels, kinds.labels]);
     const x = toMatrix(data, this.inputSize, 'input');
     const y = toLabels(labels, x.rows, this.classes);
     return this.rt.withHandle(await upload(this.rt, x, y), (ds) => this.rt.call.classifierEvaluate(this.id, ds));
@@ -162,12 +206,14 @@ export class Classifier extends EngineObject {
   /** Class probabilities, one row per sample. */
   async predictProba(data: MatrixLike): Promise<Matrix> {
     this.alive();
+    checkArgs('predictProba', ['data', data, kinds.matrix]);
     const x = toMatrix(data, this.inputSize, 'input');
     return { rows: x.rows, cols: this.classes, data: await this.rt.call.predictProba(this.id, x.data, x.rows) };
   }
 
   /** The most probable class of each sample. */
   async predict(data: MatrixLike): Promise<Uint32Array> {
+    checkArgs('predict', ['data', data, kinds.matrix]);
     const p = await this.predictProba(data);
     const out = new Uint32Array(p.rows);
     for (let i = 0; i < p.rows; i++) {

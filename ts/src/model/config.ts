@@ -1,3 +1,4 @@
+import { invalid, kinds } from '../check.js';
 import { DiaboloError } from '../errors.js';
 import type {
   ActivationName,
@@ -94,18 +95,9 @@ const LAYER_KEYS = new Set<string>([
   'contractive',
 ] satisfies (keyof LayerConfig)[]);
 /** Keeps every weight matrix far inside 32-bit WASM memory. */
-const MAX_UNITS = 65536;
+export const MAX_UNITS = 65536;
 
-function show(value: unknown): string {
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {
-    return String(value);
-  }
-  return JSON.stringify(value) ?? String(value);
-}
-
-export function invalid(field: string, value: unknown, expected: string): DiaboloError {
-  return new DiaboloError('E_INVALID', `${field} = ${show(value)} is not allowed: expected ${expected}`);
-}
+export { invalid };
 
 function int(field: string, v: unknown, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
@@ -267,7 +259,7 @@ export function resolveAutoencoderConfig(config: AutoencoderConfig): ResolvedAut
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) {
     throw invalid('seed', seed, 'an integer in [0, 2^53 − 1]');
   }
-  return {
+  const resolved: ResolvedAutoencoderConfig = {
     inputSize,
     layers,
     outputActivation,
@@ -280,6 +272,66 @@ export function resolveAutoencoderConfig(config: AutoencoderConfig): ResolvedAut
     init: oneOf('init', c.init ?? 'auto', ['auto', 'glorot', 'he', 'uniformFanIn'] as const),
     seed,
   };
+  checkModelSize('config', parameterTensors(resolved));
+  return resolved;
+}
+
+/** One trainable tensor of a model: its name (for messages) and its number of values. */
+export interface Tensor {
+  name: string;
+  length: number;
+}
+
+/**
+ * The trainable tensors of an autoencoder in the order of its parameters (`getWeights`, the
+ * model file), as the core lays them out: per encoder layer W and b; a VAE's mean and
+ * log-variance heads; per decoder layer, counted from the code, W (unless tied) and b.
+ */
+export function parameterTensors(c: ResolvedAutoencoderConfig): Tensor[] {
+  const out: Tensor[] = [];
+  const widths = [c.inputSize, ...c.layers.map((l) => l.units)];
+  const dense = (name: string, from: number, to: number, weights = true) => {
+    if (weights) out.push({ name: `${name} weights`, length: from * to });
+    out.push({ name: `${name} bias`, length: to });
+  };
+  for (let i = 1; i < widths.length; i++) dense(`encoder layer ${i - 1}`, widths[i - 1] as number, widths[i] as number);
+  const last = widths.at(-1) as number;
+  if (c.vae) {
+    dense('VAE mean head', last, c.vae.latentSize);
+    dense('VAE log-variance head', last, c.vae.latentSize);
+  }
+  // The decoder mirrors the encoder: from the code back to each narrower width, then the input.
+  const targets = [...(c.vae ? [last] : []), ...widths.slice(0, -1).reverse()];
+  let from = codeSize(c);
+  for (const [j, to] of targets.entries()) {
+    dense(`decoder layer ${j}`, from, to, !c.tiedWeights);
+    from = to;
+  }
+  return out;
+}
+
+/** Moments the optimizer keeps per parameter: none (SGD), a velocity (momentum), or two (Adam, AdamW). */
+export function optimizerSlots(o: OptimizerConfig): number {
+  return o.kind === 'sgd' ? 0 : o.kind === 'momentum' ? 1 : 2;
+}
+
+/** What one model may hold in WASM memory: its parameters, their gradients and two optimizer moments. */
+const MAX_MODEL_BYTES = 3 * 2 ** 30;
+const BYTES_PER_PARAMETER = 16;
+
+/**
+ * Refuse (E_MEMORY), before the core allocates anything, a model whose parameters with
+ * their gradients and optimizer moments could not fit in WASM memory (the core's own limit:
+ * 3 GiB at 16 bytes per parameter).
+ */
+export function checkModelSize(what: string, tensors: readonly Tensor[]): void {
+  const parameters = tensors.reduce((n, t) => n + t.length, 0);
+  if (parameters * BYTES_PER_PARAMETER > MAX_MODEL_BYTES) {
+    throw new DiaboloError(
+      'E_MEMORY',
+      `${what}: ${parameters} parameters need ${((parameters * BYTES_PER_PARAMETER) / 2 ** 30).toFixed(2)} GiB with their gradients and optimizer moments: a model must fit in 3 GiB of WASM memory (at most ${MAX_MODEL_BYTES / BYTES_PER_PARAMETER} parameters); use fewer or narrower layers`,
+    );
+  }
 }
 
 /** The JSON the Rust core parses (crates/diabolo-core/src/spec.rs). */
@@ -361,6 +413,17 @@ export function resolveFitOptions(
       'signal',
     ]),
   ) as unknown as FitOptions;
+  for (const [name, k] of [
+    ['validationData', kinds.matrix],
+    ['onEpochEnd', kinds.function],
+    ['onBatchEnd', kinds.function],
+    ['signal', kinds.signal],
+    ['control', kinds.control],
+    ['transferData', kinds.boolean],
+  ] as const) {
+    const v = (o as unknown as Record<string, unknown>)[name];
+    if (v !== undefined && !k.test(v)) throw invalid(name, v, k.expected);
+  }
   const epochs = int('epochs', o.epochs, 1, 1e9);
   const validationSplit =
     o.validationSplit === undefined

@@ -1,7 +1,14 @@
+import type { IHasher } from 'hash-wasm';
 import type { ModelState } from '../core/engine.js';
 import { DiaboloError } from '../errors.js';
 import type { AutoencoderConfig } from '../types.js';
-import { type ResolvedAutoencoderConfig, resolveAutoencoderConfig } from './config.js';
+import {
+  optimizerSlots,
+  parameterTensors,
+  type ResolvedAutoencoderConfig,
+  resolveAutoencoderConfig,
+  type Tensor,
+} from './config.js';
 
 /**
  * The model file: one binary, little-endian.
@@ -15,14 +22,22 @@ import { type ResolvedAutoencoderConfig, resolveAutoencoderConfig } from './conf
  * | 4·P | parameters (f32) |
  * | 40 | training state: step and RNG (10 × u32) |
  * | 4·S | optimizer moments (f32) |
+ * | 4 | CRC-32 (IEEE) of all the bytes before it (u32) — from version 2 on |
  *
- * Loading checks every length against the file size before allocating anything, and
- * re-validates the configuration, so a damaged file gives `E_FORMAT`, never a crash.
+ * Loading checks the checksum first (any single damaged bit, any damaged run of up to 32
+ * bits is caught for sure), then every length against the file size before allocating
+ * anything; it re-validates the configuration, checks that the counts are those of that
+ * configuration and that every parameter and optimizer moment is finite, so a damaged or
+ * inconsistent file gives `E_FORMAT`, never a crash and never a model with damaged weights.
+ * Version 1 files (no checksum) still load, with every check but the checksum.
  */
 export const MAGIC = 'DIABOLO\0';
-/** Version of the model file format that {@link Autoencoder.save} writes and {@link Autoencoder.load} reads. */
-export const FORMAT_VERSION = 1;
+/** Version of the model file format that {@link Autoencoder.save} writes; {@link Autoencoder.load} reads it and every older one. */
+export const FORMAT_VERSION = 2;
+/** The first version that ends with a checksum. */
+const CHECKSUM_SINCE = 2;
 const PREFIX = 16;
+const CHECKSUM_BYTES = 4;
 const TRAIN_HEADER_WORDS = 10;
 /** A header is a few kilobytes; anything past this is damage, not a model. */
 const MAX_HEADER = 1 << 20;
@@ -38,7 +53,27 @@ function bad(message: string): DiaboloError {
   return new DiaboloError('E_FORMAT', `not a readable diabolo model file: ${message}`);
 }
 
-export function encodeModel(config: ResolvedAutoencoderConfig, state: ModelState): Uint8Array {
+let hasher: Promise<IHasher> | undefined;
+
+/** CRC-32 (IEEE 802.3, as in zlib and PNG) of `bytes`, by hash-wasm (loaded on first use). */
+async function crc32(bytes: Uint8Array): Promise<number> {
+  hasher ??= import('hash-wasm').then(
+    (m) => m.createCRC32(),
+    (e: unknown) => {
+      hasher = undefined;
+      throw new DiaboloError(
+        'E_LOAD',
+        `the checksum of model files needs the package hash-wasm, which could not be loaded (${(e as Error).message}); install it, or map "hash-wasm" to its dist/index.esm.js in the page's import map`,
+      );
+    },
+  );
+  const digest = (await hasher).init().update(bytes).digest('binary');
+  return new DataView(digest.buffer, digest.byteOffset, 4).getUint32(0, false);
+}
+
+const hex = (v: number) => `0x${v.toString(16).padStart(8, '0')}`;
+
+export async function encodeModel(config: ResolvedAutoencoderConfig, state: ModelState): Promise<Uint8Array> {
   const header: Header = {
     kind: 'autoencoder',
     config,
@@ -52,8 +87,8 @@ export function encodeModel(config: ResolvedAutoencoderConfig, state: ModelState
     p.set(json);
     json = p;
   }
-  const total = PREFIX + padded + 4 * (state.parameters.length + TRAIN_HEADER_WORDS + state.optimizer.length);
-  const bytes = new Uint8Array(total);
+  const body = PREFIX + padded + 4 * (state.parameters.length + TRAIN_HEADER_WORDS + state.optimizer.length);
+  const bytes = new Uint8Array(body + CHECKSUM_BYTES);
   const view = new DataView(bytes.buffer);
   bytes.set(new TextEncoder().encode(MAGIC), 0);
   view.setUint32(8, FORMAT_VERSION, true);
@@ -72,6 +107,7 @@ export function encodeModel(config: ResolvedAutoencoderConfig, state: ModelState
     view.setFloat32(at, v, true);
     at += 4;
   }
+  view.setUint32(body, await crc32(bytes.subarray(0, body)), true);
   return bytes;
 }
 
@@ -99,16 +135,42 @@ function unresolve(r: ResolvedAutoencoderConfig): AutoencoderConfig {
   };
 }
 
-export function decodeModel(bytes: Uint8Array): { config: ResolvedAutoencoderConfig; state: ModelState } {
+/** What each optimizer moment of a parameter is called, in the order the file holds them. */
+const MOMENTS: Record<number, readonly string[]> = {
+  0: [],
+  1: ['velocity'],
+  2: ['first moment', 'second moment'],
+};
+
+export async function decodeModel(
+  bytes: Uint8Array,
+): Promise<{ config: ResolvedAutoencoderConfig; state: ModelState }> {
   if (!(bytes instanceof Uint8Array)) throw bad('expected a Uint8Array');
   if (bytes.length < PREFIX) throw bad(`${bytes.length} bytes is shorter than the 16-byte prefix`);
   const magic = new TextDecoder().decode(bytes.subarray(0, 8));
   if (magic !== MAGIC) throw bad(`wrong magic ${JSON.stringify(magic)} (expected "DIABOLO\\0")`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
-  if (version !== FORMAT_VERSION) throw bad(`format version ${version}; this diabolo reads version ${FORMAT_VERSION}`);
+  if (version < 1 || version > FORMAT_VERSION) {
+    throw bad(`format version ${version}; this diabolo reads versions 1 to ${FORMAT_VERSION}`);
+  }
+  // The content: the whole file, or all of it but the checksum that closes it.
+  let end = bytes.length;
+  if (version >= CHECKSUM_SINCE) {
+    if (bytes.length < PREFIX + CHECKSUM_BYTES) {
+      throw bad(`${bytes.length} bytes is too short for a version ${version} file (prefix and checksum)`);
+    }
+    end -= CHECKSUM_BYTES;
+    const expected = view.getUint32(end, true);
+    const found = await crc32(bytes.subarray(0, end));
+    if (found !== expected) {
+      throw bad(
+        `checksum mismatch: the file is damaged (expected CRC-32 ${hex(expected)}, found ${hex(found)} over its first ${end} bytes)`,
+      );
+    }
+  }
   const headerBytes = view.getUint32(12, true);
-  if (headerBytes % 4 !== 0 || headerBytes > MAX_HEADER || PREFIX + headerBytes > bytes.length) {
+  if (headerBytes % 4 !== 0 || headerBytes > MAX_HEADER || PREFIX + headerBytes > end) {
     throw bad(`header length ${headerBytes} does not fit the ${bytes.length}-byte file`);
   }
   let header: Header;
@@ -128,8 +190,8 @@ export function decodeModel(bytes: Uint8Array): { config: ResolvedAutoencoderCon
     if (!Number.isSafeInteger(v) || v < 0) throw bad(`${name} ${v} is not a count`);
   }
   const expected = PREFIX + headerBytes + 4 * (p + TRAIN_HEADER_WORDS + s);
-  if (expected !== bytes.length) {
-    throw bad(`the header promises ${expected} bytes, the file has ${bytes.length} (truncated or padded)`);
+  if (expected !== end) {
+    throw bad(`the header promises ${expected} bytes, the file has ${end} (truncated or padded)`);
   }
   let config: ResolvedAutoencoderConfig;
   try {
@@ -140,15 +202,49 @@ export function decodeModel(bytes: Uint8Array): { config: ResolvedAutoencoderCon
   if (JSON.stringify(config) !== JSON.stringify(header.config)) {
     throw bad('its configuration is not in resolved form (edited or damaged header)');
   }
-  const at = PREFIX + headerBytes;
-  const floats = (offset: number, n: number) => {
-    const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) out[i] = view.getFloat32(offset + 4 * i, true);
-    return out;
+  // The counts must be those of the configuration, tensor by tensor, before the core sees them.
+  const tensors = parameterTensors(config);
+  const parameterTotal = tensors.reduce((n, t) => n + t.length, 0);
+  const moments = MOMENTS[optimizerSlots(config.optimizer)] ?? [];
+  if (p !== parameterTotal) {
+    throw bad(`parameterCount ${p} is not the ${parameterTotal} parameters of its configuration`);
+  }
+  if (s !== moments.length * parameterTotal) {
+    throw bad(
+      `optimizerCount ${s} is not the ${moments.length * parameterTotal} moments of its optimizer ("${config.optimizer.kind}")`,
+    );
+  }
+  let at = PREFIX + headerBytes;
+  /** The next `t.length` floats, each finite (and not below `min`). */
+  const floats = (into: Float32Array, offset: number, t: Tensor, what: string, min = Number.NEGATIVE_INFINITY) => {
+    for (let i = 0; i < t.length; i++) {
+      const v = view.getFloat32(at + 4 * i, true);
+      if (!Number.isFinite(v) || v < min) {
+        throw bad(
+          `${what} of ${t.name}: value ${i} of ${t.length} is ${v} (expected a finite number${min === 0 ? ' ≥ 0' : ''})`,
+        );
+      }
+      into[offset + i] = v;
+    }
+    at += 4 * t.length;
   };
-  const parameters = floats(at, p);
+  const parameters = new Float32Array(p);
+  let offset = 0;
+  for (const t of tensors) {
+    floats(parameters, offset, t, 'parameters');
+    offset += t.length;
+  }
   const trainHeader = new Uint32Array(TRAIN_HEADER_WORDS);
-  for (let i = 0; i < TRAIN_HEADER_WORDS; i++) trainHeader[i] = view.getUint32(at + 4 * (p + i), true);
-  const optimizer = floats(at + 4 * (p + TRAIN_HEADER_WORDS), s);
+  for (let i = 0; i < TRAIN_HEADER_WORDS; i++) trainHeader[i] = view.getUint32(at + 4 * i, true);
+  at += 4 * TRAIN_HEADER_WORDS;
+  const optimizer = new Float32Array(s);
+  offset = 0;
+  for (const t of tensors) {
+    for (const moment of moments) {
+      // Adam's second moment is a running mean of squared gradients: never negative.
+      floats(optimizer, offset, t, `optimizer ${moment}`, moment === 'second moment' ? 0 : Number.NEGATIVE_INFINITY);
+      offset += t.length;
+    }
+  }
   return { config, state: { parameters, trainHeader, optimizer } };
 }

@@ -1,9 +1,10 @@
+import { checkArgs, checkOptions, integer, kinds, RUNTIME_OPTIONS } from '../check.js';
 import { Runtime } from '../core/runtime.js';
 import { toMatrix } from '../data/matrix.js';
 import { upload } from '../train/fit.js';
 import type { AutoencoderConfig, FitOptions, FitResult, LayerConfig, MatrixLike, RuntimeOptions } from '../types.js';
 import { Autoencoder } from './autoencoder.js';
-import { invalid, resolveAutoencoderConfig } from './config.js';
+import { invalid, MAX_UNITS, resolveAutoencoderConfig, resolveFitOptions } from './config.js';
 
 /**
  * One stage of a stack: a one-layer autoencoder of any variant (sparse, denoising,
@@ -48,6 +49,20 @@ export async function pretrainStack(
   options: StackOptions,
   runtime: RuntimeOptions = {},
 ): Promise<StackResult> {
+  checkArgs('pretrainStack', ['data', data, kinds.matrix], ['options', options, kinds.object]);
+  checkOptions('pretrainStack', 'options', options, {
+    inputSize: integer(1, MAX_UNITS),
+    stages: kinds.array,
+    fit: kinds.object,
+    fineTune: kinds.object,
+  });
+  checkOptions('pretrainStack', 'options.fineTune', options.fineTune, { optimizer: kinds.object, seed: kinds.seed });
+  checkOptions('pretrainStack', 'runtime', runtime, RUNTIME_OPTIONS);
+  checkArgs(
+    'pretrainStack',
+    ['options.inputSize', options.inputSize, integer(1, MAX_UNITS)],
+    ['options.fit', options.fit, kinds.object],
+  );
   if (!Array.isArray(options?.stages) || options.stages.length === 0) {
     throw invalid('stages', options?.stages, 'a non-empty array of stages');
   }
@@ -57,6 +72,8 @@ export async function pretrainStack(
   const configs = [];
   let width = options.inputSize;
   for (const [i, stage] of options.stages.entries()) {
+    checkArgs('pretrainStack', [`options.stages[${i}]`, stage, kinds.object]);
+    checkArgs('pretrainStack', [`options.stages[${i}].fit`, stage.fit ?? {}, kinds.object]);
     const { fit: _fit, ...rest } = stage;
     const layer: LayerConfig = { units: stage.units };
     const others: Record<string, unknown> = {};
@@ -73,6 +90,7 @@ export async function pretrainStack(
       layers: [layer],
       seed: (others.seed as number | undefined) ?? (options.fineTune?.seed ?? 1) + i,
     });
+    resolveFitOptions(stage.fit ?? options.fit, x.rows, cfg.optimizer);
     configs.push(cfg);
     width = stage.units;
   }

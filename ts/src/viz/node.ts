@@ -3,8 +3,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
+import { checkArgs, type Kind } from '../check.js';
 import { DiaboloError } from '../errors.js';
 import type { Raster } from './raster.js';
+
+const rasterKind: Kind = {
+  expected: 'a Raster { width, height, data }',
+  test: (v) =>
+    typeof v === 'object' && v !== null && 'width' in v && 'height' in v && ArrayBuffer.isView((v as Raster).data),
+};
 
 const SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
 
@@ -27,6 +34,7 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
  * @group Node only
  */
 export function encodePng(r: Raster): Uint8Array {
+  checkArgs('encodePng', ['raster', r, rasterKind]);
   const { width, height, data } = r;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new DiaboloError('E_SHAPE', `encodePng: width × height = ${width} × ${height}: expected positive integers`);
@@ -64,6 +72,12 @@ export function encodePng(r: Raster): Uint8Array {
  * @group Node only
  */
 export function writePng(path: string, r: Raster): void {
+  checkArgs('writePng', [
+    'path',
+    path,
+    { expected: 'a file path (a non-empty string)', test: (v) => typeof v === 'string' && v !== '' },
+  ]);
+  const png = encodePng(r);
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, encodePng(r));
+  writeFileSync(path, png);
 }

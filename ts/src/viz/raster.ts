@@ -1,3 +1,4 @@
+import { checkArgs, checkOptions, integer, type Kind, kinds } from '../check.js';
 import { DiaboloError } from '../errors.js';
 import type { Matrix } from '../types.js';
 
@@ -11,15 +12,47 @@ export interface Raster {
   data: Uint8ClampedArray;
 }
 
+/** The largest raster: 2^28 pixels (1 GiB of RGBA), also the largest canvas browsers draw. */
+const MAX_PIXELS = 2 ** 28;
+const side = integer(1, MAX_PIXELS);
+const colour: Kind = {
+  expected: 'an [r, g, b] array of three numbers in [0, 255]',
+  test: (v) => Array.isArray(v) && v.length === 3 && v.every((c) => typeof c === 'number' && c >= 0 && c <= 255),
+};
+/** A matrix whose `data` holds its `rows × cols` values. */
+const matrix: Kind = {
+  expected: 'a Matrix { rows, cols, data } with rows × cols values in data',
+  test: (v) => {
+    if (!kinds.matrix.test(v) || Array.isArray(v)) return false;
+    const m = v as Matrix;
+    return (ArrayBuffer.isView(m.data) || Array.isArray(m.data)) && m.data.length === m.rows * m.cols;
+  },
+};
+
+/**
+ * A blank raster for `method`, refused before it is allocated when its size is not a number
+ * of pixels (E_INVALID) or too large (E_MEMORY, with the size).
+ */
+function blank(method: string, width: number, height: number, rgb: readonly [number, number, number]): Raster {
+  checkArgs(method, ['width', width, side], ['height', height, side], ['rgb', rgb, colour]);
+  if (width * height > MAX_PIXELS) {
+    throw new DiaboloError(
+      'E_MEMORY',
+      `${method}: a raster of ${width} × ${height} pixels (${((width * height * 4) / 2 ** 30).toFixed(2)} GiB) is too large: at most ${MAX_PIXELS} pixels (1 GiB of RGBA); use fewer or smaller tiles`,
+    );
+  }
+  const data = new Uint8ClampedArray(width * height * 4);
+  for (let i = 0; i < width * height; i++) data.set([rgb[0], rgb[1], rgb[2], 255], i * 4);
+  return { width, height, data };
+}
+
 /** A blank raster filled with one colour. */
 export function raster(
   width: number,
   height: number,
   rgb: readonly [number, number, number] = [255, 255, 255],
 ): Raster {
-  const data = new Uint8ClampedArray(width * height * 4);
-  for (let i = 0; i < width * height; i++) data.set([rgb[0], rgb[1], rgb[2], 255], i * 4);
-  return { width, height, data };
+  return blank('raster', width, height, rgb);
 }
 
 function put(r: Raster, x: number, y: number, rgb: readonly [number, number, number]): void {
@@ -45,6 +78,21 @@ export interface GridOptions {
 
 /** Lay the rows of `images` out as grey tiles: reconstructions, samples, filters. */
 export function imageGrid(images: Matrix, o: GridOptions): Raster {
+  checkArgs('imageGrid', ['images', images, matrix], ['options', o, kinds.object]);
+  checkOptions('imageGrid', 'options', o, {
+    height: side,
+    width: side,
+    columns: side,
+    scale: integer(1, 1024),
+    normalize: { expected: '"fixed" or "each"', test: (v) => v === 'fixed' || v === 'each' },
+    gap: integer(0, 1024),
+  });
+  checkArgs(
+    'imageGrid',
+    ['options.height', o.height, side],
+    ['options.width', o.width, side],
+    ['options.columns', o.columns, side],
+  );
   const { height: h, width: w, columns } = o;
   const scale = o.scale ?? 2;
   const gap = o.gap ?? 2;
@@ -55,7 +103,7 @@ export function imageGrid(images: Matrix, o: GridOptions): Raster {
     );
   }
   const rows = Math.ceil(images.rows / columns);
-  const out = raster(columns * (w * scale + gap) + gap, rows * (h * scale + gap) + gap, [40, 40, 40]);
+  const out = blank('imageGrid', columns * (w * scale + gap) + gap, rows * (h * scale + gap) + gap, [40, 40, 40]);
   for (let i = 0; i < images.rows; i++) {
     const img = images.data.subarray(i * images.cols, (i + 1) * images.cols);
     let lo = 0;
@@ -98,9 +146,16 @@ export const PALETTE: ReadonlyArray<readonly [number, number, number]> = [
 
 /** A scatter plot of 2-D points (a latent map), coloured by label. */
 export function scatter(points: Matrix, labels: ArrayLike<number>, size = 400): Raster {
+  checkArgs('scatter', ['points', points, matrix], ['labels', labels, kinds.labels], ['size', size, side]);
   if (points.cols !== 2)
     throw new DiaboloError('E_SHAPE', `scatter: expected [n, 2] points, got [${points.rows}, ${points.cols}]`);
-  const out = raster(size, size);
+  if (labels.length !== points.rows) {
+    throw new DiaboloError('E_SHAPE', `scatter: expected ${points.rows} labels (one per point), got ${labels.length}`);
+  }
+  for (let i = 0; i < labels.length; i++) {
+    checkArgs('scatter', [`labels[${i}]`, labels[i], integer(0, Number.MAX_SAFE_INTEGER)]);
+  }
+  const out = blank('scatter', size, size, [255, 255, 255]);
   let [minX, maxX, minY, maxY] = [
     Number.POSITIVE_INFINITY,
     Number.NEGATIVE_INFINITY,
@@ -130,6 +185,21 @@ export function histogram(
   series: ReadonlyArray<{ values: ArrayLike<number>; rgb: readonly [number, number, number] }>,
   o: { bins?: number; width?: number; height?: number; markers?: number[] } = {},
 ): Raster {
+  checkArgs('histogram', ['series', series, kinds.array]);
+  checkOptions('histogram', 'options', o, {
+    bins: integer(1, 1 << 20),
+    width: side,
+    height: side,
+    markers: kinds.array,
+  });
+  for (const [k, s] of series.entries()) {
+    checkArgs('histogram', [`series[${k}]`, s, kinds.object]);
+    checkArgs('histogram', [`series[${k}].values`, s.values, kinds.vector], [`series[${k}].rgb`, s.rgb, colour]);
+    for (let i = 0; i < s.values.length; i++) {
+      checkArgs('histogram', [`series[${k}].values[${i}]`, s.values[i], kinds.finite]);
+    }
+  }
+  for (const [i, m] of (o.markers ?? []).entries()) checkArgs('histogram', [`options.markers[${i}]`, m, kinds.finite]);
   const bins = o.bins ?? 40;
   const width = o.width ?? 480;
   const height = o.height ?? 240;
@@ -146,7 +216,7 @@ export function histogram(
       c[Math.min(bins - 1, Math.floor((((s.values[i] as number) - lo) / span) * bins))]++;
     return c;
   });
-  const out = raster(width, height);
+  const out = blank('histogram', width, height, [255, 255, 255]);
   const bw = width / bins;
   counts.forEach((c, k) => {
     const rgb = series[k]?.rgb ?? [0, 0, 0];
