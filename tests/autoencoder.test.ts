@@ -339,3 +339,22 @@ describe('divergence leaves a usable model', () => {
     await Promise.all([ae.dispose(), reference.dispose()]);
   });
 });
+
+describe('optimizers', () => {
+  it('each optimizer the API offers trains a model (sgd, momentum, Nesterov, adam, adamw)', async () => {
+    const x = shapes({ count: 300, size: 10, seed: 3 });
+    for (const optimizer of [
+      { kind: 'sgd' },
+      { kind: 'momentum', momentum: 0.9 },
+      { kind: 'momentum', momentum: 0.9, nesterov: true },
+      { kind: 'adam' },
+      { kind: 'adamw', weightDecay: 0.05 },
+    ] as const) {
+      const ae = await Autoencoder.create({ inputSize: 100, hiddenSize: 16, optimizer, seed: 2 });
+      const lr = optimizer.kind.startsWith('adam') ? 0.01 : 0.5;
+      const r = await ae.fit(x, { epochs: 4, batchSize: 20, learningRate: lr });
+      expect(r.losses[3], JSON.stringify(optimizer)).toBeLessThan(r.losses[0] as number);
+      await ae.dispose();
+    }
+  });
+});

@@ -212,7 +212,7 @@ const fitRows: Array<[string, unknown, unknown, string, string]> = [
   ],
   ['a row that is a string', ['0123456789abcdef'], { epochs: 1 }, 'E_INVALID', 'row 0 is "0123456789abcdef"'],
   ['a row that is null', [new Array(16).fill(0), null], { epochs: 1 }, 'E_INVALID', 'row 1 is null'],
-  ['data that is null', null, { epochs: 1 }, 'E_INVALID', 'got null'],
+  ['data that is null', null, { epochs: 1 }, 'E_INVALID', 'fit: data = null is not allowed'],
   [
     'a Float64Array row with a value float32 cannot hold',
     [Float64Array.from({ length: 16 }, (_, i) => (i === 2 ? 1e300 : 0))],

@@ -111,6 +111,8 @@ enum OptimizerJson {
         beta1: f64,
         beta2: f64,
         epsilon: f64,
+        // Fields of enum variants are not renamed by `rename_all` (which renames variants).
+        #[serde(rename = "weightDecay")]
         weight_decay: f64,
     },
 }
@@ -292,5 +294,49 @@ impl ModelSpec {
             Some(v) => v.latent,
             None => self.layers.last().map_or(0, |l| l.units),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_optimizer_parses_from_the_json_the_facade_sends() {
+        // The shapes ts/src/model/config.ts writes (camelCase fields).
+        let cases = [
+            (r#"{"kind":"sgd"}"#, Optimizer::Sgd),
+            (
+                r#"{"kind":"momentum","momentum":0.9,"nesterov":true}"#,
+                Optimizer::Momentum {
+                    momentum: 0.9,
+                    nesterov: true,
+                },
+            ),
+            (
+                r#"{"kind":"adam","beta1":0.9,"beta2":0.999,"epsilon":1e-8}"#,
+                Optimizer::Adam {
+                    beta1: 0.9,
+                    beta2: 0.999,
+                    eps: 1e-8,
+                },
+            ),
+            (
+                r#"{"kind":"adamw","beta1":0.9,"beta2":0.999,"epsilon":1e-8,"weightDecay":0.01}"#,
+                Optimizer::AdamW {
+                    beta1: 0.9,
+                    beta2: 0.999,
+                    eps: 1e-8,
+                    weight_decay: 0.01,
+                },
+            ),
+        ];
+        for (json, want) in cases {
+            assert_eq!(optimizer_from_json(json).unwrap(), want, "{json}");
+        }
+        assert!(optimizer_from_json(
+            r#"{"kind":"adamw","beta1":0.9,"beta2":0.999,"epsilon":1e-8,"weight_decay":0.01}"#
+        )
+        .is_err());
     }
 }
