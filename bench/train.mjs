@@ -1,4 +1,4 @@
-// npm run bench:train [-- --quick] [--no-browser]
+// npm run bench:train [-- --quick] [--no-browser] [--inline-ab [--rounds N]]
 // Training throughput, quality and cost of diabolo against the peers a user would otherwise
 // pick, all measured in this run on this machine:
 // - workload "784-256-784": sigmoid units, cross-entropy, Adam (lr 1e-3), batch 128, MNIST
@@ -607,5 +607,48 @@ async function main() {
   console.log('written to bench/out/train.json');
 }
 
+/**
+ * `--inline-ab`: inline training as it runs now (in ~25 ms slices with the event loop let in
+ * after each) against one core call per epoch (as before 2026-11-30), and the worker, each in
+ * its own process, alternating for `--rounds` rounds (default 5); the best of each, by the
+ * wall clock. Writes bench/out/inline-ab.json.
+ */
+async function inlineAb() {
+  const full = loadMnist({ split: 'train', limit: FULL_EPOCH_ROWS });
+  writeFileSync(dataFile, Buffer.from(full.data.buffer, full.data.byteOffset, full.data.byteLength));
+  const variants = {
+    'inline, 25 ms slices (default)': { backend: 'inline' },
+    'inline, one call per epoch': { backend: 'inline', batchesPerCall: 1e9 },
+    worker: { backend: 'worker' },
+  };
+  const best = {};
+  const rounds = Number(opts.rounds ?? 5);
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, v] of Object.entries(variants)) {
+      const job = {
+        kind: 'facade',
+        workload: '784-256-784',
+        batch: 128,
+        rows: ROWS,
+        epochs: EPOCHS,
+        flavor: 'simd128',
+        ...v,
+      };
+      const r = nodeChild(job);
+      best[name] = Math.max(best[name] ?? 0, r.samplesPerSecond);
+      log(`round ${round + 1}, ${name}: ${Math.round(r.samplesPerSecond)} samples/s`);
+    }
+  }
+  const base = best['inline, one call per epoch'];
+  console.log(
+    table(
+      ['784-256-784, batch 128, simd128', 'samples/s (best)', '÷ one call per epoch'],
+      Object.entries(best).map(([k, v]) => [k, Math.round(v), (v / base).toFixed(3)]),
+    ),
+  );
+  writeFileSync(new URL('inline-ab.json', out), JSON.stringify({ rounds, rows: ROWS, epochs: EPOCHS, best }, null, 2));
+}
+
 if (opts.child) await childMain(JSON.parse(opts.child));
+else if (opts['inline-ab']) await inlineAb();
 else await main();

@@ -24,7 +24,4 @@ cpSync(
   new URL('node_modules/wasm-feature-detect/dist/esm/index.js', root),
   new URL('vendor/wasm-feature-detect.js', out),
 );
-cpSync(new URL('node_modules/hash-wasm/dist/index.esm.js', root), new URL('vendor/hash-wasm.js', out));
-console.log(
-  'studio-assets: dist/ → studio/public/diabolo, comlink, wasm-feature-detect and hash-wasm → studio/public/vendor',
-);
+console.log('studio-assets: dist/ → studio/public/diabolo, comlink and wasm-feature-detect → studio/public/vendor');

@@ -7,6 +7,7 @@ import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { Autoencoder, DiaboloError, FORMAT_VERSION, shapes } from '../dist/index.node.js';
 import { optimizerSlots, parameterTensors } from '../dist/model/config.js';
+import { crc32 as ownCrc32 } from '../dist/model/crc32.js';
 import { decodeModel } from '../dist/model/format.js';
 
 const data = shapes({ count: 64, size: 8, seed: 2 });
@@ -439,4 +440,20 @@ describe('model files', () => {
     expect(outcomes.unchanged).toBeLessThan(cases / 100);
     expect(outcomes.resignedFormat).toBeGreaterThan(cases / 10);
   }, 3_600_000);
+});
+
+describe('CRC-32', () => {
+  it('equals node:zlib (an independent implementation) on empty, short and random inputs', () => {
+    let seed = 7;
+    const next = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed >>> 24;
+    };
+    expect(ownCrc32(new Uint8Array(0))).toBe(0);
+    expect(ownCrc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926); // the standard check value
+    for (const length of [1, 3, 255, 256, 4097, 100_000]) {
+      const bytes = Uint8Array.from({ length }, next);
+      expect(ownCrc32(bytes), `length ${length}`).toBe(crc32(bytes));
+    }
+  });
 });

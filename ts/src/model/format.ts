@@ -1,4 +1,3 @@
-import type { IHasher } from 'hash-wasm';
 import type { ModelState } from '../core/engine.js';
 import { DiaboloError } from '../errors.js';
 import type { AutoencoderConfig } from '../types.js';
@@ -9,6 +8,7 @@ import {
   resolveAutoencoderConfig,
   type Tensor,
 } from './config.js';
+import { crc32 } from './crc32.js';
 
 /**
  * The model file: one binary, little-endian.
@@ -53,24 +53,6 @@ function bad(message: string): DiaboloError {
   return new DiaboloError('E_FORMAT', `not a readable diabolo model file: ${message}`);
 }
 
-let hasher: Promise<IHasher> | undefined;
-
-/** CRC-32 (IEEE 802.3, as in zlib and PNG) of `bytes`, by hash-wasm (loaded on first use). */
-async function crc32(bytes: Uint8Array): Promise<number> {
-  hasher ??= import('hash-wasm').then(
-    (m) => m.createCRC32(),
-    (e: unknown) => {
-      hasher = undefined;
-      throw new DiaboloError(
-        'E_LOAD',
-        `the checksum of model files needs the package hash-wasm, which could not be loaded (${(e as Error).message}); install it, or map "hash-wasm" to its dist/index.esm.js in the page's import map`,
-      );
-    },
-  );
-  const digest = (await hasher).init().update(bytes).digest('binary');
-  return new DataView(digest.buffer, digest.byteOffset, 4).getUint32(0, false);
-}
-
 const hex = (v: number) => `0x${v.toString(16).padStart(8, '0')}`;
 
 export async function encodeModel(config: ResolvedAutoencoderConfig, state: ModelState): Promise<Uint8Array> {
@@ -107,7 +89,7 @@ export async function encodeModel(config: ResolvedAutoencoderConfig, state: Mode
     view.setFloat32(at, v, true);
     at += 4;
   }
-  view.setUint32(body, await crc32(bytes.subarray(0, body)), true);
+  view.setUint32(body, crc32(bytes.subarray(0, body)), true);
   return bytes;
 }
 
@@ -162,7 +144,7 @@ export async function decodeModel(
     }
     end -= CHECKSUM_BYTES;
     const expected = view.getUint32(end, true);
-    const found = await crc32(bytes.subarray(0, end));
+    const found = crc32(bytes.subarray(0, end));
     if (found !== expected) {
       throw bad(
         `checksum mismatch: the file is damaged (expected CRC-32 ${hex(expected)}, found ${hex(found)} over its first ${end} bytes)`,
