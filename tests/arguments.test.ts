@@ -17,6 +17,7 @@ import {
   TrainingControl,
   writePng,
 } from '../dist/index.node.js';
+import { expectError } from './helpers/errors.js';
 
 const x = shapes({ count: 40, size: 8 }); // 64 features
 const x16 = { rows: 40, cols: 16, data: x.data.slice(0, 40 * 16) };
@@ -35,18 +36,6 @@ beforeAll(async () => {
   file = await ae.save();
 });
 afterAll(() => Promise.all([ae.dispose(), vae.dispose(), c.dispose()]));
-
-async function expectError(call: () => unknown, code: string, text: string): Promise<void> {
-  try {
-    await call();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DiaboloError);
-    expect((e as DiaboloError).code).toBe(code);
-    expect((e as DiaboloError).message).toContain(text);
-    return;
-  }
-  throw new Error(`expected ${code} (${text}), nothing was thrown`);
-}
 
 type Row = [name: string, call: () => unknown, code: string, text: string];
 const matrixExpected = 'expected a Matrix { rows, cols, data } or an array of rows';

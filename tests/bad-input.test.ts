@@ -6,30 +6,18 @@ import type { AutoencoderConfig, FitOptions } from '../dist/index.node.js';
 import {
   Autoencoder,
   Classifier,
-  DiaboloError,
   matrix,
   parseCsv,
   parseIdx,
   parseNpy,
   shapes,
 } from '../dist/index.node.js';
+import { expectError } from './helpers/errors.js';
 import { idxFile, npyFile } from './helpers/files.js';
 
 const base: AutoencoderConfig = { inputSize: 16, hiddenSize: 4, seed: 1 };
 const x = shapes({ count: 40, size: 8 }); // 64 features
 const x16 = { rows: 40, cols: 16, data: x.data.slice(0, 40 * 16) };
-
-async function expectError(p: Promise<unknown> | (() => unknown), code: string, text: string): Promise<void> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    expect(e).toBeInstanceOf(DiaboloError);
-    expect((e as DiaboloError).code).toBe(code);
-    expect((e as DiaboloError).message).toContain(text);
-    return;
-  }
-  throw new Error(`expected ${code} (${text}), nothing was thrown`);
-}
 
 /** Objects that refer to themselves: messages must still show them (never a TypeError from JSON). */
 const cyclic: Record<string, unknown> = { rho: 0.1 };
