@@ -3,15 +3,7 @@
 // raised before any training starts, leaving an existing model untouched.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AutoencoderConfig, FitOptions } from '../dist/index.node.js';
-import {
-  Autoencoder,
-  Classifier,
-  matrix,
-  parseCsv,
-  parseIdx,
-  parseNpy,
-  shapes,
-} from '../dist/index.node.js';
+import { Autoencoder, Classifier, matrix, parseCsv, parseIdx, parseNpy, shapes } from '../dist/index.node.js';
 import { expectError } from './helpers/errors.js';
 import { idxFile, npyFile } from './helpers/files.js';
 
