@@ -1,4 +1,7 @@
 // The public API shared by the Node and browser entry points.
+
+export { DiaboloError, type ErrorCode } from './base/errors.js';
+export type * from './base/types.js';
 export { type AssetPaths, setAssetPaths } from './core/assets.js';
 export { supportedFlavors } from './core/flavor.js';
 export { type CsvOptions, parseCsv } from './data/csv.js';
@@ -6,7 +9,6 @@ export { type IdxArray, parseIdx } from './data/idx.js';
 export { matrix } from './data/matrix.js';
 export { parseNpy } from './data/npy.js';
 export { type LabelledMatrix, SHAPE_NAMES, type ShapesOptions, shapes } from './data/shapes.js';
-export { DiaboloError, type ErrorCode } from './errors.js';
 export {
   Autoencoder,
   type Evaluation,
@@ -18,5 +20,4 @@ export type { ResolvedAutoencoderConfig, ResolvedLayer } from './model/config.js
 export { FORMAT_VERSION } from './model/format.js';
 export { pretrainStack, type StackOptions, type StackResult, type StackStage } from './model/stacked.js';
 export { TrainingControl } from './train/control.js';
-export type * from './types.js';
 export { type GridOptions, histogram, imageGrid, PALETTE, type Raster, raster, scatter } from './viz/raster.js';

@@ -1,5 +1,5 @@
 import { SingleBar } from 'cli-progress';
-import type { BatchProgress } from '../types.js';
+import type { BatchProgress } from '../base/types.js';
 
 /**
  * Progress of a training run on the terminal (npm `cli-progress`): one bar per epoch that

@@ -5,8 +5,8 @@
 // the URL with no configuration. This module and the browser worker bundle
 // (dist/worker/browser.js) sit at the same depth under dist/, so the same relative literals
 // hold in both.
-import { DiaboloError } from '../errors.js';
-import type { Flavor } from '../types.js';
+import { DiaboloError } from '../base/errors.js';
+import type { Flavor } from '../base/types.js';
 import { FLAVORS } from './flavor.js';
 import { platform } from './platform.js';
 

@@ -1,10 +1,10 @@
 import { releaseProxy, wrap } from 'comlink';
-import { DiaboloError } from '../errors.js';
-import type { EngineInfo, RuntimeOptions } from '../types.js';
-import { installErrorTransfer } from '../worker/protocol.js';
+import { DiaboloError } from '../base/errors.js';
+import type { EngineInfo, RuntimeOptions } from '../base/types.js';
 import { assetPaths } from './assets.js';
 import { Engine } from './engine.js';
 import { platform } from './platform.js';
+import { installErrorTransfer } from './protocol.js';
 
 type EngineMethod = {
   [K in keyof Engine]: Engine[K] extends (...args: never[]) => unknown ? K : never;

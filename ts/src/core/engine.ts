@@ -1,6 +1,6 @@
+import { DiaboloError, fromWasmError } from '../base/errors.js';
+import type { EngineInfo, Flavor, LossTermValues } from '../base/types.js';
 import { checkWasmArray } from '../data/matrix.js';
-import { DiaboloError, fromWasmError } from '../errors.js';
-import type { EngineInfo, Flavor, LossTermValues } from '../types.js';
 import { adoptAssetPaths, type ResolvedAssetPaths } from './assets.js';
 import { chooseFlavor } from './flavor.js';
 import { type GlueModule, glueFailure, glueMemory, loadGlue, markGlueFailed } from './wasm.js';

@@ -1,6 +1,6 @@
 import { relaxedSimd, simd } from 'wasm-feature-detect';
-import { DiaboloError } from '../errors.js';
-import type { Flavor } from '../types.js';
+import { DiaboloError } from '../base/errors.js';
+import type { Flavor } from '../base/types.js';
 
 /** Every flavour, best first. Keep in sync with scripts/build-wasm.mjs. */
 export const FLAVORS: readonly Flavor[] = ['relaxed', 'simd128', 'scalar'];

@@ -1,5 +1,5 @@
 import type { Endpoint } from 'comlink';
-import { DiaboloError } from '../errors.js';
+import { DiaboloError } from '../base/errors.js';
 
 /** A running worker as the main thread sees it. */
 export interface WorkerHandle {

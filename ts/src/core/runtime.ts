@@ -1,5 +1,5 @@
-import { DiaboloError } from '../errors.js';
-import type { EngineInfo, RuntimeOptions } from '../types.js';
+import { DiaboloError } from '../base/errors.js';
+import type { EngineInfo, RuntimeOptions } from '../base/types.js';
 import { type Backend, type EngineCalls, openBackend } from './backend.js';
 
 /**

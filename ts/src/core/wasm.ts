@@ -1,5 +1,5 @@
-import type { DiaboloError } from '../errors.js';
-import type { Flavor } from '../types.js';
+import type { DiaboloError } from '../base/errors.js';
+import type { Flavor } from '../base/types.js';
 import createGlue, { type Glue } from '../wasm/glue.js';
 import { wasmFileName, wasmUrl } from './assets.js';
 import { platform } from './platform.js';

@@ -1,4 +1,4 @@
-import { DiaboloError } from '../errors.js';
+import { DiaboloError } from '../base/errors.js';
 import { checkWasmArray } from './matrix.js';
 import { describe } from './values.js';
 

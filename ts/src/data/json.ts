@@ -1,5 +1,5 @@
-import { DiaboloError } from '../errors.js';
-import type { Matrix } from '../types.js';
+import { DiaboloError } from '../base/errors.js';
+import type { Matrix } from '../base/types.js';
 import { checkWasmArray } from './matrix.js';
 import { describe, FLOAT32_RANGE, overflowsFloat32, show } from './values.js';
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { DiaboloError } from '../errors.js';
+import { DiaboloError } from '../base/errors.js';
 import { parseCsv } from './csv.js';
 import { parseIdx } from './idx.js';
 import type { LabelledMatrix } from './shapes.js';

@@ -1,5 +1,5 @@
-import { DiaboloError } from '../errors.js';
-import type { Matrix } from '../types.js';
+import { DiaboloError } from '../base/errors.js';
+import type { Matrix } from '../base/types.js';
 
 /** The shape classes, in label order. */
 export const SHAPE_NAMES = ['line', 'rectangle', 'circle', 'triangle'] as const;

@@ -1,8 +1,5 @@
-import { checkArgs, checkOptions, integer, kinds, RUNTIME_OPTIONS } from '../check.js';
-import { EngineObject, Runtime } from '../core/runtime.js';
-import { toMatrix } from '../data/matrix.js';
-import { DiaboloError } from '../errors.js';
-import { fitDataset, upload } from '../train/fit.js';
+import { checkArgs, checkOptions, integer, kinds, RUNTIME_OPTIONS } from '../base/check.js';
+import { DiaboloError } from '../base/errors.js';
 import type {
   AutoencoderConfig,
   EngineInfo,
@@ -13,7 +10,12 @@ import type {
   MatrixLike,
   OptimizerConfig,
   RuntimeOptions,
-} from '../types.js';
+} from '../base/types.js';
+import { EngineObject, Runtime } from '../core/runtime.js';
+import { toMatrix } from '../data/matrix.js';
+import { fitDataset } from '../train/fit.js';
+import { upload } from '../train/pieces.js';
+import type { TrainingTarget } from '../train/target.js';
 import { Classifier } from './classifier.js';
 import {
   codeSize,
@@ -160,11 +162,23 @@ export class Autoencoder extends EngineObject {
       const x = toMatrix(data, this.config.inputSize, 'training data');
       const ds = await upload(this.rt, x, undefined, options.transferData === true);
       return await this.rt.withHandle(ds, (id) =>
-        fitDataset(this.rt, this.id, this.config, id, x.rows, options, () => this.save(), x),
+        fitDataset(this.rt, this.id, this.trainingTarget(), id, x.rows, options, () => this.save(), x),
       );
     } finally {
       release();
     }
+  }
+
+  /** What training needs to know of this model (see `train/target.ts`). */
+  private trainingTarget(): TrainingTarget {
+    const c = this.config;
+    return {
+      inputSize: c.inputSize,
+      variational: c.vae !== null,
+      optimizer: c.optimizer,
+      seed: c.seed,
+      coreSpec: coreSpec(c),
+    };
   }
 
   /** @internal Train on a dataset already in this model's engine. */
@@ -172,7 +186,7 @@ export class Autoencoder extends EngineObject {
     this.alive();
     const release = this.rt.claimTraining(this.id, 'fit()');
     try {
-      return await fitDataset(this.rt, this.id, this.config, dataset, rows, options, () => this.save());
+      return await fitDataset(this.rt, this.id, this.trainingTarget(), dataset, rows, options, () => this.save());
     } finally {
       release();
     }

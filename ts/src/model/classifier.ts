@@ -1,9 +1,9 @@
-import { checkArgs, checkOptions, integer, type Kind, kinds, RUNTIME_OPTIONS } from '../check.js';
+import { checkArgs, checkOptions, integer, type Kind, kinds, RUNTIME_OPTIONS } from '../base/check.js';
+import { DiaboloError } from '../base/errors.js';
+import type { Matrix, MatrixLike, OptimizerConfig, RuntimeOptions } from '../base/types.js';
 import { EngineObject, Runtime } from '../core/runtime.js';
 import { toMatrix } from '../data/matrix.js';
-import { DiaboloError } from '../errors.js';
-import { aborted, upload, yieldToEventLoop } from '../train/fit.js';
-import type { Matrix, MatrixLike, OptimizerConfig, RuntimeOptions } from '../types.js';
+import { aborted, upload, yieldToEventLoop } from '../train/pieces.js';
 import { checkModelSize, invalid, MAX_UNITS, resolveOptimizer, type Tensor } from './config.js';
 
 /** Options of a {@link Classifier}: from {@link Autoencoder.toClassifier}, or {@link Classifier.create} with `inputSize`. */

@@ -1,18 +1,16 @@
-import { invalid, kinds } from '../check.js';
-import { DiaboloError } from '../errors.js';
+import { invalid } from '../base/check.js';
+import { DiaboloError } from '../base/errors.js';
+import { bool, int, nonNegative, num, oneOf, plainObject } from '../base/resolve.js';
 import type {
   ActivationName,
   AutoencoderConfig,
   CorruptionConfig,
-  FitOptions,
   InitName,
   LayerConfig,
   LossName,
   OptimizerConfig,
-  RetryOnDivergence,
-  ScheduleConfig,
   SparsityConfig,
-} from '../types.js';
+} from '../base/types.js';
 
 /** A layer with every field decided. */
 export interface ResolvedLayer {
@@ -98,38 +96,6 @@ const LAYER_KEYS = new Set<string>([
 export const MAX_UNITS = 65536;
 
 export { invalid };
-
-function int(field: string, v: unknown, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
-    throw invalid(field, v, `an integer in [${min}, ${max}]`);
-  }
-  return v;
-}
-
-function num(field: string, v: unknown, ok: (x: number) => boolean, expected: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw invalid(field, v, expected);
-  return v;
-}
-
-function oneOf<T extends string>(field: string, v: unknown, allowed: readonly T[]): T {
-  if (!allowed.includes(v as T)) throw invalid(field, v, `one of ${allowed.join(', ')}`);
-  return v as T;
-}
-
-function bool(field: string, v: unknown): boolean {
-  if (typeof v !== 'boolean') throw invalid(field, v, 'true or false');
-  return v;
-}
-
-function plainObject(field: string, v: unknown, keys: ReadonlySet<string>): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalid(field, v, 'an object');
-  for (const key of Object.keys(v)) {
-    if (!keys.has(key)) throw invalid(`${field}.${key}`, '(unknown key)', `only ${[...keys].join(', ')}`);
-  }
-  return v as Record<string, unknown>;
-}
-
-const nonNegative = (x: number) => x >= 0;
 
 function resolveSparsity(field: string, v: unknown): SparsityConfig | null {
   if (v === undefined || v === null) return null;
@@ -361,181 +327,4 @@ export function coreSpec(c: ResolvedAutoencoderConfig): string {
 /** Width of the code: the VAE's latent size, or the last encoder layer's units. */
 export function codeSize(c: ResolvedAutoencoderConfig): number {
   return c.vae ? c.vae.latentSize : (c.layers.at(-1)?.units ?? 0);
-}
-
-/** Training options with defaults applied, validated against the number of samples. */
-export interface ResolvedFitOptions {
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  schedule: ScheduleConfig;
-  validationSplit: number;
-  earlyStopping: { patience: number; minDelta: number; restoreBest: boolean } | null;
-  klWarmupEpochs: number;
-  /** 0 = no clipping. */
-  gradientClipNorm: number;
-  /** Minibatches per core call; 0 = a whole epoch per call. */
-  batchesPerCall: number;
-  initialEpoch: number;
-  checkpointEvery: number;
-  retryOnDivergence: Required<RetryOnDivergence> | null;
-  /** Replicas training together (1 = the model's own engine alone). */
-  dataParallel: number;
-}
-
-export function resolveFitOptions(
-  options: FitOptions,
-  samples: number,
-  optimizer: OptimizerConfig,
-): ResolvedFitOptions {
-  const o = plainObject(
-    'options',
-    options,
-    new Set([
-      'epochs',
-      'batchSize',
-      'learningRate',
-      'schedule',
-      'validationSplit',
-      'validationData',
-      'earlyStopping',
-      'klWarmupEpochs',
-      'gradientClipNorm',
-      'retryOnDivergence',
-      'dataParallel',
-      'onEpochEnd',
-      'onBatchEnd',
-      'batchesPerCall',
-      'initialEpoch',
-      'checkpoint',
-      'control',
-      'transferData',
-      'signal',
-    ]),
-  ) as unknown as FitOptions;
-  for (const [name, k] of [
-    ['validationData', kinds.matrix],
-    ['onEpochEnd', kinds.function],
-    ['onBatchEnd', kinds.function],
-    ['signal', kinds.signal],
-    ['control', kinds.control],
-    ['transferData', kinds.boolean],
-  ] as const) {
-    const v = (o as unknown as Record<string, unknown>)[name];
-    if (v !== undefined && !k.test(v)) throw invalid(name, v, k.expected);
-  }
-  const epochs = int('epochs', o.epochs, 1, 1e9);
-  const validationSplit =
-    o.validationSplit === undefined
-      ? 0
-      : num('validationSplit', o.validationSplit, (f) => f >= 0 && f < 1, 'a number in [0, 1)');
-  if (validationSplit > 0 && o.validationData !== undefined) {
-    throw invalid('validationSplit', validationSplit, 'absent when validationData is given');
-  }
-  const trainRows = samples - Math.ceil(samples * validationSplit);
-  if (trainRows < 1) throw invalid('validationSplit', validationSplit, `a split leaving training rows (of ${samples})`);
-  const batchSize = int('batchSize', o.batchSize ?? Math.min(32, trainRows), 1, trainRows);
-  const adaptive = optimizer.kind === 'adam' || optimizer.kind === 'adamw';
-  const learningRate = num(
-    'learningRate',
-    o.learningRate ?? (adaptive ? 1e-3 : 0.1),
-    (r) => r > 0,
-    'a finite number > 0',
-  );
-  let schedule: ScheduleConfig = { kind: 'constant' };
-  if (o.schedule !== undefined) {
-    const s = plainObject('schedule', o.schedule, new Set(['kind', 'every', 'gamma', 'minLearningRate']));
-    const kind = oneOf('schedule.kind', s.kind, ['constant', 'step', 'cosine'] as const);
-    schedule =
-      kind === 'step'
-        ? {
-            kind,
-            every: int('schedule.every', s.every, 1, 1e9),
-            gamma: num('schedule.gamma', s.gamma, (g) => g > 0 && g <= 1, 'a number in (0, 1]'),
-          }
-        : kind === 'cosine'
-          ? {
-              kind,
-              minLearningRate: num('schedule.minLearningRate', s.minLearningRate ?? 0, nonNegative, 'a number ≥ 0'),
-            }
-          : { kind };
-  }
-  let earlyStopping: ResolvedFitOptions['earlyStopping'] = null;
-  if (o.earlyStopping !== undefined) {
-    const e = plainObject('earlyStopping', o.earlyStopping, new Set(['patience', 'minDelta', 'restoreBest']));
-    earlyStopping = {
-      patience: int('earlyStopping.patience', e.patience, 1, 1e9),
-      minDelta: num('earlyStopping.minDelta', e.minDelta ?? 0, nonNegative, 'a number ≥ 0'),
-      restoreBest: bool('earlyStopping.restoreBest', e.restoreBest ?? true),
-    };
-    if (validationSplit === 0 && o.validationData === undefined) {
-      throw invalid('earlyStopping', 'without validation data', 'validationSplit > 0 or validationData');
-    }
-  }
-  const klWarmupEpochs = int('klWarmupEpochs', o.klWarmupEpochs ?? 0, 0, 1e9);
-  const gradientClipNorm =
-    o.gradientClipNorm === undefined
-      ? 0
-      : num('gradientClipNorm', o.gradientClipNorm, (c) => c > 0, 'a finite number > 0');
-  const initialEpoch = int('initialEpoch', o.initialEpoch ?? 0, 0, epochs - 1);
-  let checkpointEvery = 0;
-  if (o.checkpoint !== undefined) {
-    const c = plainObject('checkpoint', o.checkpoint, new Set(['every', 'save']));
-    checkpointEvery = int('checkpoint.every', c.every, 1, 1e9);
-    if (typeof c.save !== 'function') throw invalid('checkpoint.save', typeof c.save, 'a function (file, epoch) => …');
-  }
-  let retryOnDivergence: ResolvedFitOptions['retryOnDivergence'] = null;
-  if (o.retryOnDivergence !== undefined) {
-    const r = plainObject('retryOnDivergence', o.retryOnDivergence, new Set(['factor', 'maxRetries']));
-    retryOnDivergence = {
-      factor: num('retryOnDivergence.factor', r.factor ?? 0.5, (f) => f > 0 && f < 1, 'a number in (0, 1)'),
-      maxRetries: int('retryOnDivergence.maxRetries', r.maxRetries ?? 3, 1, 100),
-    };
-  }
-  let dataParallel = 1;
-  if (o.dataParallel !== undefined) {
-    const d = plainObject('dataParallel', o.dataParallel, new Set(['workers']));
-    dataParallel = int('dataParallel.workers', d.workers, 1, 64);
-    if (dataParallel > 1 && o.transferData) {
-      throw invalid('transferData', true, 'false with dataParallel.workers > 1 (every replica needs the data)');
-    }
-  }
-  const batches = Math.ceil(trainRows / batchSize);
-  // Data-parallel replicas always run an epoch in pieces (the calling thread gathers them).
-  const chunked = o.onBatchEnd !== undefined || o.signal !== undefined || o.control !== undefined || dataParallel > 1;
-  const batchesPerCall = chunked
-    ? int('batchesPerCall', o.batchesPerCall ?? (o.signal ? 1 : Math.max(1, Math.ceil(batches / 10))), 1, 1e9)
-    : 0;
-  return {
-    epochs,
-    batchSize,
-    learningRate,
-    schedule,
-    validationSplit,
-    earlyStopping,
-    klWarmupEpochs,
-    gradientClipNorm,
-    batchesPerCall,
-    initialEpoch,
-    checkpointEvery,
-    retryOnDivergence,
-    dataParallel,
-  };
-}
-
-/** Learning rate of 1-based `epoch` under a schedule. */
-export function learningRateAt(base: number, schedule: ScheduleConfig, epoch: number, epochs: number): number {
-  switch (schedule.kind) {
-    case 'constant':
-      return base;
-    case 'step':
-      return base * schedule.gamma ** Math.floor((epoch - 1) / schedule.every);
-    case 'cosine': {
-      // Epoch e trains at the rate of the curve's point (e − 1)/epochs: the first at the
-      // full rate, and the curve reaches its minimum just after the last (never a zero step).
-      const min = schedule.minLearningRate ?? 0;
-      const t = (epoch - 1) / epochs;
-      return min + 0.5 * (base - min) * (1 + Math.cos(Math.PI * t));
-    }
-  }
 }

@@ -1,6 +1,6 @@
+import { DiaboloError } from '../base/errors.js';
+import type { AutoencoderConfig } from '../base/types.js';
 import type { ModelState } from '../core/engine.js';
-import { DiaboloError } from '../errors.js';
-import type { AutoencoderConfig } from '../types.js';
 import {
   optimizerSlots,
   parameterTensors,

@@ -1,10 +1,18 @@
-import { checkArgs, checkOptions, integer, kinds, RUNTIME_OPTIONS } from '../check.js';
+import { checkArgs, checkOptions, integer, kinds, RUNTIME_OPTIONS } from '../base/check.js';
+import type {
+  AutoencoderConfig,
+  FitOptions,
+  FitResult,
+  LayerConfig,
+  MatrixLike,
+  RuntimeOptions,
+} from '../base/types.js';
 import { Runtime } from '../core/runtime.js';
 import { toMatrix } from '../data/matrix.js';
-import { upload } from '../train/fit.js';
-import type { AutoencoderConfig, FitOptions, FitResult, LayerConfig, MatrixLike, RuntimeOptions } from '../types.js';
+import { resolveFitOptions } from '../train/options.js';
+import { upload } from '../train/pieces.js';
 import { Autoencoder } from './autoencoder.js';
-import { invalid, MAX_UNITS, resolveAutoencoderConfig, resolveFitOptions } from './config.js';
+import { invalid, MAX_UNITS, resolveAutoencoderConfig } from './config.js';
 
 /**
  * One stage of a stack: a one-layer autoencoder of any variant (sparse, denoising,

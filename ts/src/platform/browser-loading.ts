@@ -1,9 +1,10 @@
 // What every browser thread needs to load the core. Kept apart from platform/browser.ts,
 // which starts workers: diabolo's own worker bundle must hold no reference to the worker
 // script, or bundlers would emit a nested copy of it.
+
+import { DiaboloError } from '../base/errors.js';
 import { fetchWasm } from '../core/assets.js';
 import type { Platform } from '../core/platform.js';
-import { DiaboloError } from '../errors.js';
 
 /** What a browser thread needs to load the core: binaries are fetched (streaming compile). */
 export const browserLoading: Omit<Platform, 'spawnWorker'> = {

@@ -1,6 +1,6 @@
+import { DiaboloError } from '../base/errors.js';
 import { loadError, workerOverride } from '../core/assets.js';
 import type { Platform, WorkerHandle } from '../core/platform.js';
-import { DiaboloError } from '../errors.js';
 import { browserLoading } from './browser-loading.js';
 
 /** A cross-origin module worker cannot be started directly: start a same-origin module that imports it. */

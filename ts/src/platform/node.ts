@@ -3,9 +3,9 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { DiaboloError } from '../base/errors.js';
 import { compileBytes, fetchWasm, loadError } from '../core/assets.js';
 import type { Platform, WorkerHandle } from '../core/platform.js';
-import { DiaboloError } from '../errors.js';
 
 /** Node: binaries are read from disk (or fetched, if given as http(s) URLs); workers are worker_threads. */
 export const nodePlatform: Platform = {

@@ -1,4 +1,4 @@
-import { aborted } from './fit.js';
+import { aborted } from './pieces.js';
 
 /**
  * Pause and resume a running `fit` from outside. Training stops at the next minibatch

@@ -1,9 +1,9 @@
+import type { FitOptions, Matrix } from '../base/types.js';
 import type { EngineCalls } from '../core/backend.js';
 import { markReplicaFailed } from '../core/engine.js';
 import { Runtime } from '../core/runtime.js';
-import { coreSpec, type ResolvedAutoencoderConfig } from '../model/config.js';
-import type { FitOptions, Matrix } from '../types.js';
-import { addTerms, type EpochRun, type PieceSize, runInPieces, upload } from './fit.js';
+import { addTerms, type EpochRun, type PieceSize, runInPieces, upload } from './pieces.js';
+import type { TrainingTarget } from './target.js';
 
 /** One copy of the model: its engine, its model and training-set handles. */
 interface Replica {
@@ -58,7 +58,7 @@ export class Replicas {
    */
   static async open(
     leader: Replica,
-    config: ResolvedAutoencoderConfig,
+    target: TrainingTarget,
     flavor: Runtime['info']['flavor'],
     x: Matrix,
     rows: number,
@@ -66,13 +66,13 @@ export class Replicas {
   ): Promise<Replicas> {
     const state = await leader.call.state(leader.model);
     const size = state.parameters.length;
-    const group = new Replicas([leader], rows, config.seed);
+    const group = new Replicas([leader], rows, target.seed);
     try {
       for (let k = 1; k < n; k++) {
         const runtime = (await Runtime.open({ backend: 'worker', flavor })).retain();
         const replica: Replica = { call: runtime.call, runtime, model: 0, dataset: 0 };
         group.all.push(replica);
-        replica.model = await runtime.call.createModel(coreSpec(config));
+        replica.model = await runtime.call.createModel(target.coreSpec);
         await runtime.call.setState(replica.model, state);
         await runtime.call.reseed(replica.model, group.noiseSeed(k));
         const full = await upload(runtime, x);

@@ -3,8 +3,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
-import { checkArgs, type Kind } from '../check.js';
-import { DiaboloError } from '../errors.js';
+import { checkArgs, type Kind } from '../base/check.js';
+import { DiaboloError } from '../base/errors.js';
 import type { Raster } from './raster.js';
 
 const rasterKind: Kind = {

@@ -1,6 +1,6 @@
-import { checkArgs, checkOptions, integer, type Kind, kinds } from '../check.js';
-import { DiaboloError } from '../errors.js';
-import type { Matrix } from '../types.js';
+import { checkArgs, checkOptions, integer, type Kind, kinds } from '../base/check.js';
+import { DiaboloError } from '../base/errors.js';
+import type { Matrix } from '../base/types.js';
 
 /** An RGBA image in memory (the layout of a canvas `ImageData`). */
 export interface Raster {

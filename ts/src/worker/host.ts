@@ -1,6 +1,6 @@
 import { type Endpoint, expose, transfer } from 'comlink';
 import { Engine } from '../core/engine.js';
-import { installErrorTransfer } from './protocol.js';
+import { installErrorTransfer } from '../core/protocol.js';
 
 /** Results that are typed arrays are moved to the caller, not copied. */
 function transferTypedArrays<T extends object>(target: T): T {

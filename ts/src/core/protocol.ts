@@ -1,5 +1,5 @@
 import { transferHandlers } from 'comlink';
-import { DiaboloError, isErrorCode } from '../errors.js';
+import { DiaboloError, isErrorCode } from '../base/errors.js';
 
 type SerializedThrow = { isError: boolean; value: unknown };
 interface ThrownDiabolo {

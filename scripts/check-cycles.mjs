@@ -1,0 +1,68 @@
+// No import cycles in the TypeScript sources, between files or between folders: the layers
+// form a directed acyclic graph (ts/src/base ← core, data, … ← model ← cli; entry points at
+// the root). Type-only imports count too — layering is about what a module knows. Run by
+// `npm run check`; prints each cycle and exits 1 if there is one.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../ts/src/', import.meta.url));
+const files = [];
+(function walk(dir) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) {
+      if (name !== 'wasm') walk(path);
+    } else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) files.push(path);
+  }
+})(root);
+
+/** Relative imports and re-exports of a file, as source paths. */
+function imports(file) {
+  const text = readFileSync(file, 'utf8');
+  const found = [];
+  for (const m of text.matchAll(/^\s*(?:import|export)\b[^'"]*?\bfrom\s*['"](\.[^'"]+)['"]/gm)) {
+    const target = normalize(join(dirname(file), m[1])).replace(/\.js$/, '.ts');
+    if (files.includes(target)) found.push(target);
+  }
+  return found;
+}
+
+const edges = new Map(files.map((f) => [f, imports(f)]));
+const name = (f) => relative(root, f);
+const folder = (f) => relative(root, dirname(f)) || '(root)';
+
+/** Every cycle a depth-first search meets in `graph` (a Map of node → successors). */
+function cycles(graph) {
+  const found = [];
+  const state = new Map();
+  const stack = [];
+  const visit = (v) => {
+    state.set(v, 'open');
+    stack.push(v);
+    for (const w of graph.get(v) ?? []) {
+      if (state.get(w) === 'open') found.push([...stack.slice(stack.indexOf(w)), w]);
+      else if (!state.has(w)) visit(w);
+    }
+    stack.pop();
+    state.set(v, 'done');
+  };
+  for (const v of graph.keys()) if (!state.has(v)) visit(v);
+  return found;
+}
+
+const folders = new Map();
+for (const [from, tos] of edges) {
+  for (const to of tos) {
+    if (folder(from) === folder(to)) continue;
+    if (!folders.has(folder(from))) folders.set(folder(from), new Set());
+    folders.get(folder(from)).add(folder(to));
+  }
+}
+const problems = [
+  ...cycles(edges).map((c) => `file cycle: ${c.map(name).join(' → ')}`),
+  ...cycles(folders).map((c) => `folder cycle: ${c.join(' → ')}`),
+];
+for (const p of problems) console.error(p);
+if (problems.length) process.exit(1);
+console.log(`check-cycles: ${files.length} files in ${folders.size} folders, no cycle`);
