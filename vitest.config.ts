@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Tests import the built package (dist/), as users do: `npm test` builds first.
+// Integration tests import the built package (dist/), as users do: `npm test` builds first.
+// tests/unit/ imports the TypeScript sources and needs no build (`npm run test:unit`).
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
