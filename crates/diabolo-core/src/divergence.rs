@@ -75,6 +75,7 @@ impl LossWatch {
                 return Err(Error::Diverging {
                     loss,
                     best: self.best,
+                    factor: FACTOR,
                     minibatches: self.above,
                 });
             }

@@ -19,9 +19,14 @@ pub enum Error {
     },
     /// A loss or gradient became NaN or infinite; the update was not applied.
     NonFinite { what: String },
-    /// The loss stayed orders of magnitude above its best smoothed value for several
-    /// minibatches in a row: training is diverging (see `divergence.rs`); the update was not applied.
-    Diverging { loss: f64, best: f64, minibatches: u32 },
+    /// The loss stayed `factor` times above its best smoothed value for several minibatches
+    /// in a row: training is diverging (see `divergence.rs`); the update was not applied.
+    Diverging {
+        loss: f64,
+        best: f64,
+        factor: f64,
+        minibatches: u32,
+    },
     /// One step multiplied the norm of the weights by orders of magnitude (or made it
     /// non-finite); the step was applied — the caller restores a saved state.
     Exploded { before: f64, after: f64 },
@@ -74,10 +79,14 @@ impl fmt::Display for Error {
                 f,
                 "{what} is not finite (NaN or ±Infinity); the update was skipped and the weights are unchanged"
             ),
-            Error::Diverging { loss, best, minibatches } => write!(
+            Error::Diverging {
+                loss,
+                best,
+                factor,
+                minibatches,
+            } => write!(
                 f,
-                "training is diverging: the loss was over {:.0}× its best smoothed value ({best:.4e}) for {minibatches} minibatches in a row, now {loss:.4e} (is the learning rate too large?); the update was skipped",
-                crate::divergence::FACTOR
+                "training is diverging: the loss was over {factor:.0}× its best smoothed value ({best:.4e}) for {minibatches} minibatches in a row, now {loss:.4e} (is the learning rate too large?); the update was skipped"
             ),
             Error::Exploded { before, after } => write!(
                 f,
