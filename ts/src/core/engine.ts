@@ -2,6 +2,7 @@ import { DiaboloError, fromWasmError } from '../base/errors.js';
 import type { EngineInfo, Flavor, LossTermValues } from '../base/types.js';
 import { checkWasmArray } from '../data/matrix.js';
 import { adoptAssetPaths, type ResolvedAssetPaths } from './assets.js';
+import { awaitReplicas, markReplicaFailed } from './barrier.js';
 import { chooseFlavor } from './flavor.js';
 import { type GlueModule, glueFailure, glueMemory, loadGlue, markGlueFailed } from './wasm.js';
 
@@ -36,44 +37,6 @@ const array = (name: string, rows: number, cols: number, bytes = 4): [string, nu
 ];
 /** Rows the core processes at once in evaluation (`Model::chunked`): its per-chunk buffers scale with this. */
 const CORE_CHUNK_ROWS = 256;
-
-/** Cells of the replicas' control block (an Int32Array on shared memory). */
-const ARRIVED = 0;
-const GENERATION = 1;
-const FAILED = 2;
-/** How long a replica waits for the others before it gives up on them. */
-const BARRIER_TIMEOUT_MS = 120_000;
-
-/** Tell the other replicas that this one (or its worker) has failed: they stop waiting. */
-export function markReplicaFailed(control: Int32Array): void {
-  Atomics.store(control, FAILED, 1);
-  Atomics.notify(control, GENERATION);
-}
-
-/** A reusable barrier: returns once `replicas` callers have arrived. */
-function awaitReplicas(control: Int32Array, replicas: number): void {
-  const generation = Atomics.load(control, GENERATION);
-  if (Atomics.add(control, ARRIVED, 1) === replicas - 1) {
-    Atomics.store(control, ARRIVED, 0);
-    Atomics.add(control, GENERATION, 1);
-    Atomics.notify(control, GENERATION);
-    return;
-  }
-  const deadline = performance.now() + BARRIER_TIMEOUT_MS;
-  while (Atomics.load(control, GENERATION) === generation) {
-    if (Atomics.load(control, FAILED) !== 0) {
-      throw new DiaboloError('E_WORKER', 'another replica of data-parallel training failed; this step was not applied');
-    }
-    if (performance.now() > deadline) {
-      markReplicaFailed(control);
-      throw new DiaboloError(
-        'E_WORKER',
-        `a replica of data-parallel training did not answer within ${BARRIER_TIMEOUT_MS / 1000} s`,
-      );
-    }
-    Atomics.wait(control, GENERATION, generation, 100);
-  }
-}
 
 function terms(v: Float64Array): LossTermValues {
   const at = (i: number) => v[i] as number;
