@@ -6,7 +6,7 @@
 
 use crate::activation::Activation;
 use crate::gemm::{gemm, gemm_with_epilogue, Kernel, MatRef, Scratch};
-use crate::penalty::{self, LayerPenalties, PenaltyTerms};
+use crate::penalty::{self, LayerPenalties, LayerView, PenaltyTerms};
 use crate::rng::Rng;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -34,6 +34,16 @@ pub struct DenseGrad<T> {
 }
 
 impl<T: Kernel> Dense<T> {
+    /// What penalties read of this layer (its weights and activation).
+    pub fn view(&self) -> LayerView<'_, T> {
+        LayerView {
+            w: &self.w,
+            inputs: self.inputs,
+            outputs: self.outputs,
+            act: self.act,
+        }
+    }
+
     /// A layer with zero weights (call an init before training).
     pub fn zeros(inputs: usize, outputs: usize, act: Activation) -> Self {
         Dense {
@@ -141,7 +151,7 @@ impl<T: Kernel> Dense<T> {
             *d *= self.act.derivative_from_output(hv);
         }
         if penalties.contractive > 0.0 {
-            terms.contractive = penalty::contractive(self, h, n, penalties.contractive, da, &mut ps.coef);
+            terms.contractive = penalty::contractive(self.view(), h, n, penalties.contractive, da, &mut ps.coef);
         }
         grad.b.fill(T::ZERO);
         for row in da.chunks_exact(k) {

@@ -1059,7 +1059,7 @@ impl<T: Kernel> Model<T> {
             let layer = &m.enc.layers[0];
             let mut h = vec![T::ZERO; k * layer.outputs];
             layer.forward(xs, k, &mut h, &mut m.ws.scratch);
-            total.add(penalty::mean_jacobian_norm(layer, &h, k) * k as f64);
+            total.add(penalty::mean_jacobian_norm(layer.view(), &h, k) * k as f64);
         })?;
         Ok(total.value() / n as f64)
     }

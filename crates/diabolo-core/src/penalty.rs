@@ -12,7 +12,7 @@
 //!   GEMMs), and through `q_j` directly, `∂/∂W_jk = c_j W_jk` with `c_j = 2λ/n Σ_i s′(a_ij)²`.
 //! - **L2 weight decay** `λ/2 ‖W‖²` (biases are not decayed); gradient `λ W`.
 
-use crate::dense::Dense;
+use crate::activation::Activation;
 use crate::error::{Error, Result};
 use crate::gemm::Kernel;
 use crate::real::Real;
@@ -120,8 +120,18 @@ pub fn kl_sparsity<T: Real>(h: &[T], n: usize, k: usize, s: Sparsity, dh: &mut [
     s.beta * value
 }
 
+/// What the contractive penalty reads of a dense layer: its weights (`outputs × inputs`,
+/// row-major) and its activation. (The layer builds it: penalties do not know `Dense`.)
+#[derive(Clone, Copy)]
+pub struct LayerView<'a, T> {
+    pub w: &'a [T],
+    pub inputs: usize,
+    pub outputs: usize,
+    pub act: Activation,
+}
+
 /// Squared norm of each row of W (`q_j = ‖W_j‖²`).
-fn row_norms<T: Kernel>(layer: &Dense<T>) -> Vec<f64> {
+fn row_norms<T: Kernel>(layer: LayerView<'_, T>) -> Vec<f64> {
     layer
         .w
         .chunks_exact(layer.inputs)
@@ -133,7 +143,7 @@ fn row_norms<T: Kernel>(layer: &Dense<T>) -> Vec<f64> {
 /// its gradient into `da` (the gradient w.r.t. pre-activations) and writes the direct
 /// coefficients `c_j` into `coef` (apply them with [`add_scaled_rows`] after the weight GEMM).
 pub fn contractive<T: Kernel>(
-    layer: &Dense<T>,
+    layer: LayerView<'_, T>,
     h: &[T],
     n: usize,
     lambda: f64,
@@ -183,7 +193,7 @@ pub fn l2<T: Real>(w: &[T], lambda: f64, gw: &mut [T]) -> f64 {
 
 /// The mean squared Frobenius norm of the encoder Jacobian over `n` samples, `1/n Σ ‖J_f(x_i)‖²`
 /// (the contractive penalty without λ), for evaluation.
-pub fn mean_jacobian_norm<T: Kernel>(layer: &Dense<T>, h: &[T], n: usize) -> f64 {
+pub fn mean_jacobian_norm<T: Kernel>(layer: LayerView<'_, T>, h: &[T], n: usize) -> f64 {
     let q = row_norms(layer);
     let mut total = 0.0;
     for row in h[..n * layer.outputs].chunks_exact(layer.outputs) {
