@@ -15,8 +15,9 @@ if rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown; 
     cargo clippy --quiet --target wasm32-unknown-unknown -p diabolo-wasm --all-features -- -D warnings
 fi
 [ -f ts/src/wasm/glue.d.ts ] || { step "build:wasm (tsc needs the glue's types)"; npm run --silent build:wasm; }
-step "import cycles (ts/src: files and folders form a DAG)"
+step "import cycles (ts/src: files and folders form a DAG; Rust modules too)"
 node scripts/check-cycles.mjs
+node scripts/check-rust-cycles.mjs
 step "tsc --noEmit (strict)"
 npx tsc --noEmit -p tsconfig.json
 step "biome check (lint + format)"

@@ -24,20 +24,8 @@ pub enum Activation {
     Softplus,
 }
 
-/// Numerically stable logistic function: with `e = exp(−|a|)`, `1/(1 + e)` for `a ≥ 0`,
-/// else `e/(1 + e)` (the arithmetic of `vmath`'s SIMD lanes, hence their bits in f32).
-#[inline]
-pub fn sigmoid<T: Real>(a: T) -> T {
-    let e = (-a.abs()).exp_nonpos();
-    (if a >= T::ZERO { T::ONE } else { e }) / (T::ONE + e)
-}
-
-/// Numerically stable `ln(1 + eᵃ) = max(a, 0) + ln(1 + exp(−|a|))`.
-#[inline]
-pub fn softplus<T: Real>(a: T) -> T {
-    let pos = if a < T::ZERO { T::ZERO } else { a };
-    pos + (-a.abs()).exp_nonpos().ln_1p_unit()
-}
+// The stable scalar forms live with the numbers they are built from (`real.rs`).
+pub use crate::real::{sigmoid, softplus};
 
 impl Activation {
     /// Parse the names used in configs: `linear`, `sigmoid`, `tanh`, `relu`, `leakyRelu`,

@@ -1,8 +1,7 @@
 //! Reconstruction losses. Each returns the batch loss (sum over features, mean over
 //! samples) and writes its gradient with respect to the network output. Sums run in f64.
 
-use crate::activation::softplus;
-use crate::real::{Real, Sum};
+use crate::real::{softplus, Real, Sum};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Loss {
@@ -69,18 +68,7 @@ impl Loss {
     }
 }
 
-/// Cross-entropy from logits of one element against its target, and its gradient factor:
-/// with `e = exp(−|a|)`, `softplus(a) − t·a = max(a, 0) + ln(1 + e) − t·a` and `σ(a) − t`
-/// — one exponential for both, in the arithmetic of [`softplus`] and
-/// [`crate::activation::sigmoid`] (and of `vmath`'s SIMD lanes), hence their bits.
-#[inline(always)]
-pub fn bce_logit<T: Real>(a: T, t: T) -> (T, T) {
-    let e = (-a.abs()).exp_nonpos();
-    let pos = if a < T::ZERO { T::ZERO } else { a };
-    let loss = (pos + e.ln_1p_unit()) - t * a;
-    let s = (if a >= T::ZERO { T::ONE } else { e }) / (T::ONE + e);
-    (loss, s - t)
-}
+pub use crate::real::bce_logit;
 
 /// Softmax cross-entropy of `n` rows of `classes` logits against integer labels, mean over
 /// samples, through log-sum-exp (max subtracted). Writes `(softmax − onehot)/n` into `grad`.

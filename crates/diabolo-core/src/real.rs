@@ -48,7 +48,7 @@ pub trait Real:
     /// The logistic function in place (`f32`: four lanes at a time under wasm SIMD).
     fn sigmoid_in_place(xs: &mut [Self]) {
         for x in xs {
-            *x = crate::activation::sigmoid(*x);
+            *x = sigmoid(*x);
         }
     }
     /// Cross-entropy from logits of `out` against `x`: writes `inv_n·(σ(a) − t)` into `grad`
@@ -56,7 +56,7 @@ pub trait Real:
     fn bce_logits(out: &[Self], x: &[Self], inv_n: Self, grad: &mut [Self]) -> f64 {
         let mut total = 0.0;
         for ((g, &a), &t) in grad.iter_mut().zip(out).zip(x) {
-            let (l, d) = crate::loss::bce_logit(a, t);
+            let (l, d) = bce_logit(a, t);
             total += l.to_f64();
             *g = inv_n * d;
         }
@@ -145,6 +145,37 @@ impl_real!(f32, {
     }
 });
 impl_real!(f64);
+
+// --- stable elementary functions -------------------------------------------------------
+// Built only from `Real`'s operations; the activations and losses re-export them.
+
+/// Numerically stable logistic function: with `e = exp(−|a|)`, `1/(1 + e)` for `a ≥ 0`,
+/// else `e/(1 + e)` (the arithmetic of `vmath`'s SIMD lanes, hence their bits in f32).
+#[inline]
+pub fn sigmoid<T: Real>(a: T) -> T {
+    let e = (-a.abs()).exp_nonpos();
+    (if a >= T::ZERO { T::ONE } else { e }) / (T::ONE + e)
+}
+
+/// Numerically stable `ln(1 + eᵃ) = max(a, 0) + ln(1 + exp(−|a|))`.
+#[inline]
+pub fn softplus<T: Real>(a: T) -> T {
+    let pos = if a < T::ZERO { T::ZERO } else { a };
+    pos + (-a.abs()).exp_nonpos().ln_1p_unit()
+}
+
+/// Cross-entropy from logits of one element against its target, and its gradient factor:
+/// with `e = exp(−|a|)`, `softplus(a) − t·a = max(a, 0) + ln(1 + e) − t·a` and `σ(a) − t`
+/// — one exponential for both, in the arithmetic of [`softplus`] and
+/// [`sigmoid`] (and of `vmath`'s SIMD lanes), hence their bits.
+#[inline(always)]
+pub fn bce_logit<T: Real>(a: T, t: T) -> (T, T) {
+    let e = (-a.abs()).exp_nonpos();
+    let pos = if a < T::ZERO { T::ZERO } else { a };
+    let loss = (pos + e.ln_1p_unit()) - t * a;
+    let s = (if a >= T::ZERO { T::ONE } else { e }) / (T::ONE + e);
+    (loss, s - t)
+}
 
 /// Neumaier-compensated f64 sum: losses over a whole epoch (millions of terms) keep their
 /// last digits regardless of order and magnitude.

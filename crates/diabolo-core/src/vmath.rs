@@ -65,12 +65,30 @@ pub fn ln_1p_unit(y: f32) -> f32 {
     s2 + s2 * (z * p)
 }
 
+/// σ(a), in the arithmetic of `real::sigmoid` (whose `f32` exponential is [`exp_nonpos`]):
+/// the same bits, without this module depending on the generic code (tested below).
+#[inline(always)]
+fn sigmoid1(a: f32) -> f32 {
+    let e = exp_nonpos(-a.abs());
+    (if a >= 0.0 { 1.0 } else { e }) / (1.0 + e)
+}
+
+/// `(softplus(a) − t·a, σ(a) − t)` in the arithmetic of `real::bce_logit` (same bits, tested below).
+#[inline(always)]
+fn bce_logit1(a: f32, t: f32) -> (f32, f32) {
+    let e = exp_nonpos(-a.abs());
+    let pos = if a < 0.0 { 0.0 } else { a };
+    let loss = (pos + ln_1p_unit(e)) - t * a;
+    let s = (if a >= 0.0 { 1.0 } else { e }) / (1.0 + e);
+    (loss, s - t)
+}
+
 /// σ applied in place.
 pub fn sigmoid_in_place(xs: &mut [f32]) {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     let xs = simd::sigmoid_in_place(xs);
     for x in xs {
-        *x = crate::activation::sigmoid(*x);
+        *x = sigmoid1(*x);
     }
 }
 
@@ -83,7 +101,7 @@ pub fn bce_logits(out: &[f32], x: &[f32], inv_n: f32, grad: &mut [f32]) -> f64 {
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     let done = 0;
     for ((g, &a), &t) in grad[done..].iter_mut().zip(&out[done..]).zip(&x[done..]) {
-        let (l, d) = crate::loss::bce_logit(a, t);
+        let (l, d) = bce_logit1(a, t);
         total += l as f64;
         *g = inv_n * d;
     }
@@ -177,8 +195,38 @@ mod simd {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::activation::{sigmoid, softplus};
-    use crate::loss::bce_logit;
+    use crate::real::{bce_logit, sigmoid, softplus};
+
+    #[test]
+    fn the_scalar_tails_have_the_bits_of_the_generic_functions() {
+        let mut a = -120.0f32;
+        while a <= 120.0 {
+            for t in [0.0f32, 0.3, 1.0] {
+                assert_eq!(sigmoid1(a).to_bits(), sigmoid(a).to_bits(), "σ({a})");
+                let (l1, d1) = bce_logit1(a, t);
+                let (l, d) = bce_logit(a, t);
+                assert_eq!(
+                    (l1.to_bits(), d1.to_bits()),
+                    (l.to_bits(), d.to_bits()),
+                    "bce({a}, {t})"
+                );
+            }
+            a += 0.0137;
+        }
+        for a in [
+            0.0f32,
+            -0.0,
+            f32::MIN_POSITIVE,
+            -f32::MIN_POSITIVE,
+            88.7,
+            -88.7,
+            f32::MAX,
+            f32::MIN,
+        ] {
+            assert_eq!(sigmoid1(a).to_bits(), sigmoid(a).to_bits(), "σ({a})");
+        }
+        assert!(sigmoid1(f32::NAN).is_nan() && sigmoid(f32::NAN).is_nan());
+    }
 
     /// Distance in units in the last place between an f32 and the exact (f64) value.
     fn ulps(got: f32, exact: f64) -> f64 {
