@@ -105,6 +105,20 @@ const autoencoderRows: Row[] = [
     'calibrateThreshold: rule = null',
   ],
   [
+    // The rule is judged before the data: a bad percentile is named even beside data of the wrong width.
+    'calibrateThreshold: percentile out of range, checked before the data',
+    () =>
+      ae.calibrateThreshold({ rows: 2, cols: 3, data: new Float32Array(6) }, { method: 'percentile', percentile: 101 }),
+    'E_INVALID',
+    'percentile = 101',
+  ],
+  [
+    'calibrateThreshold: unknown method, checked before the data',
+    () => ae.calibrateThreshold({ rows: 2, cols: 3, data: new Float32Array(6) }, any({ method: 'median' })),
+    'E_INVALID',
+    'rule.method = "median"',
+  ],
+  [
     'calibrateThreshold: no data',
     () => ae.calibrateThreshold(any(null)),
     'E_INVALID',

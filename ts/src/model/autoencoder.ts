@@ -245,26 +245,29 @@ export class Autoencoder extends EngineObject {
     rule: ThresholdRule = { method: 'percentile', percentile: 99 },
   ): Promise<number> {
     checkArgs('calibrateThreshold', ['validation', validation, kinds.matrix], ['rule', rule, kinds.object]);
-    const { perSample } = await this.reconstructionErrors(validation);
+    // The rule is checked before any error is computed.
     if (rule.method === 'percentile') {
       const p = rule.percentile;
       if (typeof p !== 'number' || !(p >= 0 && p <= 100)) throw invalid('percentile', p, 'a number in [0, 100]');
+    } else if (rule.method === 'meanStd') {
+      if (typeof rule.k !== 'number' || !Number.isFinite(rule.k)) throw invalid('k', rule.k, 'a finite number');
+    } else {
+      throw invalid('rule.method', (rule as { method: unknown }).method, '"percentile" or "meanStd"');
+    }
+    const { perSample } = await this.reconstructionErrors(validation);
+    if (rule.method === 'percentile') {
       const sorted = Float64Array.from(perSample).sort();
-      const pos = (p / 100) * (sorted.length - 1);
+      const pos = (rule.percentile / 100) * (sorted.length - 1);
       const lo = Math.floor(pos);
       const hi = Math.min(lo + 1, sorted.length - 1);
       return (sorted[lo] as number) + (pos - lo) * ((sorted[hi] as number) - (sorted[lo] as number));
     }
-    if (rule.method === 'meanStd') {
-      if (typeof rule.k !== 'number' || !Number.isFinite(rule.k)) throw invalid('k', rule.k, 'a finite number');
-      let mean = 0;
-      for (const v of perSample) mean += v;
-      mean /= perSample.length;
-      let variance = 0;
-      for (const v of perSample) variance += (v - mean) ** 2;
-      return mean + rule.k * Math.sqrt(variance / perSample.length);
-    }
-    throw invalid('rule.method', (rule as { method: unknown }).method, '"percentile" or "meanStd"');
+    let mean = 0;
+    for (const v of perSample) mean += v;
+    mean /= perSample.length;
+    let variance = 0;
+    for (const v of perSample) variance += (v - mean) ** 2;
+    return mean + rule.k * Math.sqrt(variance / perSample.length);
   }
 
   /** Scores (reconstruction errors) and whether each exceeds `threshold`. */
