@@ -39,6 +39,10 @@ describe('fit options', () => {
     expect(o.batchesPerCall).toBe(0); // no progress, no signal: an epoch per call (in a worker)
     const withSignal = resolveFitOptions({ epochs: 1, signal: new AbortController().signal }, 100, sgd);
     expect(withSignal.batchesPerCall).toBe(1);
+    // Inline, the same training runs in time slices unless a count is given.
+    expect(resolveFitOptions({ epochs: 1 }, 100, sgd, true).pieces).toEqual({ sliceMs: 25 });
+    expect(resolveFitOptions({ epochs: 1, batchesPerCall: 3 }, 100, sgd, true).pieces).toBe(3);
+    expect(o.pieces).toBe(0);
   });
 
   it('names the option and the expected range', () => {

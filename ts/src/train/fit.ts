@@ -4,7 +4,7 @@ import type { Runtime } from '../core/runtime.js';
 import { toMatrix } from '../data/matrix.js';
 import { learningRateAt, resolveFitOptions } from './options.js';
 import { Replicas, sharedMemoryUnavailable } from './parallel.js';
-import { aborted, type EpochRun, INLINE_SLICE_MS, type PieceSize, runInPieces, upload } from './pieces.js';
+import { aborted, type EpochRun, type PieceSize, runInPieces, upload } from './pieces.js';
 import type { TrainingTarget } from './target.js';
 
 /** One epoch on one engine, a piece of minibatches per call. */
@@ -49,7 +49,8 @@ export async function fitDataset(
   save?: () => Promise<Uint8Array>,
   source?: Matrix,
 ): Promise<FitResult> {
-  const o = resolveFitOptions(options, rows, target.optimizer);
+  const inline = rt.info.backend === 'inline';
+  const o = resolveFitOptions(options, rows, target.optimizer, inline);
   const { signal, onEpochEnd } = options;
   if (signal?.aborted) throw aborted(signal);
   const call = rt.call;
@@ -81,13 +82,11 @@ export async function fitDataset(
       replicas = await Replicas.open(leader, target, rt.info.flavor, source, trainRows, o.dataParallel);
       await replicas.each((r) => r.call.setClipNorm(r.model, o.gradientClipNorm));
     }
-    // Inline training shares the caller's thread: unless told a piece size, it runs in time
-    // slices and lets the event loop in after each, so timers, signals, pause, input and
+    // Inline training shares the caller's thread: it runs in pieces (time slices unless told a
+    // count) and lets the event loop in after each, so timers, signals, pause, input and
     // painting are served while it trains. A worker runs a whole epoch per call unless
     // progress or cancellation within the epoch is asked for.
-    const inline = rt.info.backend === 'inline';
-    const pieces: PieceSize =
-      inline && options.batchesPerCall === undefined ? { sliceMs: INLINE_SLICE_MS } : o.batchesPerCall;
+    const { pieces } = o;
     const history: EpochProgress[] = [];
     const t0 = performance.now();
     let best = { loss: Number.POSITIVE_INFINITY, epoch: 0 };

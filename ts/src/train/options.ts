@@ -2,6 +2,7 @@
 import { invalid, kinds } from '../base/check.js';
 import { bool, int, nonNegative, num, oneOf, plainObject } from '../base/resolve.js';
 import type { FitOptions, OptimizerConfig, RetryOnDivergence, ScheduleConfig } from '../base/types.js';
+import { INLINE_SLICE_MS, type PieceSize } from './pieces.js';
 
 /** Training options with defaults applied, validated against the number of samples. */
 export interface ResolvedFitOptions {
@@ -16,6 +17,11 @@ export interface ResolvedFitOptions {
   gradientClipNorm: number;
   /** Minibatches per core call; 0 = a whole epoch per call. */
   batchesPerCall: number;
+  /**
+   * How an epoch is cut into core calls: `batchesPerCall`, except that inline training
+   * (which shares the caller's thread) runs in time slices unless given a count.
+   */
+  pieces: PieceSize;
   initialEpoch: number;
   checkpointEvery: number;
   retryOnDivergence: Required<RetryOnDivergence> | null;
@@ -27,6 +33,7 @@ export function resolveFitOptions(
   options: FitOptions,
   samples: number,
   optimizer: OptimizerConfig,
+  inline = false,
 ): ResolvedFitOptions {
   const o = plainObject(
     'options',
@@ -141,11 +148,14 @@ export function resolveFitOptions(
     }
   }
   const batches = Math.ceil(trainRows / batchSize);
-  // Data-parallel replicas always run an epoch in pieces (the calling thread gathers them).
-  const chunked = o.onBatchEnd !== undefined || o.signal !== undefined || o.control !== undefined || dataParallel > 1;
+  // Data-parallel replicas always run an epoch in pieces (the calling thread gathers them),
+  // and so does inline training (the caller's thread must get turns).
+  const chunked =
+    inline || o.onBatchEnd !== undefined || o.signal !== undefined || o.control !== undefined || dataParallel > 1;
   const batchesPerCall = chunked
     ? int('batchesPerCall', o.batchesPerCall ?? (o.signal ? 1 : Math.max(1, Math.ceil(batches / 10))), 1, 1e9)
     : 0;
+  const pieces: PieceSize = inline && o.batchesPerCall === undefined ? { sliceMs: INLINE_SLICE_MS } : batchesPerCall;
   return {
     epochs,
     batchSize,
@@ -156,6 +166,7 @@ export function resolveFitOptions(
     klWarmupEpochs,
     gradientClipNorm,
     batchesPerCall,
+    pieces,
     initialEpoch,
     checkpointEvery,
     retryOnDivergence,

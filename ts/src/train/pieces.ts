@@ -82,7 +82,8 @@ export const INLINE_SLICE_MS = 25;
 /**
  * One epoch of `rows` samples run a piece of minibatches at a time by `run(first, count)`,
  * with progress, cancellation and pause between the calls (identical results to one call:
- * the epoch's order is drawn before the first).
+ * the epoch's order is drawn before the first), and with `yieldEach` (the caller's thread
+ * trains) the event loop let in after each call.
  */
 export async function runInPieces(
   rows: number,
@@ -92,7 +93,7 @@ export async function runInPieces(
   epochs: number,
   options: FitOptions,
   run: (first: number, count: number) => Promise<PieceRun>,
-  yieldEach = typeof pieces !== 'number',
+  yieldEach: boolean,
 ): Promise<EpochRun> {
   const batches = Math.ceil(rows / batchSize);
   const sums: LossTermValues = { reconstruction: 0, sparsity: 0, contractive: 0, kl: 0, l2: 0, total: 0 };
