@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findCycles } from './graph-cycles.mjs';
 
 const root = fileURLToPath(new URL('../ts/src/', import.meta.url));
 const files = [];
@@ -32,25 +33,6 @@ const edges = new Map(files.map((f) => [f, imports(f)]));
 const name = (f) => relative(root, f);
 const folder = (f) => relative(root, dirname(f)) || '(root)';
 
-/** Every cycle a depth-first search meets in `graph` (a Map of node → successors). */
-function cycles(graph) {
-  const found = [];
-  const state = new Map();
-  const stack = [];
-  const visit = (v) => {
-    state.set(v, 'open');
-    stack.push(v);
-    for (const w of graph.get(v) ?? []) {
-      if (state.get(w) === 'open') found.push([...stack.slice(stack.indexOf(w)), w]);
-      else if (!state.has(w)) visit(w);
-    }
-    stack.pop();
-    state.set(v, 'done');
-  };
-  for (const v of graph.keys()) if (!state.has(v)) visit(v);
-  return found;
-}
-
 const folders = new Map();
 for (const [from, tos] of edges) {
   for (const to of tos) {
@@ -60,8 +42,8 @@ for (const [from, tos] of edges) {
   }
 }
 const problems = [
-  ...cycles(edges).map((c) => `file cycle: ${c.map(name).join(' → ')}`),
-  ...cycles(folders).map((c) => `folder cycle: ${c.join(' → ')}`),
+  ...findCycles(edges).map((c) => `file cycle: ${c.map(name).join(' → ')}`),
+  ...findCycles(folders).map((c) => `folder cycle: ${c.join(' → ')}`),
 ];
 for (const p of problems) console.error(p);
 if (problems.length) process.exit(1);

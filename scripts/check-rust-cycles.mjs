@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findCycles } from './graph-cycles.mjs';
 
 const crates = ['diabolo-core', 'diabolo-wasm'];
 const problems = [];
@@ -20,20 +21,7 @@ for (const name of crates) {
     graph.set(self, uses);
   }
   modules += graph.size;
-  const state = new Map();
-  const stack = [];
-  const visit = (v) => {
-    state.set(v, 'open');
-    stack.push(v);
-    for (const w of graph.get(v) ?? []) {
-      if (!graph.has(w)) continue;
-      if (state.get(w) === 'open') problems.push(`${name}: ${[...stack.slice(stack.indexOf(w)), w].join(' → ')}`);
-      else if (!state.has(w)) visit(w);
-    }
-    stack.pop();
-    state.set(v, 'done');
-  };
-  for (const v of graph.keys()) if (!state.has(v)) visit(v);
+  for (const cycle of findCycles(graph)) problems.push(`${name}: ${cycle.join(' → ')}`);
 }
 for (const p of problems) console.error(`module cycle: ${p}`);
 if (problems.length) process.exit(1);
