@@ -1,10 +1,11 @@
 // Where the core's binaries and the browser worker script come from.
 //
 // Every default location is a static `new URL('literal', import.meta.url)`, one per file, so
-// that bundlers (Vite, webpack 5, Rollup, esbuild, Parcel) see each file, emit it and rewrite
-// the URL with no configuration. This module and the browser worker bundle
+// that bundlers that follow the pattern (Vite, webpack 5, Parcel) see each file, emit it and
+// rewrite the URL with no configuration (Rollup and esbuild do not: `setAssetPaths`). This module and the browser worker bundle
 // (dist/worker/browser.js) sit at the same depth under dist/, so the same relative literals
 // hold in both.
+import { invalid as invalidValue } from '../base/check.js';
 import { DiaboloError } from '../base/errors.js';
 import type { Flavor } from '../base/types.js';
 import { FLAVORS } from './flavor.js';
@@ -61,25 +62,23 @@ export function workerOverride(): string | undefined {
   return resolved.worker;
 }
 
+const copyOf = (p: ResolvedAssetPaths): ResolvedAssetPaths => ({
+  wasm: { ...p.wasm },
+  ...(p.worker === undefined ? {} : { worker: p.worker }),
+});
+
 /** The overrides in force (a worker's creator passes them on to it). */
 export function assetPaths(): ResolvedAssetPaths {
-  return { wasm: { ...resolved.wasm }, ...(resolved.worker === undefined ? {} : { worker: resolved.worker }) };
+  return copyOf(resolved);
 }
 
 /** Adopt overrides already resolved by another thread. */
 export function adoptAssetPaths(paths: ResolvedAssetPaths): void {
-  resolved = { wasm: { ...paths.wasm }, ...(paths.worker === undefined ? {} : { worker: paths.worker }) };
+  resolved = copyOf(paths);
 }
 
-function invalid(what: string, value: unknown, expected: string): DiaboloError {
-  let shown: string;
-  try {
-    shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
-  } catch {
-    shown = typeof value;
-  }
-  return new DiaboloError('E_INVALID', `setAssetPaths: ${what} = ${shown} is not allowed: expected ${expected}`);
-}
+const invalid = (what: string, value: unknown, expected: string) =>
+  invalidValue(`setAssetPaths: ${what}`, value, expected);
 
 function toHref(what: string, value: unknown, base: (path: string) => string): string {
   if (value instanceof URL) return value.href;
