@@ -193,11 +193,18 @@ export async function fetchWasm(url: URL, file: string): Promise<WebAssembly.Mod
     );
   }
   if (type.startsWith('application/wasm') && typeof WebAssembly.compileStreaming === 'function') {
-    const copy = response.clone();
     try {
       return await WebAssembly.compileStreaming(response);
-    } catch {
-      return compileBytes(await copy.arrayBuffer(), file, url.href);
+    } catch (e) {
+      // Only on failure are the bytes needed (to say what came back): fetch them again rather
+      // than keep a second copy of every binary that compiles.
+      let bytes: ArrayBuffer;
+      try {
+        bytes = await (await fetch(url)).arrayBuffer();
+      } catch {
+        throw loadError(file, url.href, `it does not compile (${(e as Error).message})`);
+      }
+      return compileBytes(bytes, file, url.href);
     }
   }
   return compileBytes(await response.arrayBuffer(), file, url.href);
