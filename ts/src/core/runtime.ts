@@ -37,18 +37,23 @@ export class Runtime {
   }
 
   /**
-   * Mark handle `id` as training with `what` until the returned function is called. A model
-   * trains one call at a time: a second training call, or one that replaces its weights,
-   * while it trains is refused with `E_BUSY` (calls that only read it — encode, evaluate,
-   * save, … — go on, and see the weights at a minibatch boundary).
+   * Run `train` with handle `id` marked as training with `what`. A model trains one call at
+   * a time: a second training call, or one that replaces its weights, while it trains is
+   * refused with `E_BUSY` (calls that only read it — encode, evaluate, save, … — go on, and
+   * see the weights at a minibatch boundary). The mark is taken before this returns, i.e.
+   * before the caller's first await.
    */
-  claimTraining(id: number, what: string): () => void {
+  async whileTraining<T>(id: number, what: string, train: () => Promise<T>): Promise<T> {
     this.assertNotTraining(id, what);
     this.training.set(id, what);
-    return () => this.training.delete(id);
+    try {
+      return await train();
+    } finally {
+      this.training.delete(id);
+    }
   }
 
-  /** `E_BUSY` if handle `id` is training (see {@link claimTraining}). */
+  /** `E_BUSY` if handle `id` is training (see {@link whileTraining}). */
   assertNotTraining(id: number, what: string): void {
     const running = this.training.get(id);
     if (running !== undefined) {

@@ -156,17 +156,14 @@ export class Autoencoder extends EngineObject {
   async fit(data: MatrixLike, options: FitOptions): Promise<FitResult> {
     this.alive();
     checkArgs('fit', ['data', data, kinds.matrix], ['options', options, kinds.object]);
-    // Claimed before the first await: nothing else may train it or set its weights meanwhile.
-    const release = this.rt.claimTraining(this.id, 'fit()');
-    try {
+    // Marked before the first await: nothing else may train it or set its weights meanwhile.
+    return this.rt.whileTraining(this.id, 'fit()', async () => {
       const x = toMatrix(data, this.config.inputSize, 'training data');
       const ds = await upload(this.rt, x, undefined, options.transferData === true);
-      return await this.rt.withHandle(ds, (id) =>
+      return this.rt.withHandle(ds, (id) =>
         fitDataset(this.rt, this.id, this.trainingTarget(), id, x.rows, options, () => this.save(), x),
       );
-    } finally {
-      release();
-    }
+    });
   }
 
   /** What training needs to know of this model (see `train/target.ts`). */
@@ -184,12 +181,9 @@ export class Autoencoder extends EngineObject {
   /** @internal Train on a dataset already in this model's engine. */
   async fitDataset(dataset: number, rows: number, options: FitOptions): Promise<FitResult> {
     this.alive();
-    const release = this.rt.claimTraining(this.id, 'fit()');
-    try {
-      return await fitDataset(this.rt, this.id, this.trainingTarget(), dataset, rows, options, () => this.save());
-    } finally {
-      release();
-    }
+    return this.rt.whileTraining(this.id, 'fit()', () =>
+      fitDataset(this.rt, this.id, this.trainingTarget(), dataset, rows, options, () => this.save()),
+    );
   }
 
   /** Loss terms on held-out data (no corruption, no update); a VAE also reports its ELBO. */

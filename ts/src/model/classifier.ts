@@ -164,11 +164,10 @@ export class Classifier extends EngineObject {
       throw invalid('learningRate', lr, 'a finite number > 0');
     const { signal } = options;
     if (signal?.aborted) throw aborted(signal);
-    // Claimed before the first await: nothing else may train it or set its weights meanwhile.
-    const release = this.rt.claimTraining(this.id, 'fit()');
-    try {
+    // Marked before the first await: nothing else may train it or set its weights meanwhile.
+    return this.rt.whileTraining(this.id, 'fit()', async () => {
       await this.rt.call.setTrainBody(this.id, options.trainBody ?? true);
-      return await this.rt.withHandle(await upload(this.rt, x, y), async (ds) => {
+      return this.rt.withHandle(await upload(this.rt, x, y), async (ds) => {
         const losses: number[] = [];
         const inline = this.rt.info.backend === 'inline';
         for (let epoch = 1; epoch <= epochs; epoch++) {
@@ -181,9 +180,7 @@ export class Classifier extends EngineObject {
         }
         return { losses };
       });
-    } finally {
-      release();
-    }
+    });
   }
 
   /** Mean cross-entropy and accuracy on labelled data. */
