@@ -13,11 +13,9 @@
 //   glue.d.ts, bindings.d.ts their types
 //
 // Every rewrite is checked: if a new wasm-bindgen emits another shape, this fails loudly.
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-const FLAVORS = ['relaxed', 'simd128', 'scalar'];
 
 /**
  * The binary without its custom sections "name" (function names, for stack traces) and
@@ -57,7 +55,10 @@ function stripCustomSections(bytes) {
 /** Package the flavours built in `wasmDir` (see the top of this file). */
 function packageWasm(wasmDir) {
   const where = wasmDir.replace(/\/$/, '').endsWith('testing') ? 'testing/' : '';
-  const built = FLAVORS.filter((f) => existsSync(join(wasmDir, f, 'diabolo.js')));
+  // Every flavour wasm-pack built here (a folder holding its glue): build-wasm.mjs owns the list.
+  const built = readdirSync(wasmDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(wasmDir, d.name, 'diabolo.js')))
+    .map((d) => d.name);
   if (built.length === 0) throw new Error('package-wasm: no flavour built in ts/src/wasm/: run npm run build:wasm');
 
   // One glue for all: refuse to ship if the flavours' glue differs.
