@@ -372,9 +372,14 @@ async function svgToPng(svg, file) {
   }
 }
 
-async function main() {
+/** The MNIST training images the child processes read (bench/out/mnist.f32). */
+function writeMnistFile() {
   const full = loadMnist({ split: 'train', limit: FULL_EPOCH_ROWS });
   writeFileSync(dataFile, Buffer.from(full.data.buffer, full.data.byteOffset, full.data.byteLength));
+}
+
+async function main() {
+  writeMnistFile();
   const relaxedFlags = ['--experimental-wasm-relaxed-simd'];
   const rows = [];
   const add = (impl, workload, batch, layer, r, note = '') => {
@@ -614,8 +619,7 @@ async function main() {
  * wall clock. Writes bench/out/inline-ab.json.
  */
 async function inlineAb() {
-  const full = loadMnist({ split: 'train', limit: FULL_EPOCH_ROWS });
-  writeFileSync(dataFile, Buffer.from(full.data.buffer, full.data.byteOffset, full.data.byteLength));
+  writeMnistFile();
   const variants = {
     'inline, 25 ms slices (default)': { backend: 'inline' },
     'inline, one call per epoch': { backend: 'inline', batchesPerCall: 1e9 },
