@@ -2,16 +2,16 @@
 //! fine-tuning of a stacked autoencoder (head alone first with `train_body = false`, then
 //! every layer), and the linear probe that measures how useful a representation is.
 
-use crate::activation::Activation;
-use crate::chain::Chain;
-use crate::dense::{Dense, DenseGrad, PenaltyScratch};
 use crate::error::{Error, Result};
-use crate::gemm::{Kernel, Scratch};
-use crate::loss::{softmax_cross_entropy, softmax_rows};
-use crate::optim::{self, all_finite, Optimizer, OptimizerState};
-use crate::penalty::{self, LayerPenalties};
-use crate::real::Sum;
-use crate::rng::Rng;
+use crate::kernels::gemm::{Kernel, Scratch};
+use crate::nn::activation::Activation;
+use crate::nn::chain::Chain;
+use crate::nn::dense::{Dense, DenseGrad, PenaltyScratch};
+use crate::nn::loss::{softmax_cross_entropy, softmax_rows};
+use crate::nn::penalty::{self, LayerPenalties};
+use crate::num::real::Sum;
+use crate::num::rng::Rng;
+use crate::optim::optimizer::{self as optim, all_finite, Optimizer, OptimizerState};
 
 #[derive(Clone, Debug)]
 pub struct Classifier<T> {
@@ -219,10 +219,10 @@ impl<T: Kernel> Classifier<T> {
     /// One shuffled pass; returns the mean training loss.
     pub fn train_epoch(&mut self, data: &[T], labels: &[u32], rows: usize, batch_size: usize, lr: f64) -> Result<f64> {
         self.check(data, Some(labels), rows)?;
-        crate::chain::check_epoch_args(rows, batch_size, lr)?;
+        crate::nn::chain::check_epoch_args(rows, batch_size, lr)?;
         let d = self.inputs;
         let mut order = std::mem::take(&mut self.order);
-        crate::chain::shuffled(&mut order, rows, &mut self.rng);
+        crate::nn::chain::shuffled(&mut order, rows, &mut self.rng);
         let (mut batch, mut bl) = (std::mem::take(&mut self.batch), std::mem::take(&mut self.batch_labels));
         let mut total = Sum::default();
         let mut result = Ok(());

@@ -3,20 +3,22 @@
 //! with tied weights), trained on clean targets from optionally corrupted inputs, with
 //! per-layer sparsity / contractive / L2 penalties, by any optimizer.
 
-use crate::activation::{sigmoid, Activation};
-use crate::chain::Chain;
-use crate::dense::{Dense, DenseGrad, PenaltyScratch};
-use crate::divergence::LossWatch;
 use crate::error::{try_filled, Error, Result};
-use crate::gemm::{Kernel, Scratch};
-use crate::loss::Loss;
-use crate::noise::Corruption;
-use crate::optim::{self, all_finite, OptimizerState};
-use crate::penalty::{self, LayerPenalties};
-use crate::real::Sum;
-use crate::rng::Rng;
-use crate::spec::{Init, ModelSpec};
-use crate::vae;
+use crate::kernels::gemm::{Kernel, Scratch};
+use crate::maths::elementary::sigmoid;
+use crate::nn::activation::Activation;
+use crate::nn::chain::Chain;
+use crate::nn::dense::{Dense, DenseGrad, PenaltyScratch};
+use crate::nn::init::init_layer;
+use crate::nn::loss::Loss;
+use crate::nn::noise::Corruption;
+use crate::nn::penalty::{self, LayerPenalties};
+use crate::nn::vae;
+use crate::num::real::Sum;
+use crate::num::rng::Rng;
+use crate::optim::divergence::LossWatch;
+use crate::optim::optimizer::{self as optim, all_finite, OptimizerState};
+use crate::spec::ModelSpec;
 
 /// The terms of the objective on one minibatch (or their sample-weighted means over an
 /// epoch). `kl` is the unweighted KL divergence; the objective uses `β·scale·kl`.
@@ -197,16 +199,6 @@ fn encode_into<'a, T: Kernel>(
             &h.z
         }
         None => enc.output(),
-    }
-}
-
-fn init_layer<T: Kernel>(layer: &mut Dense<T>, init: Init, rng: &mut Rng) {
-    match (init, layer.act) {
-        (Init::UniformFanIn, _) => layer.init_uniform_fan_in(rng),
-        (Init::He, _) | (Init::Auto, Activation::Relu | Activation::LeakyRelu { .. } | Activation::Elu { .. }) => {
-            layer.init_he(rng)
-        }
-        _ => layer.init_glorot(rng),
     }
 }
 
@@ -513,7 +505,7 @@ impl<T: Kernel> Model<T> {
     ) -> Result<(LossTerms, usize)> {
         let d = self.spec.inputs;
         Self::check_data("training data", data, rows, d)?;
-        crate::chain::check_epoch_args(rows, batch_size, 1.0)?;
+        crate::nn::chain::check_epoch_args(rows, batch_size, 1.0)?;
         if self.ws.order.len() != rows || shard >= shards || batch * batch_size >= rows {
             return Err(Error::invalid(
                 "shard",
@@ -802,7 +794,7 @@ impl<T: Kernel> Model<T> {
     /// and cancellation between minibatches) with identical results.
     pub fn begin_epoch(&mut self, data: &[T], rows: usize) -> Result<()> {
         Self::check_data("training data", data, rows, self.spec.inputs)?;
-        crate::chain::shuffled(&mut self.ws.order, rows, &mut self.rng);
+        crate::nn::chain::shuffled(&mut self.ws.order, rows, &mut self.rng);
         self.ws.epoch_sum = LossTerms::default();
         Ok(())
     }
@@ -828,7 +820,7 @@ impl<T: Kernel> Model<T> {
     ) -> Result<(LossTerms, usize)> {
         let d = self.spec.inputs;
         Self::check_data("training data", data, rows, d)?;
-        crate::chain::check_epoch_args(rows, batch_size, lr)?;
+        crate::nn::chain::check_epoch_args(rows, batch_size, lr)?;
         if self.ws.order.len() != rows {
             return Err(Error::invalid(
                 "epoch",
@@ -1195,9 +1187,9 @@ impl<T: Kernel> Model<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::optim::Optimizer;
-    use crate::penalty::Sparsity;
-    use crate::spec::{LayerSpec, VaeSpec};
+    use crate::nn::penalty::Sparsity;
+    use crate::optim::optimizer::Optimizer;
+    use crate::spec::{Init, LayerSpec, VaeSpec};
 
     fn spec(layers: Vec<LayerSpec>) -> ModelSpec {
         ModelSpec {
