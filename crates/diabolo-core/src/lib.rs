@@ -19,11 +19,13 @@ pub mod optim;
 pub mod spec;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod training;
 
 pub use error::{Error, Result};
-pub use models::autoencoder::{EpochReport, LossTerms, Model};
+pub use models::autoencoder::{LossTerms, Model};
 pub use nn::activation::Activation;
 pub use nn::dense::{Dense, DenseGrad};
 pub use nn::loss::Loss;
 pub use num::rng::Rng;
 pub use spec::{LayerSpec, ModelSpec, VaeSpec};
+pub use training::EpochReport;

@@ -6,9 +6,9 @@
 //! a typed `DiaboloError`.
 
 use diabolo_core::error::{try_copied, try_filled};
-use diabolo_core::models::autoencoder::TrainState;
 use diabolo_core::models::classifier::Classifier as CoreClassifier;
 use diabolo_core::spec::optimizer_from_json;
+use diabolo_core::training::TrainState;
 use diabolo_core::{Error, LossTerms, Model as CoreModel, ModelSpec};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
