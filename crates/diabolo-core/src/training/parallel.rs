@@ -8,6 +8,7 @@ use crate::kernels::gemm::Kernel;
 use crate::models::autoencoder::{LossTerms, Model};
 use crate::num::rng::Rng;
 use crate::optim::optimizer::all_finite;
+use crate::optim::params::ParamSet;
 
 /// Rows `shard` of `shards` takes of a minibatch of `m` rows (offsets within the minibatch):
 /// the split every data-parallel replica agrees on, and the shares its gradients are
@@ -79,9 +80,7 @@ impl<T: Kernel> Model<T> {
         let (lo, hi) = (start + within.start, start + within.end);
         let n = hi - lo;
         if n == 0 {
-            for g in self.grad_buffers() {
-                g.fill(T::ZERO);
-            }
+            self.fill_grads(T::ZERO);
             return Ok((LossTerms::default(), 0));
         }
         let terms = self.on_rows(data, lo, hi, |m, x, n| m.gradients_of(x, n, false))?;
@@ -91,7 +90,7 @@ impl<T: Kernel> Model<T> {
     /// The gradients of the last [`Model::shard_gradients`] where they lie, in parameter
     /// order (the tensors that are stepped): what a replica publishes to the others.
     pub fn shard_gradient_tensors(&mut self) -> Vec<&[T]> {
-        self.stepped_grads().into_iter().map(|g| g.as_slice()).collect()
+        self.grad_slices()
     }
 
     /// Sum the shard gradients of one minibatch, each weighted by its share of the
@@ -116,7 +115,8 @@ impl<T: Kernel> Model<T> {
             .collect();
         let mut offset = 0;
         let mut finite = true;
-        for g in self.stepped_grads() {
+        for id in self.tensor_ids() {
+            let g = self.tensor_mut(id).1;
             let len = g.len();
             let slot = |k: usize| &slots[k * p + offset..k * p + offset + len];
             match own {

@@ -4,7 +4,8 @@
 use crate::error::{Error, Result};
 use crate::kernels::gemm::Kernel;
 use crate::models::autoencoder::{LossTerms, Model};
-use crate::optim::optimizer as optim;
+use crate::optim::optimizer::sum_squares;
+use crate::optim::params::ParamSet;
 
 impl<T: Kernel> Model<T> {
     /// Scale of β for KL warm-up (0 … 1).
@@ -45,13 +46,8 @@ impl<T: Kernel> Model<T> {
     pub(crate) fn apply_step(&mut self, lr: f64) -> f64 {
         self.step += 1;
         let (opt, t) = (self.spec.optimizer, self.step);
-        let mut states = std::mem::take(&mut self.opt);
         let mut norm2 = 0.0;
-        for ((p, g), s) in self.tensors().into_iter().zip(states.iter_mut()) {
-            optim::step(&opt, lr, t, p, g, s);
-            norm2 += optim::sum_squares(p);
-        }
-        self.opt = states;
+        self.step_tensors(&opt, lr, t, |_| true, |p| norm2 += sum_squares(p));
         self.sync_tied();
         norm2
     }

@@ -8,8 +8,7 @@ use crate::models::autoencoder::{LossTerms, Model};
 use crate::nn::chain::Chain;
 use crate::nn::noise::Corruption;
 use crate::nn::penalty;
-use crate::num::real::Sum;
-use crate::optim::optimizer::all_finite;
+use crate::optim::params::ParamSet;
 
 impl<T: Kernel> Model<T> {
     /// Loss terms and gradients (kept inside the model) for the minibatch `x`: corrupts the
@@ -35,11 +34,7 @@ impl<T: Kernel> Model<T> {
 
     /// The gradients of the last [`Model::compute_gradients`], in parameter order.
     pub fn gradients(&mut self) -> Vec<T> {
-        let mut g = Vec::new();
-        for (_, grad) in self.tensors() {
-            g.extend_from_slice(grad);
-        }
-        g
+        self.grads()
     }
 
     fn gradients_on(&mut self, input: &[T], clean: &[T], n: usize, clip: bool) -> Result<LossTerms> {
@@ -109,6 +104,7 @@ impl<T: Kernel> Model<T> {
             }
         }
         terms.total = terms.reconstruction + terms.sparsity + terms.contractive + terms.l2 + kl_weight * terms.kl;
+        // The stepped gradients: a tied decoder's, added to its encoder layer's above, shows there.
         if !terms.total.is_finite() || !self.grads_finite() {
             return Err(Error::NonFinite {
                 what: "loss or gradient".to_string(),
@@ -120,31 +116,11 @@ impl<T: Kernel> Model<T> {
         Ok(terms)
     }
 
-    fn grads_finite(&self) -> bool {
-        let chains = self.enc.grads.iter().chain(&self.dec.grads);
-        let heads = self.heads.iter().flat_map(|h| [&h.gmu, &h.glv]);
-        chains.chain(heads).all(|g| all_finite(&g.w) && all_finite(&g.b))
-    }
-
-    /// Global gradient clipping; returns the norm before clipping.
+    /// Global gradient clipping to the model's `clip_norm`; returns the norm before clipping.
     pub(crate) fn clip_gradients(&mut self) -> f64 {
-        // Tied decoder weights hand their gradient to the encoder: count only what is stepped.
-        let mut sq = Sum::default();
-        for (_, g) in self.tensors() {
-            for &v in g.iter() {
-                sq.add(v.to_f64() * v.to_f64());
-            }
-        }
-        let norm = sq.value().sqrt();
-        if self.clip_norm > 0.0 && norm > self.clip_norm {
-            let scale = T::from_f64(self.clip_norm / norm);
-            for g in self.grad_buffers() {
-                for v in g.iter_mut() {
-                    *v *= scale;
-                }
-            }
-        }
-        norm
+        // Tied decoder weights hand their gradient to the encoder: only what is stepped counts.
+        let max_norm = self.clip_norm;
+        self.clip_grads(max_norm)
     }
 }
 

@@ -26,6 +26,7 @@ use crate::nn::penalty::LayerPenalties;
 use crate::num::rng::Rng;
 use crate::optim::divergence::LossWatch;
 use crate::optim::optimizer::OptimizerState;
+use crate::optim::params::ParamSet;
 use crate::spec::ModelSpec;
 
 /// The terms of the objective on one minibatch (or their sample-weighted means over an
@@ -169,11 +170,7 @@ impl<T: Kernel> Model<T> {
         };
         model.sync_tied();
         let opt = model.spec.optimizer;
-        model.opt = model
-            .tensor_lens()
-            .into_iter()
-            .map(|len| OptimizerState::new(&opt, len))
-            .collect();
+        model.opt = model.fresh_states(&opt);
         model.reset_divergence_watch();
         Ok(model)
     }
@@ -253,7 +250,7 @@ impl<T: Kernel> Model<T> {
     /// Start a new run of the divergence watch (each `fit` judges its own losses, from the
     /// weights it starts with).
     pub fn reset_divergence_watch(&mut self) {
-        let norm = self.weights_norm2().sqrt();
+        let norm = self.values_norm2().sqrt();
         self.watch.reset(norm);
     }
 }

@@ -1,124 +1,94 @@
-//! The model's trainable tensors: the parameter vector in its fixed order, replacing it,
-//! and single layers (read, or written to assemble a deep model from shallow ones).
+//! The model's trainable tensors: their one order (the model's [`ParamSet`], from which the
+//! parameter and gradient vectors, optimizer states and steps are derived), the parameter
+//! vector, and single layers (read, or written to assemble a deep model from shallow ones).
 
 use crate::error::{Error, Result};
 use crate::kernels::gemm::Kernel;
 use crate::models::autoencoder::Model;
-use crate::optim::optimizer::{self as optim, all_finite};
+use crate::nn::dense::{Dense, DenseGrad};
+use crate::optim::optimizer::{all_finite, OptimizerState};
+use crate::optim::params::{ParamSet, Part, TensorId};
+
+/// Names one dense layer of an autoencoder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LayerId {
+    /// Encoder layer `i`, from the input side.
+    Encoder(usize),
+    /// The VAE's `μ` head.
+    Mu,
+    /// The VAE's `log σ²` head.
+    LogVar,
+    /// Decoder layer `j`, from the code side.
+    Decoder(usize),
+}
+
+impl<T: Kernel> ParamSet<T> for Model<T> {
+    type Layer = LayerId;
+
+    /// Parameter order: per encoder layer W then b; VAE heads (μ W, μ b, log σ² W, log σ² b);
+    /// per decoder layer W (absent when tied: it follows its encoder layer) then b.
+    fn tensor_ids(&self) -> Vec<TensorId<LayerId>> {
+        let mut v = Vec::new();
+        for i in 0..self.enc.layers.len() {
+            v.extend([(LayerId::Encoder(i), Part::Weights), (LayerId::Encoder(i), Part::Bias)]);
+        }
+        if self.heads.is_some() {
+            for head in [LayerId::Mu, LayerId::LogVar] {
+                v.extend([(head, Part::Weights), (head, Part::Bias)]);
+            }
+        }
+        for j in 0..self.dec.layers.len() {
+            if !self.spec.tied {
+                v.push((LayerId::Decoder(j), Part::Weights));
+            }
+            v.push((LayerId::Decoder(j), Part::Bias));
+        }
+        v
+    }
+
+    fn layer(&self, at: LayerId) -> (&Dense<T>, &DenseGrad<T>) {
+        match (at, &self.heads) {
+            (LayerId::Encoder(i), _) => (&self.enc.layers[i], &self.enc.grads[i]),
+            (LayerId::Decoder(j), _) => (&self.dec.layers[j], &self.dec.grads[j]),
+            (LayerId::Mu, Some(h)) => (&h.mu, &h.gmu),
+            (LayerId::LogVar, Some(h)) => (&h.lv, &h.glv),
+            (_, None) => unreachable!("a VAE head of a model without a variational code"),
+        }
+    }
+
+    fn layer_mut(&mut self, at: LayerId) -> (&mut Dense<T>, &mut DenseGrad<T>) {
+        match (at, &mut self.heads) {
+            (LayerId::Encoder(i), _) => (&mut self.enc.layers[i], &mut self.enc.grads[i]),
+            (LayerId::Decoder(j), _) => (&mut self.dec.layers[j], &mut self.dec.grads[j]),
+            (LayerId::Mu, Some(h)) => (&mut h.mu, &mut h.gmu),
+            (LayerId::LogVar, Some(h)) => (&mut h.lv, &mut h.glv),
+            (_, None) => unreachable!("a VAE head of a model without a variational code"),
+        }
+    }
+
+    fn states_mut(&mut self) -> &mut Vec<OptimizerState<T>> {
+        &mut self.opt
+    }
+}
 
 impl<T: Kernel> Model<T> {
-    /// Every gradient buffer, in no particular order.
-    pub(crate) fn grad_buffers(&mut self) -> Vec<&mut Vec<T>> {
-        let mut v: Vec<&mut Vec<T>> = Vec::new();
-        for g in self.enc.grads.iter_mut().chain(self.dec.grads.iter_mut()) {
-            v.push(&mut g.w);
-            v.push(&mut g.b);
-        }
-        if let Some(h) = &mut self.heads {
-            v.extend([&mut h.gmu.w, &mut h.gmu.b, &mut h.glv.w, &mut h.glv.b]);
-        }
-        v
-    }
-
-    /// The gradients that are stepped (tied decoder weights excluded), in parameter order.
-    pub(crate) fn stepped_grads(&mut self) -> Vec<&mut Vec<T>> {
-        let tied = self.spec.tied;
-        let mut v: Vec<&mut Vec<T>> = Vec::new();
-        for g in &mut self.enc.grads {
-            v.push(&mut g.w);
-            v.push(&mut g.b);
-        }
-        if let Some(h) = &mut self.heads {
-            v.extend([&mut h.gmu.w, &mut h.gmu.b, &mut h.glv.w, &mut h.glv.b]);
-        }
-        for g in &mut self.dec.grads {
-            if !tied {
-                v.push(&mut g.w);
-            }
-            v.push(&mut g.b);
-        }
-        v
-    }
-
-    /// Lengths of the trainable tensors, in parameter order.
-    pub(crate) fn tensor_lens(&self) -> Vec<usize> {
-        let mut lens = Vec::new();
-        for l in &self.enc.layers {
-            lens.extend([l.w.len(), l.b.len()]);
-        }
-        if let Some(h) = &self.heads {
-            lens.extend([h.mu.w.len(), h.mu.b.len(), h.lv.w.len(), h.lv.b.len()]);
-        }
-        for l in &self.dec.layers {
-            if !self.spec.tied {
-                lens.push(l.w.len());
-            }
-            lens.push(l.b.len());
-        }
-        lens
-    }
-
-    /// Trainable tensors with their gradients, in parameter order.
-    pub(crate) fn tensors(&mut self) -> Vec<(&mut Vec<T>, &Vec<T>)> {
-        let tied = self.spec.tied;
-        let mut v: Vec<(&mut Vec<T>, &Vec<T>)> = Vec::new();
-        for (l, g) in self.enc.layers.iter_mut().zip(&self.enc.grads) {
-            v.push((&mut l.w, &g.w));
-            v.push((&mut l.b, &g.b));
-        }
-        if let Some(h) = &mut self.heads {
-            v.push((&mut h.mu.w, &h.gmu.w));
-            v.push((&mut h.mu.b, &h.gmu.b));
-            v.push((&mut h.lv.w, &h.glv.w));
-            v.push((&mut h.lv.b, &h.glv.b));
-        }
-        for (l, g) in self.dec.layers.iter_mut().zip(&self.dec.grads) {
-            if !tied {
-                v.push((&mut l.w, &g.w));
-            }
-            v.push((&mut l.b, &g.b));
-        }
-        v
-    }
-
-    /// Squared norm of all trainable parameters.
-    pub(crate) fn weights_norm2(&mut self) -> f64 {
-        self.tensors().into_iter().map(|(p, _)| optim::sum_squares(p)).sum()
-    }
-
     /// All parameters in a fixed order: per encoder layer W then b; VAE heads (μ W, μ b,
     /// log σ² W, log σ² b); per decoder layer W (absent when tied) then b.
     pub fn parameters(&mut self) -> Vec<T> {
-        let mut p = Vec::new();
-        for (t, _) in self.tensors() {
-            p.extend_from_slice(t);
-        }
-        p
+        self.values()
     }
 
     pub fn parameter_count(&self) -> usize {
-        self.tensor_lens().iter().sum()
+        self.value_count()
     }
 
     /// Replace all parameters (order of [`Model::parameters`]).
     pub fn set_parameters(&mut self, p: &[T]) -> Result<()> {
-        let want = self.parameter_count();
-        if p.len() != want {
-            return Err(Error::shape(
-                "parameters",
-                format!("[{want}]"),
-                format!("[{}]", p.len()),
-            ));
-        }
+        self.check_value_count(p)?;
         if !all_finite(p) {
             return Err(Error::invalid("parameters", "a non-finite value", "finite numbers"));
         }
-        let mut rest = p;
-        for (t, _) in self.tensors() {
-            let (head, tail) = rest.split_at(t.len());
-            t.copy_from_slice(head);
-            rest = tail;
-        }
+        self.set_values(p)?;
         self.sync_tied();
         // New weights: steps are judged against them.
         self.reset_divergence_watch();
