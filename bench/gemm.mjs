@@ -104,7 +104,19 @@ function runNative() {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const out = execFileSync(
     'cargo',
-    ['run', '-q', '--release', '-p', 'diabolo-core', '--features', 'testing', '--example', 'gemm_bench', '--', ...(quick ? ['--quick'] : [])],
+    [
+      'run',
+      '-q',
+      '--release',
+      '-p',
+      'diabolo-core',
+      '--features',
+      'testing',
+      '--example',
+      'gemm_bench',
+      '--',
+      ...(quick ? ['--quick'] : []),
+    ],
     {
       cwd: root,
       encoding: 'utf8',
