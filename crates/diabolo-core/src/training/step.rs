@@ -32,7 +32,7 @@ impl<T: Kernel> Model<T> {
 
     /// One optimisation step on the minibatch `x` (`n` clean samples). Returns the loss terms
     /// before the step. A non-finite loss or gradient, or a loss that has exploded for several
-    /// minibatches (see [`LossWatch`]), leaves the model untouched.
+    /// minibatches (see [`crate::optim::divergence::LossWatch`]), leaves the model untouched.
     pub fn train_batch(&mut self, x: &[T], n: usize, lr: f64) -> Result<LossTerms> {
         let terms = self.compute_gradients(x, n)?;
         self.watch.check(terms.total)?;

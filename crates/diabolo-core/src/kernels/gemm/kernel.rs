@@ -1,6 +1,6 @@
 //! The micro-kernel each scalar type brings: an `MR × NR` register tile, a dot product and
 //! the packing transposes; plain Rust for every build, wasm SIMD lanes for f32 under `simd128`
-//! (in [`super::wasm_simd`]), all adding in the same order.
+//! (in `wasm_simd.rs`), all adding in the same order.
 
 use crate::maths::elementary::Elementary;
 use crate::num::real::Real;
