@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::kernels::gemm::Kernel;
 use crate::models::autoencoder::{LossTerms, Model};
 
+/// What an epoch did: its loss terms (sample-weighted means), minibatches and samples.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct EpochReport {
     pub terms: LossTerms,
