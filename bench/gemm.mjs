@@ -4,7 +4,7 @@
 // build (scalar, simd128, relaxed) and the same Rust kernels built natively. Each wasm
 // GEMM is reported as a fraction of the f32x4 mul+add ceiling (relaxed: of the relaxed-madd
 // ceiling) measured in the same process, in the same rounds: the faster of a peak loop
-// (crates/diabolo-core/src/peak.rs) and the register-tile probes of bench/tiles.mjs, which
+// (crates/diabolo-core/src/testing/peak.rs) and the register-tile probes of bench/tiles.mjs, which
 // also show what each tile shape can reach at best. Writes bench/out/gemm.json.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -104,7 +104,19 @@ function runNative() {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const out = execFileSync(
     'cargo',
-    ['run', '-q', '--release', '-p', 'diabolo-core', '--example', 'gemm_bench', '--', ...(quick ? ['--quick'] : [])],
+    [
+      'run',
+      '-q',
+      '--release',
+      '-p',
+      'diabolo-core',
+      '--features',
+      'testing',
+      '--example',
+      'gemm_bench',
+      '--',
+      ...(quick ? ['--quick'] : []),
+    ],
     {
       cwd: root,
       encoding: 'utf8',

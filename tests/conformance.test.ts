@@ -63,10 +63,14 @@ describe('golden vectors through every wasm build', () => {
 describe('native and wasm agree', () => {
   it('native f32 core equals the simd128 wasm core to 1e-6 relative, GEMM-only cases bit for bit', () => {
     const native = JSON.parse(
-      execFileSync('cargo', ['run', '-q', '-p', 'diabolo-core', '--example', 'conformance_dump', goldenPath], {
-        cwd: root,
-        encoding: 'utf8',
-      }),
+      execFileSync(
+        'cargo',
+        ['run', '-q', '-p', 'diabolo-core', '--features', 'testing', '--example', 'conformance_dump', goldenPath],
+        {
+          cwd: root,
+          encoding: 'utf8',
+        },
+      ),
     ) as Record<string, Outputs>;
     const wasm = dump('simd128').outputs;
     let identical = 0;

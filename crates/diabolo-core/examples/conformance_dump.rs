@@ -1,7 +1,7 @@
 //! Prints the native f32 outputs of every golden case as JSON (`{name: {output: [...]}}`),
 //! for the suite that checks native and wasm builds agree (tests/conformance.test.ts).
 
-use diabolo_core::conformance::{evaluate, load_golden};
+use diabolo_core::testing::conformance::{evaluate, load_golden};
 use std::collections::BTreeMap;
 
 fn main() {

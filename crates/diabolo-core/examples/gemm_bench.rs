@@ -4,7 +4,7 @@
 //! for wasm's 4-lane vectors; natively LLVM vectorises it as it sees fit, so this column
 //! shows what the same code does natively, not a tuned native BLAS.
 
-use diabolo_core::bench::{GemmBench, GemmOp};
+use diabolo_core::testing::bench::{GemmBench, GemmOp};
 use std::hint::black_box;
 use std::time::Instant;
 

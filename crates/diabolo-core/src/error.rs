@@ -20,7 +20,7 @@ pub enum Error {
     /// A loss or gradient became NaN or infinite; the update was not applied.
     NonFinite { what: String },
     /// The loss stayed `factor` times above its best smoothed value for several minibatches
-    /// in a row: training is diverging (see `divergence.rs`); the update was not applied.
+    /// in a row: training is diverging (see `optim/divergence.rs`); the update was not applied.
     Diverging {
         loss: f64,
         best: f64,

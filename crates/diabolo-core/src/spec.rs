@@ -4,12 +4,15 @@
 
 use serde::Deserialize;
 
-use crate::activation::Activation;
 use crate::error::{Error, Result};
-use crate::loss::Loss;
-use crate::noise::Corruption;
-use crate::optim::Optimizer;
-use crate::penalty::{LayerPenalties, Sparsity};
+use crate::nn::activation::Activation;
+use crate::nn::loss::Loss;
+use crate::nn::noise::Corruption;
+use crate::nn::penalty::{LayerPenalties, Sparsity};
+use crate::optim::optimizer::Optimizer;
+
+/// How weights are initialised (defined with the initialisers).
+pub use crate::nn::init::Init;
 
 /// One encoder layer: `units` outputs, its activation and the penalties on its codes.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,19 +27,6 @@ pub struct LayerSpec {
 pub struct VaeSpec {
     pub latent: usize,
     pub beta: f64,
-}
-
-/// How weights are initialised.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Init {
-    /// He (normal) for ReLU-family units, Glorot (uniform) otherwise; biases 0.
-    Auto,
-    /// Glorot/Xavier uniform, biases 0.
-    Glorot,
-    /// He/Kaiming normal, biases 0.
-    He,
-    /// Weights and biases `U(−1/√fan_in, 1/√fan_in)`: PyTorch's `nn.Linear` default.
-    UniformFanIn,
 }
 
 /// Everything needed to build a model, and nothing else.

@@ -1,7 +1,7 @@
 //! The shared golden vectors (tests/golden/ops.json, computed independently in Python, f64)
 //! through the native core in f64 and in f32.
 
-use diabolo_core::conformance::{evaluate, load_golden, GoldenCase, Outputs};
+use diabolo_core::testing::conformance::{evaluate, load_golden, GoldenCase, Outputs};
 
 fn cases() -> Vec<GoldenCase> {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/golden/ops.json")).unwrap();

@@ -5,10 +5,10 @@
 //! message starts with the stable code (`E_SHAPE: …`), which the TS facade turns back into
 //! a typed `DiaboloError`.
 
-use diabolo_core::classifier::Classifier as CoreClassifier;
 use diabolo_core::error::{try_copied, try_filled};
-use diabolo_core::model::TrainState;
+use diabolo_core::models::classifier::Classifier as CoreClassifier;
 use diabolo_core::spec::optimizer_from_json;
+use diabolo_core::training::TrainState;
 use diabolo_core::{Error, LossTerms, Model as CoreModel, ModelSpec};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -238,7 +238,7 @@ impl Dataset {
     }
 }
 
-/// Any autoencoder of the lecture, living in WASM memory (see `diabolo_core::model`).
+/// Any autoencoder of the lecture, living in WASM memory (see `diabolo_core::models::autoencoder`).
 #[wasm_bindgen]
 pub struct Model {
     inner: CoreModel<f32>,
@@ -678,11 +678,11 @@ impl Classifier {
 // Built only with the `testing` feature (scripts/build-wasm.mjs makes those binaries for the
 // conformance tests and the benchmarks): the binaries users get do not carry them.
 
-/// Benchmark hooks: the same workloads the native bench times (`diabolo_core::bench`).
+/// Benchmark hooks: the same workloads the native bench times (`diabolo_core::testing::bench`).
 #[cfg(feature = "testing")]
 #[wasm_bindgen]
 pub struct GemmBench {
-    inner: diabolo_core::bench::GemmBench,
+    inner: diabolo_core::testing::bench::GemmBench,
 }
 
 #[cfg(feature = "testing")]
@@ -691,7 +691,7 @@ impl GemmBench {
     /// `op` is `"forward"`, `"inputGrad"` or `"weightGrad"`.
     #[wasm_bindgen(constructor)]
     pub fn new(op: &str, batch: f64, inputs: f64, hidden: f64) -> Result<GemmBench, JsError> {
-        let op = diabolo_core::bench::GemmOp::from_name(op).ok_or_else(|| {
+        let op = diabolo_core::testing::bench::GemmOp::from_name(op).ok_or_else(|| {
             js_err(Error::invalid(
                 "op",
                 format!("{op:?}"),
@@ -699,7 +699,7 @@ impl GemmBench {
             ))
         })?;
         Ok(GemmBench {
-            inner: diabolo_core::bench::GemmBench::new(
+            inner: diabolo_core::testing::bench::GemmBench::new(
                 op,
                 usize_arg("batch", batch)?,
                 usize_arg("inputs", inputs)?,
@@ -721,27 +721,27 @@ impl GemmBench {
 #[cfg(feature = "testing")]
 #[wasm_bindgen(js_name = mulAddPeak)]
 pub fn mul_add_peak(iters: u32, seed: f32) -> f32 {
-    diabolo_core::peak::mul_add_peak(iters, seed)
+    diabolo_core::testing::peak::mul_add_peak(iters, seed)
 }
 
 /// Ceiling loop with relaxed madd; `undefined` in binaries built without relaxed SIMD.
 #[cfg(feature = "testing")]
 #[wasm_bindgen(js_name = relaxedMaddPeak)]
 pub fn relaxed_madd_peak(iters: u32, seed: f32) -> Option<f32> {
-    diabolo_core::peak::relaxed_madd_peak(iters, seed)
+    diabolo_core::testing::peak::relaxed_madd_peak(iters, seed)
 }
 
-/// [`diabolo_core::gemm::self_test`] in this build: ≤ 1 means every GEMM edge case passed.
+/// [`diabolo_core::kernels::gemm::self_test`] in this build: ≤ 1 means every GEMM edge case passed.
 #[cfg(feature = "testing")]
 #[wasm_bindgen(js_name = gemmSelfTest)]
 pub fn gemm_self_test(seed: u32) -> f64 {
-    diabolo_core::gemm::self_test(seed as u64)
+    diabolo_core::kernels::gemm::self_test(seed as u64)
 }
 
 #[cfg(feature = "testing")]
 #[wasm_bindgen(js_name = peakFlopsPerIter)]
 pub fn peak_flops_per_iter() -> f64 {
-    diabolo_core::peak::FLOPS_PER_ITER
+    diabolo_core::testing::peak::FLOPS_PER_ITER
 }
 
 /// Run a golden case through this binary's f32 core; returns `{output: number[]}` as JSON.
@@ -751,7 +751,7 @@ pub fn peak_flops_per_iter() -> f64 {
 pub fn conformance_case(case_json: &str) -> Result<String, JsError> {
     let json: serde_json::Value =
         serde_json::from_str(case_json).map_err(|e| js_err(Error::invalid("case", e, "valid JSON")))?;
-    let case = diabolo_core::conformance::Case::from_json(&json).map_err(js_err)?;
-    let out = diabolo_core::conformance::evaluate::<f32>(&case).map_err(js_err)?;
+    let case = diabolo_core::testing::conformance::Case::from_json(&json).map_err(js_err)?;
+    let out = diabolo_core::testing::conformance::evaluate::<f32>(&case).map_err(js_err)?;
     serde_json::to_string(&out).map_err(|e| JsError::new(&format!("E_INTERNAL: {e}")))
 }

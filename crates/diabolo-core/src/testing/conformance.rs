@@ -5,14 +5,14 @@
 
 use std::collections::BTreeMap;
 
-use crate::activation::Activation;
-use crate::dense::{Dense, PenaltyScratch};
 use crate::error::{Error, Result};
-use crate::gemm::{Kernel, Scratch};
-use crate::loss::{softmax_cross_entropy, Loss};
-use crate::optim::{step, Optimizer, OptimizerState};
-use crate::penalty::{self, LayerPenalties, Sparsity};
-use crate::vae;
+use crate::kernels::gemm::{Kernel, Scratch};
+use crate::nn::activation::Activation;
+use crate::nn::dense::{Dense, PenaltyScratch};
+use crate::nn::loss::{softmax_cross_entropy, Loss};
+use crate::nn::penalty::{self, LayerPenalties, Sparsity};
+use crate::nn::vae;
+use crate::optim::optimizer::{step, Optimizer, OptimizerState};
 
 /// A golden case: an op name, numeric parameters, an activation where it applies, and named
 /// input vectors.

@@ -12,10 +12,10 @@
 //!   GEMMs), and through `q_j` directly, `∂/∂W_jk = c_j W_jk` with `c_j = 2λ/n Σ_i s′(a_ij)²`.
 //! - **L2 weight decay** `λ/2 ‖W‖²` (biases are not decayed); gradient `λ W`.
 
-use crate::activation::Activation;
 use crate::error::{Error, Result};
-use crate::gemm::Kernel;
-use crate::real::Real;
+use crate::kernels::gemm::Kernel;
+use crate::nn::activation::Activation;
+use crate::num::real::Real;
 
 /// KL sparsity settings: target mean activation `rho` ∈ (0, 1), weight `beta` ≥ 0.
 #[derive(Clone, Copy, Debug, PartialEq)]

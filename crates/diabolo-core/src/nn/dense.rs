@@ -4,10 +4,10 @@
 //! lecture's `W x + b`), so the forward product is `X·Wᵀ`, the input gradient `dA·W` and
 //! the weight gradient `dAᵀ·X`: one GEMM each, the transposes absorbed by packing.
 
-use crate::activation::Activation;
-use crate::gemm::{gemm, gemm_with_epilogue, Kernel, MatRef, Scratch};
-use crate::penalty::{self, LayerPenalties, LayerView, PenaltyTerms};
-use crate::rng::Rng;
+use crate::kernels::gemm::{gemm, gemm_with_epilogue, Kernel, MatRef, Scratch};
+use crate::nn::activation::Activation;
+use crate::nn::penalty::{self, LayerPenalties, LayerView, PenaltyTerms};
+use crate::num::rng::Rng;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dense<T> {
@@ -191,7 +191,7 @@ impl<T: Kernel> Dense<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::loss::Loss;
+    use crate::nn::loss::Loss;
 
     /// Loss of a single layer followed by MSE against `target`, in f64.
     fn layer_loss(layer: &Dense<f64>, x: &[f64], n: usize, target: &[f64]) -> f64 {
@@ -289,7 +289,7 @@ mod tests {
     /// with a non-zero second derivative: dW, db and dX against central differences in f64.
     #[test]
     fn composed_penalties_match_finite_differences() {
-        use crate::penalty::Sparsity;
+        use crate::nn::penalty::Sparsity;
         let (n, d, k) = (6, 5, 4);
         let mut rng = Rng::new(21);
         let x: Vec<f64> = (0..n * d).map(|_| rng.next_f64()).collect();

@@ -1,7 +1,8 @@
 //! Reconstruction losses. Each returns the batch loss (sum over features, mean over
 //! samples) and writes its gradient with respect to the network output. Sums run in f64.
 
-use crate::real::{softplus, Real, Sum};
+use crate::maths::elementary::{softplus, Elementary};
+use crate::num::real::{Real, Sum};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Loss {
@@ -22,7 +23,7 @@ impl Loss {
 
     /// Loss of `n` samples of output `out` against targets `x`; the gradient with respect
     /// to `out` goes into `grad` (same layout).
-    pub fn value_and_grad<T: Real>(self, out: &[T], x: &[T], n: usize, grad: &mut [T]) -> f64 {
+    pub fn value_and_grad<T: Elementary>(self, out: &[T], x: &[T], n: usize, grad: &mut [T]) -> f64 {
         debug_assert!(out.len() == x.len() && grad.len() == x.len());
         let inv_n = T::from_f64(1.0 / n as f64);
         let mut total = Sum::default();
@@ -49,7 +50,7 @@ impl Loss {
 
     /// The loss of one output element against its target.
     #[inline]
-    pub fn element<T: Real>(self, out: T, target: T) -> f64 {
+    pub fn element<T: Elementary>(self, out: T, target: T) -> f64 {
         match self {
             Loss::Mse => ((out - target) * (out - target)).to_f64(),
             Loss::BceLogits => (softplus(out) - target * out).to_f64(),
@@ -57,7 +58,7 @@ impl Loss {
     }
 
     /// Per-sample loss without gradient (for evaluation and anomaly scores).
-    pub fn per_sample<T: Real>(self, out: &[T], x: &[T], features: usize, dst: &mut [f64]) {
+    pub fn per_sample<T: Elementary>(self, out: &[T], x: &[T], features: usize, dst: &mut [f64]) {
         for ((o, t), d) in out
             .chunks_exact(features)
             .zip(x.chunks_exact(features))
@@ -68,7 +69,7 @@ impl Loss {
     }
 }
 
-pub use crate::real::bce_logit;
+pub use crate::maths::elementary::bce_logit;
 
 /// Softmax cross-entropy of `n` rows of `classes` logits against integer labels, mean over
 /// samples, through log-sum-exp (max subtracted). Writes `(softmax − onehot)/n` into `grad`.
@@ -108,7 +109,7 @@ pub fn softmax_rows<T: Real>(logits: &[T], classes: usize, out: &mut [T]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::activation::sigmoid;
+    use crate::nn::activation::sigmoid;
 
     #[test]
     fn softmax_cross_entropy_matches_finite_differences_and_is_stable() {
@@ -180,7 +181,7 @@ mod tests {
         let x: Vec<f32> = (0..out.len()).map(|i| (i % 3) as f32 / 2.0).collect();
         let mut g = vec![0.0; out.len()];
         let total = Loss::BceLogits.value_and_grad(&out, &x, 1, &mut g);
-        let mut want = crate::real::Sum::default();
+        let mut want = crate::num::real::Sum::default();
         for ((&a, &t), &gv) in out.iter().zip(&x).zip(&g) {
             want.add((softplus(a) - t * a).to_f64());
             assert_eq!(gv.to_bits(), (sigmoid(a) - t).to_bits(), "a = {a}");

@@ -2,8 +2,8 @@
 //! reparameterisation `z = μ + σ ⊙ ε` with `σ = exp(½ log σ²)`, `ε ~ N(0, I)`, and the
 //! closed-form `KL(q(z|x) ‖ N(0, I)) = −½ Σ (1 + log σ² − μ² − σ²)`, with their gradients.
 
-use crate::real::Real;
-use crate::rng::Rng;
+use crate::num::real::Real;
+use crate::num::rng::Rng;
 
 /// Draw `ε ~ N(0, 1)` into `eps` and write `z = μ + exp(½ logvar)·ε`.
 pub fn reparameterize<T: Real>(mu: &[T], logvar: &[T], eps: &mut [T], z: &mut [T], rng: &mut Rng) {
@@ -54,7 +54,7 @@ pub fn kl_standard_normal<T: Real>(
 
 /// `1/n Σ_samples KL(N(μ, σ²) ‖ N(0, I))` without gradient.
 pub fn kl_value<T: Real>(mu: &[T], logvar: &[T], n: usize) -> f64 {
-    let mut total = crate::real::Sum::default();
+    let mut total = crate::num::real::Sum::default();
     for (&m, &lv) in mu.iter().zip(logvar) {
         let (mf, lf) = (m.to_f64(), lv.to_f64());
         total.add(-0.5 * (1.0 + lf - mf * mf - lf.exp()));

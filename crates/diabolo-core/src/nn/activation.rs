@@ -4,7 +4,8 @@
 //! keeps only its outputs for the backward pass (no pre-activation copy).
 
 use crate::error::{Error, Result};
-use crate::real::Real;
+use crate::maths::elementary::Elementary;
+use crate::num::real::Real;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Activation {
@@ -24,8 +25,8 @@ pub enum Activation {
     Softplus,
 }
 
-// The stable scalar forms live with the numbers they are built from (`real.rs`).
-pub use crate::real::{sigmoid, softplus};
+// The stable scalar forms live with the other elementary functions (`maths/elementary.rs`).
+pub use crate::maths::elementary::{sigmoid, softplus};
 
 impl Activation {
     /// Parse the names used in configs: `linear`, `sigmoid`, `tanh`, `relu`, `leakyRelu`,
@@ -62,7 +63,7 @@ impl Activation {
     }
 
     #[inline]
-    pub fn apply<T: Real>(self, a: T) -> T {
+    pub fn apply<T: Elementary>(self, a: T) -> T {
         match self {
             Activation::Linear => a,
             Activation::Sigmoid => sigmoid(a),
@@ -143,7 +144,7 @@ impl Activation {
     }
 
     /// Apply in place to a whole buffer (logistic units four lanes at a time under SIMD).
-    pub fn apply_slice<T: Real>(self, xs: &mut [T]) {
+    pub fn apply_slice<T: Elementary>(self, xs: &mut [T]) {
         match self {
             Activation::Linear => {}
             Activation::Sigmoid => T::sigmoid_in_place(xs),

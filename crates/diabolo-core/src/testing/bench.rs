@@ -1,8 +1,8 @@
 //! Workloads for the benchmarks, shared by the native bench binary and the wasm binding so
 //! both time exactly the same code.
 
-use crate::gemm::{gemm, MatRef, Scratch};
-use crate::rng::Rng;
+use crate::kernels::gemm::{gemm, MatRef, Scratch};
+use crate::num::rng::Rng;
 
 /// The three products of training a dense layer of `hidden` units on `batch × inputs` data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

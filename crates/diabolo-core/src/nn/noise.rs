@@ -2,8 +2,8 @@
 //! the model's seeded generator.
 
 use crate::error::{Error, Result};
-use crate::real::Real;
-use crate::rng::Rng;
+use crate::num::real::Real;
+use crate::num::rng::Rng;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Corruption {

@@ -1,11 +1,11 @@
 //! A chain of dense layers with its activations, deltas and gradients: the encoder or the
 //! decoder of a model, or the body of a classifier.
 
-use crate::dense::{Dense, DenseGrad, PenaltyScratch};
 use crate::error::{Error, Result};
-use crate::gemm::{Kernel, Scratch};
-use crate::penalty::{LayerPenalties, PenaltyTerms};
-use crate::rng::Rng;
+use crate::kernels::gemm::{Kernel, Scratch};
+use crate::nn::dense::{Dense, DenseGrad, PenaltyScratch};
+use crate::nn::penalty::{LayerPenalties, PenaltyTerms};
+use crate::num::rng::Rng;
 
 /// Check the arguments of an epoch over `rows` samples.
 pub fn check_epoch_args(rows: usize, batch_size: usize, lr: f64) -> Result<()> {

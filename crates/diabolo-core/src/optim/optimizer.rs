@@ -3,7 +3,7 @@
 //! training resumes exactly.
 
 use crate::error::{Error, Result};
-use crate::real::Real;
+use crate::num::real::Real;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Optimizer {

@@ -65,7 +65,7 @@ pub fn ln_1p_unit(y: f32) -> f32 {
     s2 + s2 * (z * p)
 }
 
-/// σ(a), in the arithmetic of `real::sigmoid` (whose `f32` exponential is [`exp_nonpos`]):
+/// σ(a), in the arithmetic of `elementary::sigmoid` (whose `f32` exponential is [`exp_nonpos`]):
 /// the same bits, without this module depending on the generic code (tested below).
 #[inline(always)]
 fn sigmoid1(a: f32) -> f32 {
@@ -73,7 +73,7 @@ fn sigmoid1(a: f32) -> f32 {
     (if a >= 0.0 { 1.0 } else { e }) / (1.0 + e)
 }
 
-/// `(softplus(a) − t·a, σ(a) − t)` in the arithmetic of `real::bce_logit` (same bits, tested below).
+/// `(softplus(a) − t·a, σ(a) − t)` in the arithmetic of `elementary::bce_logit` (same bits, tested below).
 #[inline(always)]
 fn bce_logit1(a: f32, t: f32) -> (f32, f32) {
     let e = exp_nonpos(-a.abs());
@@ -195,7 +195,7 @@ mod simd {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::real::{bce_logit, sigmoid, softplus};
+    use crate::maths::elementary::{bce_logit, sigmoid, softplus};
 
     #[test]
     fn the_scalar_tails_have_the_bits_of_the_generic_functions() {

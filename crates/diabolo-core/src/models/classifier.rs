@@ -2,16 +2,17 @@
 //! fine-tuning of a stacked autoencoder (head alone first with `train_body = false`, then
 //! every layer), and the linear probe that measures how useful a representation is.
 
-use crate::activation::Activation;
-use crate::chain::Chain;
-use crate::dense::{Dense, DenseGrad, PenaltyScratch};
 use crate::error::{Error, Result};
-use crate::gemm::{Kernel, Scratch};
-use crate::loss::{softmax_cross_entropy, softmax_rows};
-use crate::optim::{self, all_finite, Optimizer, OptimizerState};
-use crate::penalty::{self, LayerPenalties};
-use crate::real::Sum;
-use crate::rng::Rng;
+use crate::kernels::gemm::{Kernel, Scratch};
+use crate::nn::activation::Activation;
+use crate::nn::chain::Chain;
+use crate::nn::dense::{Dense, DenseGrad, PenaltyScratch};
+use crate::nn::loss::{softmax_cross_entropy, softmax_rows};
+use crate::nn::penalty::{self, LayerPenalties};
+use crate::num::real::Sum;
+use crate::num::rng::Rng;
+use crate::optim::optimizer::{all_finite, Optimizer, OptimizerState};
+use crate::optim::params::{ParamSet, Part, TensorId};
 
 #[derive(Clone, Debug)]
 pub struct Classifier<T> {
@@ -90,11 +91,7 @@ impl<T: Kernel> Classifier<T> {
             logits: Vec::new(),
             dlogits: Vec::new(),
         };
-        let lens: Vec<usize> = c.tensors().iter().map(|(p, _)| p.len()).collect();
-        c.opt = lens
-            .into_iter()
-            .map(|len| OptimizerState::new(&optimizer, len))
-            .collect();
+        c.opt = c.fresh_states(&optimizer);
         Ok(c)
     }
 
@@ -135,17 +132,6 @@ impl<T: Kernel> Classifier<T> {
             self.head
                 .forward(self.body.output(), n, &mut self.logits, &mut self.scratch);
         }
-    }
-
-    fn tensors(&mut self) -> Vec<(&mut Vec<T>, &Vec<T>)> {
-        let mut v: Vec<(&mut Vec<T>, &Vec<T>)> = Vec::new();
-        for (l, g) in self.body.layers.iter_mut().zip(&self.body.grads) {
-            v.push((&mut l.w, &g.w));
-            v.push((&mut l.b, &g.b));
-        }
-        v.push((&mut self.head.w, &self.head_grad.w));
-        v.push((&mut self.head.b, &self.head_grad.b));
-        v
     }
 
     /// One step on a minibatch; returns the mean cross-entropy (plus L2) before the step.
@@ -205,24 +191,18 @@ impl<T: Kernel> Classifier<T> {
         }
         self.step += 1;
         let (opt, t, train_body) = (self.optimizer, self.step, self.train_body);
-        let body_tensors = 2 * self.body.layers.len();
-        let mut states = std::mem::take(&mut self.opt);
-        for (i, ((p, g), s)) in self.tensors().into_iter().zip(states.iter_mut()).enumerate() {
-            if train_body || i >= body_tensors {
-                optim::step(&opt, lr, t, p, g, s);
-            }
-        }
-        self.opt = states;
+        let trains = |(at, _): TensorId<LayerId>| train_body || at == LayerId::Head;
+        self.step_tensors(&opt, lr, t, trains, |_| {});
         Ok(loss)
     }
 
     /// One shuffled pass; returns the mean training loss.
     pub fn train_epoch(&mut self, data: &[T], labels: &[u32], rows: usize, batch_size: usize, lr: f64) -> Result<f64> {
         self.check(data, Some(labels), rows)?;
-        crate::chain::check_epoch_args(rows, batch_size, lr)?;
+        crate::nn::chain::check_epoch_args(rows, batch_size, lr)?;
         let d = self.inputs;
         let mut order = std::mem::take(&mut self.order);
-        crate::chain::shuffled(&mut order, rows, &mut self.rng);
+        crate::nn::chain::shuffled(&mut order, rows, &mut self.rng);
         let (mut batch, mut bl) = (std::mem::take(&mut self.batch), std::mem::take(&mut self.batch_labels));
         let mut total = Sum::default();
         let mut result = Ok(());
@@ -274,30 +254,51 @@ impl<T: Kernel> Classifier<T> {
         Ok((loss.value() / n as f64, correct as f64 / n as f64))
     }
 
+    /// All parameters in a fixed order: per body layer W then b, then the head's W and b.
     pub fn parameters(&mut self) -> Vec<T> {
-        let mut p = Vec::new();
-        for (t, _) in self.tensors() {
-            p.extend_from_slice(t);
-        }
-        p
+        self.values()
     }
 
+    /// Replace all parameters (order of [`Classifier::parameters`]).
     pub fn set_parameters(&mut self, p: &[T]) -> Result<()> {
-        let want: usize = self.tensors().iter().map(|(t, _)| t.len()).sum();
-        if p.len() != want {
-            return Err(Error::shape(
-                "parameters",
-                format!("[{want}]"),
-                format!("[{}]", p.len()),
-            ));
+        self.set_values(p)
+    }
+}
+
+/// Names one dense layer of a classifier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LayerId {
+    /// Body layer `i`, from the input side.
+    Body(usize),
+    /// The softmax layer.
+    Head,
+}
+
+impl<T: Kernel> ParamSet<T> for Classifier<T> {
+    type Layer = LayerId;
+
+    /// Parameter order: per body layer W then b, then the head's W and b.
+    fn tensor_ids(&self) -> Vec<TensorId<LayerId>> {
+        let layers = (0..self.body.layers.len()).map(LayerId::Body).chain([LayerId::Head]);
+        layers.flat_map(|at| [(at, Part::Weights), (at, Part::Bias)]).collect()
+    }
+
+    fn layer(&self, at: LayerId) -> (&Dense<T>, &DenseGrad<T>) {
+        match at {
+            LayerId::Body(i) => (&self.body.layers[i], &self.body.grads[i]),
+            LayerId::Head => (&self.head, &self.head_grad),
         }
-        let mut rest = p;
-        for (t, _) in self.tensors() {
-            let (head, tail) = rest.split_at(t.len());
-            t.copy_from_slice(head);
-            rest = tail;
+    }
+
+    fn layer_mut(&mut self, at: LayerId) -> (&mut Dense<T>, &mut DenseGrad<T>) {
+        match at {
+            LayerId::Body(i) => (&mut self.body.layers[i], &mut self.body.grads[i]),
+            LayerId::Head => (&mut self.head, &mut self.head_grad),
         }
-        Ok(())
+    }
+
+    fn states_mut(&mut self) -> &mut Vec<OptimizerState<T>> {
+        &mut self.opt
     }
 }
 

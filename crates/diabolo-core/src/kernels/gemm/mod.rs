@@ -1,0 +1,32 @@
+//! Packed, register-tiled matrix multiply: `C = op(A)·op(B)` (optionally `C +=`).
+//!
+//! The three products of training go through this one routine, differing only in the
+//! strides of their operand views: forward `X·Wᵀ`, input gradient `dA·W`, weight gradient
+//! `dAᵀ·X`. Transposition is absorbed by packing, so the micro-kernel always sees the
+//! same layout (Goto/BLIS structure):
+//!
+//! - `B` is packed per `KC × NC` block into `NR`-wide column panels, k-major;
+//! - `A` is packed per `MC × KC` block into `MR`-tall row panels, k-major;
+//! - the micro-kernel keeps an `MR × NR` tile of `C` in registers for a whole `KC` run.
+//!
+//! `MR × NR = 4 × 8` f32 is eight `f32x4` accumulators: with one splat of `A` and two
+//! loads of `B` per step it fits the 16 XMM registers V8 uses on x86. (The relaxed-SIMD
+//! build uses 2 × 16; see [`MR`].)
+//!
+//! Every element of `C` is summed in the same order by every kernel (products added in
+//! increasing `k`, one `KC` block after another), so the portable kernel, the native build
+//! and the wasm `simd128` kernel give bit-identical results; only the relaxed-SIMD build,
+//! whose multiply-add may be fused, rounds differently.
+
+mod driver;
+mod kernel;
+mod layout;
+mod pack;
+mod selftest;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod wasm_simd;
+
+pub use driver::{gemm, gemm_with_epilogue};
+pub use kernel::{dot_portable, pack2_portable, pack4_portable, tile_portable, Kernel};
+pub use layout::{MatRef, Scratch, MR, NR};
+pub use selftest::{gemm_reference, self_test};

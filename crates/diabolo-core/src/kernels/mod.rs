@@ -1,0 +1,3 @@
+//! Kernels: the packed, register-tiled GEMM that every product of training goes through.
+
+pub mod gemm;
