@@ -13,12 +13,12 @@ mod gradients;
 mod parameters;
 #[cfg(test)]
 pub(crate) mod test_support;
+pub mod topology;
 mod vae_heads;
 
 use crate::error::{Error, Result};
 use crate::kernels::gemm::{Kernel, Scratch};
 use crate::models::autoencoder::vae_heads::VaeHeads;
-use crate::nn::activation::Activation;
 use crate::nn::chain::Chain;
 use crate::nn::dense::{Dense, PenaltyScratch};
 use crate::nn::init::init_layer;
@@ -28,6 +28,7 @@ use crate::optim::divergence::LossWatch;
 use crate::optim::optimizer::OptimizerState;
 use crate::optim::params::ParamSet;
 use crate::spec::ModelSpec;
+pub use topology::{Role, Topology};
 
 /// The terms of the objective on one minibatch (or their sample-weighted means over an
 /// epoch). `kl` is the unweighted KL divergence; the objective uses `β·scale·kl`.
@@ -70,6 +71,8 @@ pub(crate) struct Workspace<T> {
 #[derive(Clone, Debug)]
 pub struct Model<T> {
     pub spec: ModelSpec,
+    /// The layers and the parameter layout, derived from `spec` (see `topology.rs`).
+    pub topology: Topology,
     pub enc: Chain<T>,
     pub(crate) heads: Option<VaeHeads<T>>,
     pub dec: Chain<T>,
@@ -113,47 +116,29 @@ impl<T: Kernel> Model<T> {
     /// Build and initialise from a validated spec (Glorot, or He for ReLU-family units).
     pub fn new(spec: ModelSpec) -> Result<Self> {
         spec.validate()?;
+        let topology = Topology::of(&spec);
         let mut rng = Rng::new(spec.seed);
-        let mut enc_layers = Vec::new();
-        let mut fan_in = spec.inputs;
-        for l in &spec.layers {
-            let mut d = Dense::zeros(fan_in, l.units, l.act);
+        let (mut enc_layers, mut heads, mut dec_layers) = (Vec::new(), Vec::new(), Vec::new());
+        // Initialised in parameter order, so the random stream follows the topology.
+        for l in &topology.layers {
+            let mut d = Dense::zeros(l.inputs, l.outputs, l.act);
             init_layer(&mut d, spec.init, &mut rng);
-            enc_layers.push(d);
-            fan_in = l.units;
+            match l.role {
+                Role::Encoder => enc_layers.push(d),
+                Role::Mean | Role::LogVariance => heads.push(d),
+                Role::Decoder => dec_layers.push(d),
+            }
         }
-        let heads = spec.vae.map(|v| {
-            let mut mu = Dense::zeros(fan_in, v.latent, Activation::Linear);
-            let mut lv = Dense::zeros(fan_in, v.latent, Activation::Linear);
-            init_layer(&mut mu, spec.init, &mut rng);
-            init_layer(&mut lv, spec.init, &mut rng);
-            VaeHeads::new(mu, lv)
-        });
-        // The decoder mirrors the encoder: the layer producing width u_i uses the activation
-        // of the encoder layer that produced u_i; the last one produces the reconstruction.
-        let units: Vec<usize> = spec.layers.iter().map(|l| l.units).collect();
-        let mut dec_layers = Vec::new();
-        let mut from = spec.code_size();
-        let mut targets: Vec<(usize, Activation)> = Vec::new();
-        if spec.vae.is_some() {
-            let last = spec.layers.len() - 1;
-            targets.push((units[last], spec.layers[last].act));
-        }
-        for i in (0..spec.layers.len()).rev() {
-            targets.push(if i == 0 {
-                (spec.inputs, spec.output_act)
-            } else {
-                (units[i - 1], spec.layers[i - 1].act)
-            });
-        }
-        for (to, act) in targets {
-            let mut d = Dense::zeros(from, to, act);
-            init_layer(&mut d, spec.init, &mut rng);
-            dec_layers.push(d);
-            from = to;
-        }
+        let heads = match <[Dense<T>; 2]>::try_from(heads) {
+            Ok([mu, lv]) => Some(VaeHeads::new(mu, lv)),
+            Err(none) => {
+                debug_assert!(none.is_empty(), "a VAE has exactly two heads");
+                None
+            }
+        };
         let penalties = spec.layers.iter().map(|l| l.penalties).collect();
         let mut model = Model {
+            topology,
             enc: Chain::new(enc_layers),
             heads,
             dec: Chain::new(dec_layers),
@@ -187,19 +172,12 @@ impl<T: Kernel> Model<T> {
         self.heads.is_some()
     }
 
-    /// Decoder layer `j` mirrors encoder layer `L − 1 − j` (no VAE).
-    fn mirror(&self, j: usize) -> usize {
-        self.enc.layers.len() - 1 - j
-    }
-
     /// Copy each tied decoder weight from the transpose of its encoder layer.
     pub(crate) fn sync_tied(&mut self) {
-        if !self.spec.tied {
-            return;
-        }
-        for j in 0..self.dec.layers.len() {
-            let e = &self.enc.layers[self.mirror(j)];
-            let d = &mut self.dec.layers[j];
+        for l in self.topology.role(Role::Decoder) {
+            let Some(i) = l.tied_to else { continue };
+            let e = &self.enc.layers[i];
+            let d = &mut self.dec.layers[l.index];
             for r in 0..e.outputs {
                 for c in 0..e.inputs {
                     d.w[c * e.outputs + r] = e.w[r * e.inputs + c];
@@ -259,6 +237,7 @@ impl<T: Kernel> Model<T> {
 mod tests {
     use super::test_support::{layer, spec};
     use super::*;
+    use crate::nn::activation::Activation;
     use crate::nn::penalty::Sparsity;
     use crate::spec::{Init, VaeSpec};
 

@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::kernels::gemm::Kernel;
-use crate::models::autoencoder::Model;
+use crate::models::autoencoder::{Model, Role};
 use crate::nn::dense::{Dense, DenseGrad};
 use crate::optim::optimizer::{all_finite, OptimizerState};
 use crate::optim::params::{ParamSet, Part, TensorId};
@@ -28,20 +28,19 @@ impl<T: Kernel> ParamSet<T> for Model<T> {
     /// Parameter order: per encoder layer W then b; VAE heads (μ W, μ b, log σ² W, log σ² b);
     /// per decoder layer W (absent when tied: it follows its encoder layer) then b.
     fn tensor_ids(&self) -> Vec<TensorId<LayerId>> {
+        // The topology lists the layers in parameter order; a tied decoder has no weights.
         let mut v = Vec::new();
-        for i in 0..self.enc.layers.len() {
-            v.extend([(LayerId::Encoder(i), Part::Weights), (LayerId::Encoder(i), Part::Bias)]);
-        }
-        if self.heads.is_some() {
-            for head in [LayerId::Mu, LayerId::LogVar] {
-                v.extend([(head, Part::Weights), (head, Part::Bias)]);
+        for l in &self.topology.layers {
+            let at = match l.role {
+                Role::Encoder => LayerId::Encoder(l.index),
+                Role::Mean => LayerId::Mu,
+                Role::LogVariance => LayerId::LogVar,
+                Role::Decoder => LayerId::Decoder(l.index),
+            };
+            if l.weights.is_some() {
+                v.push((at, Part::Weights));
             }
-        }
-        for j in 0..self.dec.layers.len() {
-            if !self.spec.tied {
-                v.push((LayerId::Decoder(j), Part::Weights));
-            }
-            v.push((LayerId::Decoder(j), Part::Bias));
+            v.push((at, Part::Bias));
         }
         v
     }
