@@ -1,6 +1,6 @@
 import { DiaboloError } from '../base/errors.js';
 import type { AutoencoderConfig } from '../base/types.js';
-import type { ModelState } from '../core/engine.js';
+import type { ModelState } from '../core/calls.js';
 import {
   optimizerSlots,
   parameterTensors,
