@@ -10,7 +10,7 @@
 //! | `reports.rs` | what training and evaluation report, by name (`LossTerms`, …) |
 //! | `train_header.rs` | the layout of the training state header that model files store |
 //! | `dataset.rs`, `model.rs`, `replicas.rs`, `classifier.rs` | the handles: opaque objects keeping their data in WASM memory |
-//! | `diagnostics.rs` | flavour, version; fault injection |
+//! | `diagnostics.rs` | flavour, version, limits; fault injection |
 //! | `testing.rs` | conformance, GEMM-benchmark and peak-FLOP hooks (`testing` feature only) |
 
 mod alloc;
@@ -29,7 +29,7 @@ mod train_header;
 pub use alloc::{can_allocate, last_allocation_failure, memory_bytes};
 pub use classifier::Classifier;
 pub use dataset::Dataset;
-pub use diagnostics::{build_flavor, core_version, inject_fault};
+pub use diagnostics::{build_flavor, core_limits, core_version, inject_fault, CoreLimits};
 pub use errors::{JsResult, Thrown};
 pub use model::Model;
 pub use reports::{BatchesReport, ClassifierScore, EpochReport, LossTerms, ShardReport};

@@ -27,7 +27,7 @@ impl TrainHeader {
     const STEP: usize = 0;
     /// Where `rng` starts (two words per u64).
     const RNG: usize = Self::STEP + 2;
-    /// Words in the header (`TRAIN_HEADER_WORDS` in `ts/src/model/format.ts`).
+    /// Words in the header (JS reads this as `coreLimits().trainHeaderWords`).
     pub const WORDS: usize = Self::RNG + 2 * 4;
 
     pub fn of<T>(state: &TrainState<T>) -> TrainHeader {

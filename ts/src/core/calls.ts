@@ -27,7 +27,7 @@ export interface BatchesResult {
 
 /**
  * Everything that, with the configuration, makes a model file. `trainHeader` holds
- * `TRAIN_HEADER_WORDS` (model/format.ts) u32 words — the step and the RNG state — whose
+ * `TRAIN_HEADER_WORDS` (base/limits.ts) u32 words — the step and the RNG state — whose
  * layout the binding alone defines (`crates/diabolo-wasm/src/train_header.rs`).
  */
 export interface ModelState {
