@@ -2,7 +2,7 @@
 // a typed fatal error (never a hang, never a crash) when the instance itself fails. Kept in
 // its own file: these tests commit gigabytes of WASM memory in this test worker.
 import { describe, expect, it } from 'vitest';
-import { Engine } from '../dist/core/engine.js';
+import { createEngine } from '../dist/core/engine.js';
 import { Autoencoder, DiaboloError } from '../dist/index.node.js';
 import { coreSpec, resolveAutoencoderConfig } from '../dist/model/config.js';
 import { rejection } from './helpers/errors.js';
@@ -43,7 +43,7 @@ describe('arrays too large for WASM memory', () => {
   }
 
   it('a dataset that does not fit beside what the instance already holds is refused, not fatal', async () => {
-    const engine = new Engine();
+    const engine = createEngine();
     await engine.init('simd128');
     const values = 480 * 2 ** 20; // 1.875 GiB each
     const x = new Float32Array(values);

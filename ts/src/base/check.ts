@@ -2,6 +2,7 @@
 // first that does not fit throws E_INVALID naming the method, the argument, its value and
 // what was expected — before any work, and never as a TypeError from deeper inside.
 import { DiaboloError } from './errors.js';
+import { MAX_SEED, SEED_RANGE } from './limits.js';
 
 const MAX_SHOWN = 80;
 
@@ -109,7 +110,7 @@ export const kinds = {
   finite: kind('a finite number', (v) => typeof v === 'number' && Number.isFinite(v)),
   boolean: kind('true or false', (v) => typeof v === 'boolean'),
   function: kind('a function', (v) => typeof v === 'function'),
-  seed: integer(0, Number.MAX_SAFE_INTEGER),
+  seed: kind(SEED_RANGE, (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= MAX_SEED),
   signal: kind(
     'an AbortSignal',
     (v) => isObject(v) && typeof v.aborted === 'boolean' && typeof v.addEventListener === 'function',

@@ -75,13 +75,15 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 }
 
 /**
- * Turn what the WASM binding threw (an `Error` whose message starts with `E_XXX: `) into a
- * {@link DiaboloError}; anything else is an internal error.
+ * Turn what the WASM binding threw into a {@link DiaboloError}: the binding throws an `Error`
+ * whose `code` property is the core's stable code (crates/diabolo-wasm/src/errors.rs); its
+ * message is kept as it is. Anything else — no code, or one that is not an
+ * {@link ErrorCode} — is an internal error, with the message kept.
  */
 export function fromWasmError(e: unknown): DiaboloError {
   if (e instanceof DiaboloError) return e;
   const message = e instanceof Error ? e.message : String(e);
-  const m = /^(E_[A-Z_]+): ([\s\S]*)$/.exec(message);
-  if (m && isErrorCode(m[1])) return new DiaboloError(m[1], m[2] ?? '');
+  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
+  if (e instanceof Error && isErrorCode(code)) return new DiaboloError(code, message);
   return new DiaboloError('E_INTERNAL', `unexpected failure in the WASM core: ${message}`);
 }

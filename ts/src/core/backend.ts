@@ -2,18 +2,10 @@ import { releaseProxy, wrap } from 'comlink';
 import { DiaboloError } from '../base/errors.js';
 import type { EngineInfo, RuntimeOptions } from '../base/types.js';
 import { assetPaths } from './assets.js';
-import { Engine } from './engine.js';
+import { ENGINE_CALLS, type EngineCalls } from './calls.js';
+import { createEngine, type Engine } from './engine.js';
 import { platform } from './platform.js';
 import { installErrorTransfer } from './protocol.js';
-
-type EngineMethod = {
-  [K in keyof Engine]: Engine[K] extends (...args: never[]) => unknown ? K : never;
-}[keyof Engine];
-
-/** The engine's methods as asynchronous calls: the one shape of inline and worker backends. */
-export type EngineCalls = {
-  [K in EngineMethod]: (...args: Parameters<Engine[K]>) => Promise<Awaited<ReturnType<Engine[K]>>>;
-};
 
 /** An engine reached either in this thread or in a worker. */
 export interface Backend {
@@ -24,14 +16,9 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-/** Methods of the engine, looked up on its prototype (never `then`, so a backend is not thenable). */
-function engineMethods(): EngineMethod[] {
-  return Object.getOwnPropertyNames(Engine.prototype).filter((n) => n !== 'constructor') as EngineMethod[];
-}
-
 function inlineCalls(engine: Engine): EngineCalls {
   const calls: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
-  for (const name of engineMethods()) {
+  for (const name of ENGINE_CALLS) {
     const method = engine[name] as (...args: unknown[]) => unknown;
     calls[name] = async (...args) => method.apply(engine, args);
   }
@@ -39,7 +26,7 @@ function inlineCalls(engine: Engine): EngineCalls {
 }
 
 async function openInline(options: RuntimeOptions): Promise<Backend> {
-  const engine = new Engine();
+  const engine = createEngine();
   const info = await engine.init(options.flavor ?? 'auto');
   return { kind: 'inline', info, call: inlineCalls(engine), close: async () => {} };
 }
@@ -60,7 +47,7 @@ async function openWorker(options: RuntimeOptions): Promise<Backend> {
     rejectDeath(dead);
   });
   const calls: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
-  for (const name of engineMethods()) {
+  for (const name of ENGINE_CALLS) {
     calls[name] = (...args) => {
       if (dead) return Promise.reject(dead);
       const method = remote[name] as unknown as (...a: unknown[]) => Promise<unknown>;

@@ -1,6 +1,7 @@
 import { DiaboloError } from '../base/errors.js';
 import type { EngineInfo, RuntimeOptions } from '../base/types.js';
-import { type Backend, type EngineCalls, openBackend } from './backend.js';
+import { type Backend, openBackend } from './backend.js';
+import type { EngineCalls } from './calls.js';
 
 /**
  * An engine (inline or in its own worker) shared by the objects built on it — an

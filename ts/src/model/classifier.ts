@@ -1,10 +1,11 @@
 import { checkArgs, checkOptions, integer, type Kind, kinds, RUNTIME_OPTIONS } from '../base/check.js';
 import { DiaboloError } from '../base/errors.js';
+import { MAX_UNITS } from '../base/limits.js';
 import type { Matrix, MatrixLike, OptimizerConfig, RuntimeOptions } from '../base/types.js';
 import { EngineObject, Runtime } from '../core/runtime.js';
 import { toMatrix } from '../data/matrix.js';
 import { aborted, upload, yieldToEventLoop } from '../train/pieces.js';
-import { checkModelSize, invalid, MAX_UNITS, resolveOptimizer, type Tensor } from './config.js';
+import { checkModelSize, invalid, resolveOptimizer, type Tensor } from './config.js';
 
 /** Options of a {@link Classifier}: from {@link Autoencoder.toClassifier}, or {@link Classifier.create} with `inputSize`. */
 export interface ClassifierOptions {
@@ -126,8 +127,6 @@ export class Classifier extends EngineObject {
       { name: 'softmax weights', length: body.width * classes },
       { name: 'softmax bias', length: classes },
     ]);
-    if (!Number.isSafeInteger(classes) || classes < 2) throw invalid('classes', classes, 'an integer ≥ 2');
-    if (!Number.isSafeInteger(inputSize) || inputSize < 1) throw invalid('inputSize', inputSize, 'an integer ≥ 1');
     if (typeof l2 !== 'number' || !(l2 >= 0)) throw invalid('l2', l2, 'a finite number ≥ 0');
     const optimizer = resolveOptimizer(options.optimizer ?? { kind: 'adam' });
     const id = await rt.call.createClassifier(inputSize, classes, JSON.stringify(optimizer), l2, seed, model);

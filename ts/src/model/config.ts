@@ -1,5 +1,6 @@
-import { invalid } from '../base/check.js';
+import { invalid, kinds } from '../base/check.js';
 import { DiaboloError } from '../base/errors.js';
+import { MAX_UNITS } from '../base/limits.js';
 import { bool, int, nonNegative, num, oneOf, plainObject } from '../base/resolve.js';
 import type {
   ActivationName,
@@ -92,8 +93,6 @@ const LAYER_KEYS = new Set<string>([
   'sparsity',
   'contractive',
 ] satisfies (keyof LayerConfig)[]);
-/** Keeps every weight matrix far inside 32-bit WASM memory. */
-export const MAX_UNITS = 65536;
 
 export { invalid };
 
@@ -209,7 +208,11 @@ export function resolveAutoencoderConfig(config: AutoencoderConfig): ResolvedAut
     ACTIVATIONS,
   );
   if (loss === 'bce' && outputActivation !== 'linear') {
-    throw invalid('outputActivation', outputActivation, '"linear" with loss "bce" (the loss takes logits)');
+    throw invalid(
+      'outputActivation',
+      outputActivation,
+      '"linear" with loss "bce" (the loss applies the sigmoid to the logits itself)',
+    );
   }
   let vae: ResolvedAutoencoderConfig['vae'] = null;
   if (c.vae !== undefined) {
@@ -222,9 +225,7 @@ export function resolveAutoencoderConfig(config: AutoencoderConfig): ResolvedAut
   const tiedWeights = bool('tiedWeights', c.tiedWeights ?? false);
   if (tiedWeights && vae) throw invalid('tiedWeights', true, 'false for a variational autoencoder');
   const seed = c.seed ?? 1;
-  if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) {
-    throw invalid('seed', seed, 'an integer in [0, 2^53 − 1]');
-  }
+  if (!kinds.seed.test(seed)) throw invalid('seed', seed, kinds.seed.expected);
   const resolved: ResolvedAutoencoderConfig = {
     inputSize,
     layers,

@@ -1,6 +1,7 @@
 import { DiaboloError } from '../base/errors.js';
+import { TRAIN_HEADER_WORDS } from '../base/limits.js';
 import type { AutoencoderConfig } from '../base/types.js';
-import type { ModelState } from '../core/engine.js';
+import type { ModelState } from '../core/calls.js';
 import {
   optimizerSlots,
   parameterTensors,
@@ -38,7 +39,6 @@ export const FORMAT_VERSION = 2;
 const CHECKSUM_SINCE = 2;
 const PREFIX = 16;
 const CHECKSUM_BYTES = 4;
-const TRAIN_HEADER_WORDS = 10;
 /** A header is a few kilobytes; anything past this is damage, not a model. */
 const MAX_HEADER = 1 << 20;
 

@@ -1,4 +1,5 @@
 import { checkArgs, checkOptions, integer, kinds, RUNTIME_OPTIONS } from '../base/check.js';
+import { MAX_UNITS } from '../base/limits.js';
 import type {
   AutoencoderConfig,
   FitOptions,
@@ -12,7 +13,7 @@ import { toMatrix } from '../data/matrix.js';
 import { resolveFitOptions } from '../train/options.js';
 import { upload } from '../train/pieces.js';
 import { Autoencoder } from './autoencoder.js';
-import { invalid, MAX_UNITS, resolveAutoencoderConfig } from './config.js';
+import { invalid, resolveAutoencoderConfig } from './config.js';
 
 /**
  * One stage of a stack: a one-layer autoencoder of any variant (sparse, denoising,

@@ -1,6 +1,6 @@
 import type { FitOptions, Matrix } from '../base/types.js';
-import type { EngineCalls } from '../core/backend.js';
 import { markReplicaFailed } from '../core/barrier.js';
+import type { EngineCalls } from '../core/calls.js';
 import { Runtime } from '../core/runtime.js';
 import { addTerms, type EpochRun, type PieceSize, runInPieces, upload } from './pieces.js';
 import type { TrainingTarget } from './target.js';

@@ -1,5 +1,5 @@
 import { type Endpoint, expose, transfer } from 'comlink';
-import { Engine } from '../core/engine.js';
+import { createEngine } from '../core/engine.js';
 import { installErrorTransfer } from '../core/protocol.js';
 
 /** Results that are typed arrays are moved to the caller, not copied. */
@@ -16,8 +16,8 @@ function transferTypedArrays<T extends object>(target: T): T {
   });
 }
 
-/** Serve a fresh {@link Engine} over `endpoint` (the body of every worker entry). */
+/** Serve a fresh engine over `endpoint` (the body of every worker entry). */
 export function serveEngine(endpoint: Endpoint): void {
   installErrorTransfer();
-  expose(transferTypedArrays(new Engine()), endpoint);
+  expose(transferTypedArrays(createEngine()), endpoint);
 }

@@ -1,0 +1,109 @@
+//! The classifier handle: softmax regression on raw inputs (the linear probe), or a softmax
+//! head on a copy of a trained model's encoder (supervised fine-tuning).
+
+use diabolo_core::models::classifier::Classifier as CoreClassifier;
+use diabolo_core::spec::optimizer_from_json;
+use diabolo_core::{Dense, Error};
+
+use wasm_bindgen::prelude::*;
+
+use crate::args::{check_matrix, seed_arg, usize_arg};
+use crate::dataset::Dataset;
+use crate::errors::JsResult;
+use crate::model::Model;
+use crate::reports::ClassifierScore;
+
+/// A softmax classifier, alone (softmax regression / linear probe) or on the encoder of a
+/// trained model (supervised fine-tuning).
+#[wasm_bindgen]
+pub struct Classifier {
+    inner: CoreClassifier<f32>,
+}
+
+#[wasm_bindgen]
+impl Classifier {
+    /// Softmax regression on raw inputs (the linear probe).
+    #[wasm_bindgen(constructor)]
+    pub fn new(inputs: f64, classes: f64, optimizer_json: &str, l2: f64, seed: f64) -> JsResult<Classifier> {
+        Self::build(
+            usize_arg("inputs", inputs)?,
+            Vec::new(),
+            classes,
+            optimizer_json,
+            l2,
+            seed,
+        )
+    }
+
+    /// A softmax head on a copy of `model`'s encoder layers (supervised fine-tuning).
+    #[wasm_bindgen(js_name = fromModel)]
+    pub fn from_model(model: &Model, classes: f64, optimizer_json: &str, l2: f64, seed: f64) -> JsResult<Classifier> {
+        if model.inner.is_variational() {
+            return Err(Error::invalid("model", "a variational autoencoder", "a deterministic encoder").into());
+        }
+        Self::build(
+            model.inner.inputs(),
+            model.inner.enc.layers.clone(),
+            classes,
+            optimizer_json,
+            l2,
+            seed,
+        )
+    }
+
+    /// `false` freezes the body: only the softmax head learns.
+    #[wasm_bindgen(js_name = setTrainBody)]
+    pub fn set_train_body(&mut self, train: bool) {
+        self.inner.train_body = train;
+    }
+
+    /// One epoch over a labelled dataset; its mean cross-entropy.
+    #[wasm_bindgen(js_name = trainEpoch)]
+    pub fn train_epoch(&mut self, data: &Dataset, batch_size: f64, learning_rate: f64) -> JsResult<f64> {
+        let labels = data.labelled()?;
+        let bs = usize_arg("batchSize", batch_size)?;
+        Ok(self
+            .inner
+            .train_epoch(&data.data, labels, data.rows, bs, learning_rate)?)
+    }
+
+    /// Mean cross-entropy and accuracy on a labelled dataset.
+    pub fn evaluate(&mut self, data: &Dataset) -> JsResult<ClassifierScore> {
+        let labels = data.labelled()?;
+        let (loss, accuracy) = self.inner.evaluate(&data.data, labels, data.rows)?;
+        Ok(ClassifierScore { loss, accuracy })
+    }
+
+    #[wasm_bindgen(js_name = predictProba)]
+    pub fn predict_proba(&mut self, x: &[f32], rows: f64) -> JsResult<Vec<f32>> {
+        let rows = usize_arg("rows", rows)?;
+        check_matrix("input", x, rows, self.inner.inputs())?;
+        Ok(self.inner.predict_proba(x, rows)?)
+    }
+
+    pub fn parameters(&mut self) -> Vec<f32> {
+        self.inner.parameters()
+    }
+
+    #[wasm_bindgen(js_name = setParameters)]
+    pub fn set_parameters(&mut self, p: &[f32]) -> JsResult<()> {
+        Ok(self.inner.set_parameters(p)?)
+    }
+}
+
+impl Classifier {
+    fn build(
+        inputs: usize,
+        body: Vec<Dense<f32>>,
+        classes: f64,
+        optimizer_json: &str,
+        l2: f64,
+        seed: f64,
+    ) -> JsResult<Classifier> {
+        let opt = optimizer_from_json(optimizer_json)?;
+        let classes = usize_arg("classes", classes)?;
+        Ok(Classifier {
+            inner: CoreClassifier::new(inputs, body, classes, opt, l2, seed_arg(seed)?)?,
+        })
+    }
+}
