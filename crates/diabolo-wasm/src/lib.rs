@@ -31,7 +31,7 @@ pub use classifier::Classifier;
 pub use dataset::Dataset;
 pub use diagnostics::{build_flavor, core_limits, core_version, inject_fault, CoreLimits};
 pub use errors::{JsResult, Thrown};
-pub use model::Model;
+pub use model::{describe_model, Model};
 pub use reports::{BatchesReport, ClassifierScore, EpochReport, LossTerms, ShardReport};
 #[cfg(feature = "testing")]
 pub use testing::{conformance_case, gemm_self_test, mul_add_peak, peak_flops_per_iter, relaxed_madd_peak, GemmBench};

@@ -2,6 +2,7 @@
 //! evaluation, inference, parameters and the training state; the data-parallel calls are in
 //! `replicas.rs`.
 
+use diabolo_core::models::autoencoder::Topology;
 use diabolo_core::{Error, Model as CoreModel, ModelSpec};
 
 use wasm_bindgen::prelude::*;
@@ -36,8 +37,23 @@ impl Model {
     }
 }
 
+/// The model a spec would build, described (see [`Model::topology`]) without building it.
+#[wasm_bindgen(js_name = describeModel)]
+pub fn describe_model(spec_json: &str) -> JsResult<String> {
+    let spec = ModelSpec::from_json(spec_json)?;
+    spec.validate()?;
+    Ok(Topology::of(&spec).to_json())
+}
+
 #[wasm_bindgen]
 impl Model {
+    /// The model described, as JSON: each dense layer in parameter order (role, index, sizes,
+    /// activation, tied partner, where its weights `[outputs, inputs]` and bias lie in the
+    /// parameter vector), the loss and its link, the VAE code, the parameter count.
+    pub fn topology(&self) -> String {
+        self.inner.topology.to_json()
+    }
+
     /// Build from a model spec in JSON (every field present; the TS facade applies defaults).
     #[wasm_bindgen(constructor)]
     pub fn new(spec_json: &str) -> JsResult<Model> {

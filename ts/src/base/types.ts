@@ -394,3 +394,68 @@ export interface EngineInfo {
   /** Version of the Rust core crate the binary was built from. */
   coreVersion: string;
 }
+
+/** Where a tensor lies in the parameter vector ({@link Autoencoder.getWeights}) and its shape. */
+export interface TensorSpan {
+  /** Index of its first value in the parameter vector. */
+  offset: number;
+  /** `[outputs, inputs]` for weights (row-major: one row per output unit), `[outputs]` for a bias. */
+  shape: number[];
+}
+
+/** One dense layer of a model: `outputs = activation(W · inputs + b)`. */
+export interface TopologyLayer {
+  /** `encoder`, a VAE's `mean` or `logVariance` head, or `decoder`. */
+  role: 'encoder' | 'mean' | 'logVariance' | 'decoder';
+  /** Position among the layers of its role (encoder from the input, decoder from the code). */
+  index: number;
+  /** Width of the layer's input. */
+  inputs: number;
+  /** Number of units (width of its output). */
+  outputs: number;
+  /** The activation applied to `W · inputs + b`. */
+  activation: ActivationName;
+  /** The slope or scale of `leakyRelu` / `elu`; `null` for the others. */
+  alpha: number | null;
+  /** The encoder layer a decoder layer mirrors (maps back from its outputs to its inputs); `null` for encoder layers, VAE heads and a VAE decoder's first layer. */
+  mirrorOf: number | null;
+  /** A tied decoder layer uses the transpose of this encoder layer's weights (its own `weights` is then `null`). */
+  tiedTo: number | null;
+  /** Where its weights lie, `[outputs, inputs]`; `null` when tied. */
+  weights: TensorSpan | null;
+  /** Where its bias lies, `[outputs]`. */
+  bias: TensorSpan;
+}
+
+/**
+ * A model described by the core that runs it: its dense layers in parameter order (encoder,
+ * a VAE's mean and log-variance heads, decoder from the code out) with where each tensor
+ * lies in the parameter vector, the loss and how the output becomes a reconstruction.
+ * Exporters and tools read this instead of deriving the layout themselves.
+ */
+export interface Topology {
+  /** Width of the model's input. */
+  inputs: number;
+  /** Width of the code (a VAE's latent size). */
+  codeSize: number;
+  /** Every dense layer, in parameter order. */
+  layers: TopologyLayer[];
+  /** The reconstruction loss. */
+  loss: {
+    /** Its configuration name. */
+    name: LossName;
+    /** `identity`: the last layer's output is the reconstruction; `sigmoid`: it holds logits. */
+    link: 'identity' | 'sigmoid';
+  };
+  /** A VAE's code: `latent` Gaussian units with KL weight `beta`; `null` for the others. */
+  vae: {
+    /** Number of latent units. */
+    latent: number;
+    /** KL weight. */
+    beta: number;
+  } | null;
+  /** Whether decoder layers use the transposed encoder weights. */
+  tied: boolean;
+  /** Number of values in the parameter vector. */
+  parameterCount: number;
+}

@@ -2,7 +2,7 @@
 // what it works on. The same surface serves inline use (a direct call) and a worker (Comlink
 // over postMessage): `EngineCalls` is its asynchronous form, the one shape of both backends,
 // and `ENGINE_CALLS` lists every call by name for them to wrap.
-import type { EngineInfo, Flavor, LossTermValues } from '../base/types.js';
+import type { EngineInfo, Flavor, LossTermValues, Topology } from '../base/types.js';
 import type { ResolvedAssetPaths } from './assets.js';
 
 /** A handle: the integer id of a dataset, model or classifier living in the engine's WASM memory. */
@@ -47,6 +47,8 @@ export interface SetupCalls {
    */
   init(requested?: Flavor | 'auto', assets?: ResolvedAssetPaths): Promise<EngineInfo>;
   info(): EngineInfo;
+  /** The model a core spec would build, described without building it. */
+  describeModel(specJson: string): Topology;
 }
 
 /** Datasets: rows copied into WASM memory once, read from there by every epoch. */
@@ -93,6 +95,8 @@ export interface ModelCalls {
   iwaeBound(model: HandleId, dataset: HandleId, k: number, seed: number): number;
   jacobianNorm(model: HandleId, dataset: HandleId): number;
   parameters(model: HandleId): Float32Array;
+  /** The model described by the core: layers, parameter spans, loss link, VAE code. */
+  topology(model: HandleId): Topology;
   setParameters(model: HandleId, params: Float32Array): void;
   /** W then b of encoder layer `i`, or of decoder layer `i` counted from the code. */
   layer(model: HandleId, decoder: boolean, i: number): Float32Array;
@@ -210,6 +214,7 @@ type CallGroup = 'setup' | 'datasets' | 'models' | 'replicas' | 'snapshots' | 'c
 const GROUPS: Record<EngineCall, CallGroup> = {
   init: 'setup',
   info: 'setup',
+  describeModel: 'setup',
   uploadDataset: 'datasets',
   sliceDataset: 'datasets',
   createModel: 'models',
@@ -229,6 +234,7 @@ const GROUPS: Record<EngineCall, CallGroup> = {
   iwaeBound: 'models',
   jacobianNorm: 'models',
   parameters: 'models',
+  topology: 'models',
   setParameters: 'models',
   layer: 'models',
   setLayer: 'models',

@@ -1,4 +1,4 @@
-import type { Flavor } from '../base/types.js';
+import type { Flavor, Topology } from '../base/types.js';
 import { adoptAssetPaths } from './assets.js';
 import type { EngineApi, SetupCalls } from './calls.js';
 import { classifierCalls } from './classifiers.js';
@@ -34,6 +34,10 @@ function setupCalls(h: Handles): SetupCalls {
       return info();
     },
     info,
+    describeModel(specJson) {
+      const glue = h.core();
+      return JSON.parse(h.run(() => glue.describeModel(specJson))) as Topology;
+    },
   };
 }
 

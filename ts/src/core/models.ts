@@ -1,6 +1,7 @@
 // Autoencoder calls: training, evaluation, inference, parameters and training state. Every
 // call that copies arrays in or out asks the registry for room first (inputs and estimated
 // outputs); loss terms come back by name (reports.ts).
+import type { Topology } from '../base/types.js';
 import type { ModelCalls } from './calls.js';
 import type { Handles } from './handles.js';
 import { array, CORE_CHUNK_ROWS, count } from './memory.js';
@@ -140,6 +141,11 @@ export function modelCalls(h: Handles): ModelCalls {
     parameters(model) {
       const m = h.model(model);
       return h.run(() => m.parameters());
+    },
+
+    topology(model) {
+      const m = h.model(model);
+      return JSON.parse(h.run(() => m.topology())) as Topology;
     },
 
     setParameters(model, params) {

@@ -10,6 +10,8 @@ import type {
   MatrixLike,
   OptimizerConfig,
   RuntimeOptions,
+  Topology,
+  TopologyLayer,
 } from '../base/types.js';
 import { EngineObject, Runtime } from '../core/runtime.js';
 import { toMatrix } from '../data/matrix.js';
@@ -17,14 +19,7 @@ import { fitDataset } from '../train/fit.js';
 import { upload } from '../train/pieces.js';
 import type { TrainingTarget } from '../train/target.js';
 import { Classifier } from './classifier.js';
-import {
-  codeSize,
-  coreSpec,
-  invalid,
-  parameterTensors,
-  type ResolvedAutoencoderConfig,
-  resolveAutoencoderConfig,
-} from './config.js';
+import { codeSize, coreSpec, invalid, type ResolvedAutoencoderConfig, resolveAutoencoderConfig } from './config.js';
 import { decodeModel, encodeModel } from './format.js';
 
 /** Reconstruction errors: the model's loss per sample (anomaly scores) and its mean per feature. */
@@ -74,6 +69,12 @@ export class Autoencoder extends EngineObject {
     id: number,
     /** The configuration with every default applied. */
     readonly config: ResolvedAutoencoderConfig,
+    /**
+     * The model as the core describes it: each dense layer in parameter order with its role,
+     * sizes, activation, mirror and tied partner, and where its weights and bias lie in
+     * {@link getWeights}; the loss and its link; the VAE code.
+     */
+    readonly topology: Topology,
   ) {
     super(rt, id, 'autoencoder');
   }
@@ -89,7 +90,8 @@ export class Autoencoder extends EngineObject {
   /** @internal A model on an existing runtime (stacking builds its stages this way). */
   static async build(rt: Runtime, resolved: ResolvedAutoencoderConfig): Promise<Autoencoder> {
     try {
-      return new Autoencoder(rt, await rt.call.createModel(coreSpec(resolved)), resolved);
+      const id = await rt.call.createModel(coreSpec(resolved));
+      return new Autoencoder(rt, id, resolved, await rt.call.topology(id));
     } catch (e) {
       rt.retain();
       await rt.release();
@@ -361,12 +363,11 @@ export class Autoencoder extends EngineObject {
     b: Float32Array;
   }> {
     this.alive();
-    const layers = this.config.layers.length + (decoder === true && this.config.vae ? 1 : 0);
-    checkArgs('layerWeights', ['decoder', decoder, kinds.boolean], ['i', i, integer(0, layers - 1)]);
+    const role = decoder === true ? 'decoder' : 'encoder';
+    const layers = this.topology.layers.filter((l) => l.role === role);
+    checkArgs('layerWeights', ['decoder', decoder, kinds.boolean], ['i', i, integer(0, layers.length - 1)]);
     const all = await this.rt.call.layer(this.id, decoder, i);
-    const sizes = [this.config.inputSize, ...this.config.layers.map((l) => l.units)];
-    const out = decoder ? (sizes.at(-2 - i) ?? 0) : (sizes[i + 1] ?? 0);
-    const cols = all.length / out - 1;
+    const { outputs: out, inputs: cols } = layers[i] as TopologyLayer;
     return { w: { rows: out, cols, data: all.subarray(0, out * cols) }, b: all.subarray(out * cols) };
   }
 
@@ -397,7 +398,12 @@ export class Autoencoder extends EngineObject {
     checkArgs('toClassifier', ['options', options, kinds.object]);
     if (this.config.vae) throw invalid('model', 'a variational autoencoder', 'a deterministic encoder');
     return Classifier.onEncoder(this.rt, this.id, this.config.inputSize, options, {
-      tensors: parameterTensors(this.config).slice(0, 2 * this.config.layers.length),
+      tensors: this.topology.layers
+        .filter((l) => l.role === 'encoder')
+        .flatMap((l) => [
+          { name: `encoder layer ${l.index} weights`, length: l.inputs * l.outputs },
+          { name: `encoder layer ${l.index} bias`, length: l.outputs },
+        ]),
       width: this.codeSize,
     });
   }

@@ -251,8 +251,11 @@ export interface Tensor {
 
 /**
  * The trainable tensors of an autoencoder in the order of its parameters (`getWeights`, the
- * model file), as the core lays them out: per encoder layer W and b; a VAE's mean and
- * log-variance heads; per decoder layer, counted from the code, W (unless tied) and b.
+ * model file): per encoder layer W and b; a VAE's mean and log-variance heads; per decoder
+ * layer, counted from the code, W (unless tied) and b. The core's `Topology` is the source
+ * of this layout (`Autoencoder.topology`); this copy only sizes a model and checks a model
+ * file before any core is loaded, and `tests/topology.test.ts` holds it equal to the core's
+ * for every variant.
  */
 export function parameterTensors(c: ResolvedAutoencoderConfig): Tensor[] {
   const out: Tensor[] = [];

@@ -141,12 +141,15 @@ export async function pretrainStack(
         seed: options.fineTune?.seed ?? 1,
       }),
     );
-    const depth = trained.length;
+    // Each stage's encoder and the decoder layer that mirrors it, as both models describe
+    // themselves: stage i becomes the deep model's encoder layer i and its mirror.
+    const mirror = (ae: Autoencoder, i: number) =>
+      ae.topology.layers.find((l) => l.role === 'decoder' && l.mirrorOf === i)?.index ?? 0;
     for (const [i, ae] of trained.entries()) {
       const enc = await ae.layerWeights(0, false);
       await deep.setLayerWeights(i, false, enc.w.data, enc.b);
-      const dec = await ae.layerWeights(0, true);
-      await deep.setLayerWeights(depth - 1 - i, true, dec.w.data, dec.b);
+      const dec = await ae.layerWeights(mirror(ae, 0), true);
+      await deep.setLayerWeights(mirror(deep, i), true, dec.w.data, dec.b);
     }
     return { autoencoder: deep, stages };
   } finally {

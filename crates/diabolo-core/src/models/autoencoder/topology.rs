@@ -62,6 +62,10 @@ pub struct LayerInfo {
     pub activation: &'static str,
     /// The slope or scale of `leakyRelu` / `elu`; absent for the others.
     pub alpha: Option<f64>,
+    /// The encoder layer a decoder layer mirrors: it maps that layer's outputs back to its
+    /// inputs (absent for encoder layers, the VAE heads and the VAE decoder's first layer,
+    /// which maps the code back to the last encoder width).
+    pub mirror_of: Option<usize>,
     /// A tied decoder layer's weights are the transpose of this encoder layer's (and are not
     /// parameters of their own: `weights` is then absent).
     pub tied_to: Option<usize>,
@@ -116,7 +120,8 @@ impl Topology {
         let mut layers = Vec::new();
         let mut offset = 0;
         let mut push =
-            |role: Role, index: usize, inputs: usize, outputs: usize, act: Activation, tied_to: Option<usize>| {
+            |role: Role, index: usize, inputs: usize, outputs: usize, act: Activation, mirror_of: Option<usize>| {
+                let tied_to = if spec.tied { mirror_of } else { None };
                 let mut span = |shape: Vec<usize>| {
                     let s = Span { offset, shape };
                     offset += s.len();
@@ -131,6 +136,7 @@ impl Topology {
                     outputs,
                     activation: act.name(),
                     alpha: alpha_of(act),
+                    mirror_of,
                     tied_to,
                     weights,
                     bias,
@@ -156,16 +162,15 @@ impl Topology {
             targets.push((last.units, last.act, None));
         }
         for i in (0..depth).rev() {
-            let tied = spec.tied.then_some(i);
             targets.push(if i == 0 {
-                (spec.inputs, spec.output_act, tied)
+                (spec.inputs, spec.output_act, Some(i))
             } else {
-                (spec.layers[i - 1].units, spec.layers[i - 1].act, tied)
+                (spec.layers[i - 1].units, spec.layers[i - 1].act, Some(i))
             });
         }
         let mut from = spec.code_size();
-        for (j, (to, act, tied_to)) in targets.into_iter().enumerate() {
-            push(Role::Decoder, j, from, to, act, tied_to);
+        for (j, (to, act, mirror_of)) in targets.into_iter().enumerate() {
+            push(Role::Decoder, j, from, to, act, mirror_of);
             from = to;
         }
         Topology {
@@ -255,6 +260,16 @@ mod tests {
                 other => panic!("a layer has weights or a tied partner, not {other:?}"),
             }
             covered += l.bias.len();
+            if let Some(e) = l.mirror_of {
+                let enc = &t.layers[e];
+                assert_eq!((l.role, enc.role), (Role::Decoder, Role::Encoder));
+                assert_eq!(
+                    (l.inputs, l.outputs),
+                    (enc.outputs, enc.inputs),
+                    "decoder {} mirrors encoder {e}",
+                    l.index
+                );
+            }
         }
         assert_eq!(covered, t.parameter_count, "the spans cover the parameters once");
     }
