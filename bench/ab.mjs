@@ -9,9 +9,11 @@
 // counts. The epoch's loss must have the same bits on both sides, or the script fails.
 //
 //   node bench/ab.mjs --base /tmp/base [--rounds 5] [--flavors simd128,relaxed]
+import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { relaxedSimd } from 'wasm-feature-detect';
 import { coreSpec, resolveAutoencoderConfig } from '../dist/model/config.js';
 import { args, bestSeconds, table } from './harness.mjs';
 
@@ -22,6 +24,14 @@ if (typeof opts.base !== 'string') {
 }
 const rounds = Number(opts.rounds ?? 5);
 const flavors = String(opts.flavors ?? 'simd128,relaxed').split(',');
+// Node 20 runs relaxed SIMD only behind a flag: run again with it.
+if (flavors.includes('relaxed') && !(await relaxedSimd())) {
+  const flag = '--experimental-wasm-relaxed-simd';
+  if (process.execArgv.includes(flag))
+    throw new Error('relaxed SIMD is not available in this Node, even with its flag');
+  const r = spawnSync(process.execPath, [flag, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
 const sides = { base: pathToFileURL(`${resolve(opts.base)}/`), new: new URL('../', import.meta.url) };
 
 /** One flavour of one side: its shipped binary (training) and its testing build (GEMM hooks). */
@@ -33,8 +43,18 @@ async function load(root, dir, flavor) {
   return glue;
 }
 
-/** The epoch's total loss, whatever shape the binding returns it in (array or named terms). */
-const total = (t) => (ArrayBuffer.isView(t) || Array.isArray(t) ? t[5] : t.total);
+/**
+ * The epoch's total loss, whatever shape the build's binding returns it in: an array of
+ * terms (older builds) or a named report (`report.terms.total`), which is freed here.
+ */
+function total(report) {
+  if (ArrayBuffer.isView(report) || Array.isArray(report)) return report[5];
+  const terms = report.terms;
+  const value = terms.total;
+  terms.free?.();
+  report.free?.();
+  return value;
+}
 
 const ROWS = 6400;
 const data = new Float32Array(ROWS * 784);
