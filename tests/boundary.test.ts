@@ -4,7 +4,15 @@
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kinds } from '../dist/base/check.js';
-import { MAX_SEED, MAX_UNITS, SEED_RANGE, TRAIN_HEADER_WORDS } from '../dist/base/limits.js';
+import {
+  BYTES_PER_PARAMETER,
+  EVAL_CHUNK_ROWS,
+  MAX_MODEL_BYTES,
+  MAX_SEED,
+  MAX_UNITS,
+  SEED_RANGE,
+  TRAIN_HEADER_WORDS,
+} from '../dist/base/limits.js';
 import { ENGINE_CALLS } from '../dist/core/calls.js';
 import { createEngine } from '../dist/core/engine.js';
 import type { AutoencoderConfig } from '../dist/index.node.js';
@@ -36,7 +44,17 @@ describe('limits', () => {
         maxUnits: limits.maxUnits,
         maxSeed: limits.maxSeed,
         trainHeaderWords: limits.trainHeaderWords,
-      }).toEqual({ maxUnits: MAX_UNITS, maxSeed: MAX_SEED, trainHeaderWords: TRAIN_HEADER_WORDS });
+        maxModelBytes: limits.maxModelBytes,
+        bytesPerParameter: limits.bytesPerParameter,
+        evalChunkRows: limits.evalChunkRows,
+      }).toEqual({
+        maxUnits: MAX_UNITS,
+        maxSeed: MAX_SEED,
+        trainHeaderWords: TRAIN_HEADER_WORDS,
+        maxModelBytes: MAX_MODEL_BYTES,
+        bytesPerParameter: BYTES_PER_PARAMETER,
+        evalChunkRows: EVAL_CHUNK_ROWS,
+      });
     } finally {
       limits.free();
     }

@@ -49,6 +49,13 @@ pub struct ModelSpec {
 /// Largest layer width accepted: keeps `units × inputs` far inside 32-bit wasm memory.
 pub const MAX_UNITS: usize = 1 << 16;
 
+/// Most WASM memory one model may take: its parameters with their gradients and two
+/// optimizer moments, [`BYTES_PER_PARAMETER`] each.
+pub const MAX_MODEL_BYTES: usize = 3 << 30;
+
+/// Bytes a model keeps per parameter: the f32 value, its gradient, two optimizer moments.
+pub const BYTES_PER_PARAMETER: usize = 4 * 4;
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct SparsityJson {
@@ -261,20 +268,6 @@ impl ModelSpec {
         }
         self.corruption.validate()?;
         self.optimizer.validate()?;
-        let mut params = 0usize;
-        let mut fan_in = self.inputs;
-        for l in &self.layers {
-            params = params.saturating_add(2usize.saturating_mul(fan_in.saturating_mul(l.units)));
-            fan_in = l.units;
-        }
-        // Weights, gradients and two optimizer moments: refuse what cannot fit in 4 GiB.
-        if params.saturating_mul(4 * 4) > (3usize << 30) {
-            return Err(Error::invalid(
-                "layers",
-                format!("{params} weights"),
-                "a model that fits in WASM memory (< 3 GiB)",
-            ));
-        }
         Ok(())
     }
 

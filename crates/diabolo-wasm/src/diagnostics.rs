@@ -1,7 +1,8 @@
 //! What a binary says about itself (its kernel flavour, the core's version, the limits it
 //! enforces) and fault injection for the tests of fault handling.
 
-use diabolo_core::spec::MAX_UNITS;
+use diabolo_core::models::autoencoder::EVAL_CHUNK_ROWS;
+use diabolo_core::spec::{BYTES_PER_PARAMETER, MAX_MODEL_BYTES, MAX_UNITS};
 use diabolo_core::Error;
 
 use wasm_bindgen::prelude::*;
@@ -29,7 +30,7 @@ pub fn core_version() -> String {
 }
 
 /// The limits the core and this binding enforce, as the TS facade checks them early
-/// (`ts/src/base/limits.ts`; `tests/limits.test.ts` compares the two).
+/// (`ts/src/base/limits.ts`; `tests/boundary.test.ts` compares the two).
 #[wasm_bindgen]
 pub struct CoreLimits {
     /// Widest layer (inputs, units, latent size, classes).
@@ -41,6 +42,15 @@ pub struct CoreLimits {
     /// u32 words of a model's training state header (see `train_header.rs`).
     #[wasm_bindgen(readonly, js_name = trainHeaderWords)]
     pub train_header_words: usize,
+    /// Most WASM memory one model may take with its gradients and optimizer moments.
+    #[wasm_bindgen(readonly, js_name = maxModelBytes)]
+    pub max_model_bytes: f64,
+    /// Bytes a model keeps per parameter (value, gradient, two optimizer moments).
+    #[wasm_bindgen(readonly, js_name = bytesPerParameter)]
+    pub bytes_per_parameter: usize,
+    /// Samples evaluation runs at once (its buffers scale with this).
+    #[wasm_bindgen(readonly, js_name = evalChunkRows)]
+    pub eval_chunk_rows: usize,
 }
 
 #[wasm_bindgen(js_name = coreLimits)]
@@ -49,6 +59,9 @@ pub fn core_limits() -> CoreLimits {
         max_units: MAX_UNITS,
         max_seed: MAX_SEED,
         train_header_words: TrainHeader::WORDS,
+        max_model_bytes: MAX_MODEL_BYTES as f64,
+        bytes_per_parameter: BYTES_PER_PARAMETER,
+        eval_chunk_rows: EVAL_CHUNK_ROWS,
     }
 }
 

@@ -42,7 +42,9 @@ impl Model {
 pub fn describe_model(spec_json: &str) -> JsResult<String> {
     let spec = ModelSpec::from_json(spec_json)?;
     spec.validate()?;
-    Ok(Topology::of(&spec).to_json())
+    let topology = Topology::of(&spec);
+    topology.check_size()?;
+    Ok(topology.to_json())
 }
 
 #[wasm_bindgen]

@@ -17,3 +17,12 @@ export const SEED_RANGE = 'an integer in [0, 2^53 − 1]';
  * binding (crates/diabolo-wasm/src/train_header.rs) and stored as they are in model files.
  */
 export const TRAIN_HEADER_WORDS = 10;
+
+/** Most WASM memory one model may take: parameters, gradients and two optimizer moments (the core spec's `MAX_MODEL_BYTES`). */
+export const MAX_MODEL_BYTES = 3 * 2 ** 30;
+
+/** Bytes a model keeps per parameter: value, gradient, two optimizer moments (the core spec's `BYTES_PER_PARAMETER`). */
+export const BYTES_PER_PARAMETER = 16;
+
+/** Samples the core evaluates at once (`EVAL_CHUNK_ROWS`): its per-chunk evaluation buffers scale with this. */
+export const EVAL_CHUNK_ROWS = 256;

@@ -1,6 +1,6 @@
 import { invalid, kinds } from '../base/check.js';
 import { DiaboloError } from '../base/errors.js';
-import { MAX_UNITS } from '../base/limits.js';
+import { BYTES_PER_PARAMETER, MAX_MODEL_BYTES, MAX_UNITS } from '../base/limits.js';
 import { bool, int, nonNegative, num, oneOf, plainObject } from '../base/resolve.js';
 import type {
   ActivationName,
@@ -284,10 +284,6 @@ export function parameterTensors(c: ResolvedAutoencoderConfig): Tensor[] {
 export function optimizerSlots(o: OptimizerConfig): number {
   return o.kind === 'sgd' ? 0 : o.kind === 'momentum' ? 1 : 2;
 }
-
-/** What one model may hold in WASM memory: its parameters, their gradients and two optimizer moments. */
-const MAX_MODEL_BYTES = 3 * 2 ** 30;
-const BYTES_PER_PARAMETER = 16;
 
 /**
  * Refuse (E_MEMORY), before the core allocates anything, a model whose parameters with

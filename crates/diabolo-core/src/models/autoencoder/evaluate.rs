@@ -12,8 +12,12 @@ use crate::nn::vae;
 use crate::num::real::Sum;
 use crate::num::rng::Rng;
 
+/// Samples evaluated at once: the per-chunk buffers of evaluation scale with this, not with
+/// the data set.
+pub const EVAL_CHUNK_ROWS: usize = 256;
+
 impl<T: Kernel> Model<T> {
-    /// Run `f` over `x` in chunks of at most 256 samples (bounded memory for big sets).
+    /// Run `f` over `x` in chunks of at most [`EVAL_CHUNK_ROWS`] samples (bounded memory for big sets).
     fn chunked(&mut self, x: &[T], n: usize, f: impl FnMut(&mut Self, &[T], usize, usize)) -> Result<()> {
         let d = self.spec.inputs;
         self.chunked_rows("input", x, n, d, f)
@@ -31,7 +35,7 @@ impl<T: Kernel> Model<T> {
         Self::check_data(what, x, n, cols)?;
         let mut start = 0;
         while start < n {
-            let m = 256.min(n - start);
+            let m = EVAL_CHUNK_ROWS.min(n - start);
             f(self, &x[start * cols..(start + m) * cols], m, start);
             start += m;
         }

@@ -28,6 +28,7 @@ use crate::optim::divergence::LossWatch;
 use crate::optim::optimizer::OptimizerState;
 use crate::optim::params::ParamSet;
 use crate::spec::ModelSpec;
+pub use evaluate::EVAL_CHUNK_ROWS;
 pub use topology::{Role, Topology};
 
 /// The terms of the objective on one minibatch (or their sample-weighted means over an
@@ -117,6 +118,7 @@ impl<T: Kernel> Model<T> {
     pub fn new(spec: ModelSpec) -> Result<Self> {
         spec.validate()?;
         let topology = Topology::of(&spec);
+        topology.check_size()?;
         let mut rng = Rng::new(spec.seed);
         let (mut enc_layers, mut heads, mut dec_layers) = (Vec::new(), Vec::new(), Vec::new());
         // Initialised in parameter order, so the random stream follows the topology.

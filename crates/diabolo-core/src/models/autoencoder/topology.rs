@@ -12,9 +12,10 @@
 
 use serde::Serialize;
 
+use crate::error::{Error, Result};
 use crate::nn::activation::Activation;
 use crate::nn::loss::Loss;
-use crate::spec::ModelSpec;
+use crate::spec::{ModelSpec, BYTES_PER_PARAMETER, MAX_MODEL_BYTES};
 
 /// What a dense layer does in the model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -40,8 +41,10 @@ pub struct Span {
 }
 
 impl Span {
+    /// Number of values (saturating: a spec too large for memory is refused by
+    /// [`Topology::check_size`], not by an overflow here).
     pub fn len(&self) -> usize {
-        self.shape.iter().product()
+        self.shape.iter().fold(1usize, |n, &d| n.saturating_mul(d))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -124,7 +127,7 @@ impl Topology {
                 let tied_to = if spec.tied { mirror_of } else { None };
                 let mut span = |shape: Vec<usize>| {
                     let s = Span { offset, shape };
-                    offset += s.len();
+                    offset = offset.saturating_add(s.len());
                     s
                 };
                 let weights = tied_to.is_none().then(|| span(vec![outputs, inputs]));
@@ -191,6 +194,19 @@ impl Topology {
             tied: spec.tied,
             parameter_count: offset,
         }
+    }
+
+    /// An error unless the model fits in WASM memory: its parameters with their gradients and
+    /// optimizer moments within [`MAX_MODEL_BYTES`].
+    pub fn check_size(&self) -> Result<()> {
+        if self.parameter_count.saturating_mul(BYTES_PER_PARAMETER) > MAX_MODEL_BYTES {
+            return Err(Error::invalid(
+                "layers",
+                format!("{} parameters", self.parameter_count),
+                "a model that fits in WASM memory (< 3 GiB with its gradients and optimizer moments)",
+            ));
+        }
+        Ok(())
     }
 
     /// The layers of one role, in order.
