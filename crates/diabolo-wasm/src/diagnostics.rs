@@ -1,7 +1,7 @@
 //! What a binary says about itself (its kernel flavour, the core's version, the limits it
 //! enforces) and fault injection for the tests of fault handling.
 
-use diabolo_core::models::autoencoder::EVAL_CHUNK_ROWS;
+use diabolo_core::models::autoencoder::evaluate::EVAL_CHUNK_ROWS;
 use diabolo_core::spec::{BYTES_PER_PARAMETER, MAX_MODEL_BYTES, MAX_UNITS};
 use diabolo_core::Error;
 

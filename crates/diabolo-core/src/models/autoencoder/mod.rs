@@ -8,7 +8,7 @@
 //! runs the model forward; `parameters`: the parameter vector and layers). How it is trained
 //! — steps, epochs, data-parallel shards, resume state — is `crate::training`.
 
-mod evaluate;
+pub mod evaluate;
 mod gradients;
 mod parameters;
 #[cfg(test)]
@@ -28,7 +28,6 @@ use crate::optim::divergence::LossWatch;
 use crate::optim::optimizer::OptimizerState;
 use crate::optim::params::ParamSet;
 use crate::spec::ModelSpec;
-pub use evaluate::EVAL_CHUNK_ROWS;
 pub use topology::{Role, Topology};
 
 /// The terms of the objective on one minibatch (or their sample-weighted means over an
