@@ -158,8 +158,8 @@ pub fn contractive<T: Kernel>(
     let q_t: Vec<T> = q.iter().map(|&v| T::from_f64(2.0 * scale * v)).collect();
     for (hrow, drow) in h[..n * k].chunks_exact(k).zip(da[..n * k].chunks_exact_mut(k)) {
         for j in 0..k {
-            let d1 = layer.act.derivative_from_output(hrow[j]);
-            let d2 = layer.act.second_derivative_from_output(hrow[j]);
+            let d1 = layer.act.derivative(hrow[j]);
+            let d2 = layer.act.second_derivative(hrow[j]);
             let d1f = d1.to_f64();
             value += d1f * d1f * q[j];
             c[j] += d1f * d1f;
@@ -198,7 +198,7 @@ pub fn mean_jacobian_norm<T: Kernel>(layer: LayerView<'_, T>, h: &[T], n: usize)
     let mut total = 0.0;
     for row in h[..n * layer.outputs].chunks_exact(layer.outputs) {
         for (j, &hv) in row.iter().enumerate() {
-            let d = layer.act.derivative_from_output(hv).to_f64();
+            let d = layer.act.derivative(hv).to_f64();
             total += d * d * q[j];
         }
     }
