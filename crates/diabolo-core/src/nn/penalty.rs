@@ -139,12 +139,13 @@ fn row_norms<T: Kernel>(layer: LayerView<'_, T>) -> Vec<f64> {
         .collect()
 }
 
-/// Contractive penalty of `layer` given its outputs `h`. Adds the through-activation part of
-/// its gradient into `da` (the gradient w.r.t. pre-activations) and writes the direct
+/// Contractive penalty of `layer` given `at`, what its activation's derivatives read (its
+/// pre-activations if they need them, else its outputs `h`). Adds the through-activation
+/// part of its gradient into `da` (the gradient w.r.t. pre-activations) and writes the direct
 /// coefficients `c_j` into `coef` (apply them with [`add_scaled_rows`] after the weight GEMM).
 pub fn contractive<T: Kernel>(
     layer: LayerView<'_, T>,
-    h: &[T],
+    at: &[T],
     n: usize,
     lambda: f64,
     da: &mut [T],
@@ -156,10 +157,10 @@ pub fn contractive<T: Kernel>(
     let mut c = vec![0.0f64; k];
     let mut value = 0.0;
     let q_t: Vec<T> = q.iter().map(|&v| T::from_f64(2.0 * scale * v)).collect();
-    for (hrow, drow) in h[..n * k].chunks_exact(k).zip(da[..n * k].chunks_exact_mut(k)) {
+    for (xrow, drow) in at[..n * k].chunks_exact(k).zip(da[..n * k].chunks_exact_mut(k)) {
         for j in 0..k {
-            let d1 = layer.act.derivative(hrow[j]);
-            let d2 = layer.act.second_derivative(hrow[j]);
+            let d1 = layer.act.derivative(xrow[j]);
+            let d2 = layer.act.second_derivative(xrow[j]);
             let d1f = d1.to_f64();
             value += d1f * d1f * q[j];
             c[j] += d1f * d1f;
@@ -192,13 +193,13 @@ pub fn l2<T: Real>(w: &[T], lambda: f64, gw: &mut [T]) -> f64 {
 }
 
 /// The mean squared Frobenius norm of the encoder Jacobian over `n` samples, `1/n Σ ‖J_f(x_i)‖²`
-/// (the contractive penalty without λ), for evaluation.
-pub fn mean_jacobian_norm<T: Kernel>(layer: LayerView<'_, T>, h: &[T], n: usize) -> f64 {
+/// (the contractive penalty without λ), for evaluation; `at` as for [`contractive`].
+pub fn mean_jacobian_norm<T: Kernel>(layer: LayerView<'_, T>, at: &[T], n: usize) -> f64 {
     let q = row_norms(layer);
     let mut total = 0.0;
-    for row in h[..n * layer.outputs].chunks_exact(layer.outputs) {
-        for (j, &hv) in row.iter().enumerate() {
-            let d = layer.act.derivative(hv).to_f64();
+    for row in at[..n * layer.outputs].chunks_exact(layer.outputs) {
+        for (j, &v) in row.iter().enumerate() {
+            let d = layer.act.derivative(v).to_f64();
             total += d * d * q[j];
         }
     }

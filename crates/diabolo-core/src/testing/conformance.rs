@@ -128,8 +128,8 @@ pub fn evaluate<T: Kernel>(case: &Case) -> Result<Outputs> {
             let layer = case.layer::<T>()?;
             let n = case.size("n")?;
             let x = case.input::<T>("x")?;
-            let mut h = vec![T::ZERO; n * layer.outputs];
-            layer.forward(&x, n, &mut h, &mut scratch);
+            let (mut pre, mut h) = (Vec::new(), vec![T::ZERO; n * layer.outputs]);
+            layer.forward_keeping(&x, n, &mut pre, &mut h, &mut scratch);
             let (mut dh, pen) = if case.op == "contractive" {
                 let pen = LayerPenalties {
                     contractive: case.param("lambda")?,
@@ -144,6 +144,7 @@ pub fn evaluate<T: Kernel>(case: &Case) -> Result<Outputs> {
             let mut ps = PenaltyScratch::default();
             let terms = layer.backward_penalized(
                 &x,
+                &pre,
                 &h,
                 &mut dh,
                 n,

@@ -208,9 +208,10 @@ impl<T: Kernel> Model<T> {
         let mut total = Sum::default();
         self.chunked(x, n, |m, xs, k, _| {
             let layer = &m.enc.layers[0];
-            let mut h = vec![T::ZERO; k * layer.outputs];
-            layer.forward(xs, k, &mut h, &mut m.ws.scratch);
-            total.add(penalty::mean_jacobian_norm(layer.view(), &h, k) * k as f64);
+            let (mut pre, mut h) = (Vec::new(), vec![T::ZERO; k * layer.outputs]);
+            layer.forward_keeping(xs, k, &mut pre, &mut h, &mut m.ws.scratch);
+            let at = layer.act.derivative_input(&pre, &h);
+            total.add(penalty::mean_jacobian_norm(layer.view(), at, k) * k as f64);
         })?;
         Ok(total.value() / n as f64)
     }
