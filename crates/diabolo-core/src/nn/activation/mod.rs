@@ -184,6 +184,7 @@ registry! {
     LeakyRelu { alpha } => leaky_relu::LeakyRelu,
     Elu { alpha } => elu::Elu,
     Softplus => softplus::Softplus,
+    Silu => silu::Silu,
 }
 
 impl Activation {
