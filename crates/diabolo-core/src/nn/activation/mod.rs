@@ -185,6 +185,7 @@ registry! {
     Elu { alpha } => elu::Elu,
     Softplus => softplus::Softplus,
     Silu => silu::Silu,
+    Gelu => gelu::Gelu,
 }
 
 impl Activation {
