@@ -189,11 +189,7 @@ impl ModelSpec {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let loss = match j.loss.as_str() {
-            "mse" => Loss::Mse,
-            "bce" => Loss::BceLogits,
-            other => return Err(Error::invalid("loss", format!("{other:?}"), "\"mse\" or \"bce\"")),
-        };
+        let loss = Loss::from_name(&j.loss)?;
         let spec = ModelSpec {
             inputs: size("inputSize", j.input_size)?,
             layers,
@@ -252,12 +248,10 @@ impl ModelSpec {
                 ));
             }
         }
-        if self.loss == Loss::BceLogits && self.output_act != Activation::Linear {
-            return Err(Error::invalid(
-                "outputActivation",
-                self.output_act.name(),
-                "\"linear\" with loss \"bce\" (the loss applies the sigmoid to the logits itself)",
-            ));
+        if let Some((required, expected)) = self.loss.output_rule() {
+            if self.output_act.name() != required.name() {
+                return Err(Error::invalid("outputActivation", self.output_act.name(), expected));
+            }
         }
         self.corruption.validate()?;
         self.optimizer.validate()?;
