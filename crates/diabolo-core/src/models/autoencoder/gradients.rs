@@ -239,6 +239,26 @@ mod tests {
         }
     }
 
+    /// Every loss of the registry (with its default output activation), in a deep model and
+    /// in a VAE.
+    #[test]
+    fn every_loss_in_deep_and_variational_models_matches_finite_differences() {
+        let x = data(4, 6, 4);
+        for info in Loss::ALL {
+            let loss = Loss::from_name(info.name).unwrap();
+            let mut s = spec(vec![
+                layer(5, Activation::Tanh, LayerPenalties::default()),
+                layer(3, Activation::Sigmoid, LayerPenalties::default()),
+            ]);
+            (s.loss, s.output_act) = (loss, loss.default_output());
+            gradcheck(&Model::new(s).unwrap(), &x, 4, &format!("deep {loss:?}"));
+            let mut v = spec(vec![layer(5, Activation::Tanh, LayerPenalties::default())]);
+            (v.loss, v.output_act) = (loss, loss.default_output());
+            v.vae = Some(VaeSpec { latent: 2, beta: 0.7 });
+            gradcheck(&Model::new(v).unwrap(), &x, 4, &format!("vae {loss:?}"));
+        }
+    }
+
     #[test]
     fn variational_model_matches_finite_differences() {
         let mut s = spec(vec![layer(5, Activation::Tanh, LayerPenalties::default())]);

@@ -173,6 +173,7 @@ macro_rules! registry {
 registry! {
     Mse => mse::Mse,
     BceLogits => bce::Bce,
+    L1 => l1::L1,
 }
 
 impl Loss {
