@@ -19,6 +19,10 @@ use crate::maths::elementary::Elementary;
 // The stable scalar forms live with the other elementary functions (`maths/elementary.rs`).
 pub use crate::maths::elementary::{sigmoid, softplus};
 
+/// The α a config records for an activation that takes none (the core ignores it): the
+/// leaky ReLU's default, as configs and model files have always recorded it.
+pub const UNUSED_ALPHA: f64 = 0.01;
+
 /// What one activation's file defines. `alpha` is the parameter of the activations that take
 /// one (`ALPHA` is `Some`); the others ignore it.
 pub trait Function {
