@@ -6,8 +6,11 @@
 
 use crate::kernels::gemm::{gemm, gemm_with_epilogue, Kernel, MatRef, Scratch};
 use crate::nn::activation::Activation;
-use crate::nn::penalty::{self, LayerPenalties, LayerView, PenaltyTerms};
+use crate::nn::penalty::{LayerPenalties, LayerView, PenaltyTerms};
 use crate::num::rng::Rng;
+
+/// Buffers the penalties reuse between minibatches (defined with the penalties).
+pub use crate::nn::penalty::PenaltyScratch;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dense<T> {
@@ -17,13 +20,6 @@ pub struct Dense<T> {
     pub w: Vec<T>,
     pub b: Vec<T>,
     pub act: Activation,
-}
-
-/// Buffers the penalties reuse between minibatches.
-#[derive(Clone, Debug, Default)]
-pub struct PenaltyScratch<T> {
-    rho_hat: Vec<f64>,
-    coef: Vec<T>,
 }
 
 /// Gradients of a dense layer's parameters, laid out like the layer.
@@ -185,18 +181,20 @@ impl<T: Kernel> Dense<T> {
     ) -> PenaltyTerms {
         let k = self.outputs;
         let mut terms = PenaltyTerms::default();
-        if let Some(sp) = penalties.sparsity {
-            terms.sparsity = penalty::kl_sparsity(h, n, k, sp, dh, &mut ps.rho_hat);
-        }
+        penalties.each(|i, p| {
+            let v = p.on_output_delta(h, n, k, dh, ps.slot(i));
+            *p.term(&mut terms) += v;
+        });
         // What the activation's derivatives read: `a` if they need it, else `h`.
         let at = &self.act.derivative_input(pre, h)[..n * k];
         let da = &mut dh[..n * k];
         for (d, &v) in da.iter_mut().zip(at) {
             *d *= self.act.derivative(v);
         }
-        if penalties.contractive > 0.0 {
-            terms.contractive = penalty::contractive(self.view(), at, n, penalties.contractive, da, &mut ps.coef);
-        }
+        penalties.each(|i, p| {
+            let v = p.on_preactivation_delta(self.view(), at, n, da, ps.slot(i));
+            *p.term(&mut terms) += v;
+        });
         grad.b.fill(T::ZERO);
         for row in da.chunks_exact(k) {
             for (gb, &d) in grad.b.iter_mut().zip(row) {
@@ -222,12 +220,10 @@ impl<T: Kernel> Dense<T> {
                 scratch,
             );
         }
-        if penalties.contractive > 0.0 {
-            penalty::add_scaled_rows(&self.w, &ps.coef, self.inputs, &mut grad.w);
-        }
-        if penalties.l2 > 0.0 {
-            terms.l2 = penalty::l2(&self.w, penalties.l2, &mut grad.w);
-        }
+        penalties.each(|i, p| {
+            let v = p.on_weight_gradient(self.view(), &mut grad.w, ps.slot(i));
+            *p.term(&mut terms) += v;
+        });
         terms
     }
 }
