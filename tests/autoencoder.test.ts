@@ -358,3 +358,64 @@ describe('optimizers', () => {
     }
   });
 });
+
+describe('activations and losses from the core registry (SiLU, GELU, L1)', () => {
+  const x = shapes({ count: 200, size: 8, seed: 5 });
+  const adam = { kind: 'adam' } as const;
+  const cases: Array<[string, AutoencoderConfig]> = [
+    [
+      'silu, contractive, l1',
+      { inputSize: 64, layers: [{ units: 16, activation: 'silu', contractive: 0.01 }], loss: 'l1', optimizer: adam },
+    ],
+    [
+      'deep gelu → silu',
+      {
+        inputSize: 64,
+        layers: [
+          { units: 24, activation: 'gelu' },
+          { units: 8, activation: 'silu' },
+        ],
+        optimizer: adam,
+      },
+    ],
+    [
+      'gelu VAE with l1',
+      {
+        inputSize: 64,
+        layers: [{ units: 16, activation: 'gelu' }],
+        vae: { latentSize: 2 },
+        loss: 'l1',
+        optimizer: adam,
+      },
+    ],
+  ];
+  for (const [name, c] of cases) {
+    it(`${name}: trains, inline and in a worker to the same bits`, async () => {
+      const cfg = { ...c, seed: 9 };
+      const opts = { epochs: 6, batchSize: 20, learningRate: 0.01 };
+      const inline = await make(cfg, { backend: 'inline' });
+      const worker = await make(cfg, { backend: 'worker' });
+      const [a, b] = await Promise.all([inline.fit(x, opts), worker.fit(x, opts)]);
+      expect(a.losses.every(Number.isFinite)).toBe(true);
+      expect(a.losses.at(-1)).toBeLessThan(a.losses[0] as number);
+      expect(b.losses).toEqual(a.losses);
+      expect(bits(await worker.getWeights())).toEqual(bits(await inline.getWeights()));
+    });
+  }
+
+  it('gelu and silu give the same bits in the scalar and simd128 builds', async () => {
+    const cfg = { ...(cases[1]?.[1] as AutoencoderConfig), seed: 3 };
+    const simd = await make(cfg, { flavor: 'simd128' });
+    const scalar = await make(cfg, { flavor: 'scalar' });
+    await simd.fit(x, { epochs: 2, batchSize: 20, learningRate: 0.01 });
+    await scalar.fit(x, { epochs: 2, batchSize: 20, learningRate: 0.01 });
+    expect(bits(await scalar.getWeights())).toEqual(bits(await simd.getWeights()));
+  });
+
+  it("an l1 VAE's ELBO adds the Laplace constant (ln 2 per input) to the loss and the KL", async () => {
+    const vae = await make({ ...(cases[2]?.[1] as AutoencoderConfig), seed: 4 });
+    await vae.fit(x, { epochs: 2, batchSize: 20, learningRate: 0.01 });
+    const e = await vae.evaluate(x);
+    expect(e.elbo).toBe(-(e.reconstruction + 64 * Math.LN2 + e.kl));
+  });
+});

@@ -31,7 +31,7 @@ const configRows: Array<[string, unknown, string, string]> = [
   ['unknown config key', { ...base, hiden: 3 }, 'E_INVALID', 'config.hiden'],
   ['config not an object', 42, 'E_INVALID', 'config = 42'],
   ['unknown activation', { ...base, hiddenActivation: 'swish' }, 'E_INVALID', 'hiddenActivation = "swish"'],
-  ['unknown loss', { ...base, loss: 'l1' }, 'E_INVALID', 'loss = "l1"'],
+  ['unknown loss', { ...base, loss: 'huber' }, 'E_INVALID', 'loss = "huber"'],
   [
     'bce with sigmoid output',
     { ...base, loss: 'bce', outputActivation: 'sigmoid' },

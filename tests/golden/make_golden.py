@@ -172,4 +172,83 @@ for name, kind, lr, hp in [
     case(f"optimizer_{name}", "optimizer", {"kind": kinds[kind], "lr": lr, **{k2: float(v2) for k2, v2 in hp.items()}},
          {"p": p0, "grads": flat_g}, {"p": run_opt(kind, lr, **hp)})
 
+# Added later, after every case above and with its own generator, so that the cases above
+# (and their bytes in ops.json) stay as they were: SiLU and GELU layers, and the L1 loss.
+rng_new = random.Random(20261201)
+
+
+def randn_new(n, scale=1.0):
+    return [rng_new.gauss(0.0, scale) for _ in range(n)]
+
+
+def unif_new(n, lo=0.0, hi=1.0):
+    return [rng_new.uniform(lo, hi) for _ in range(n)]
+
+
+def std_normal_cdf(a):
+    # Φ(a) = ½·erfc(−a/√2) = ½·(1 + erf(a/√2)); erfc keeps its digits for a ≪ 0.
+    return 0.5 * math.erfc(-a / math.sqrt(2.0))
+
+
+def std_normal_pdf(a):
+    return math.exp(-0.5 * a * a) / math.sqrt(2.0 * math.pi)
+
+
+def silu_d2(a):
+    s = sigmoid(a)
+    return s * (1 - s) * (2 + a * (1 - 2 * s))
+
+
+ACT_NEW = {
+    # SiLU a·σ(a): s′ = σ(1 + a(1 − σ)), s″ = σ(1 − σ)(2 + a(1 − 2σ)).
+    "silu": (lambda a, al: a * sigmoid(a), lambda a, al: sigmoid(a) * (1 + a * (1 - sigmoid(a))),
+             lambda a, al: silu_d2(a)),
+    # GELU a·Φ(a) (exact, PyTorch's nn.GELU()): s′ = Φ + a·φ, s″ = φ·(2 − a²).
+    "gelu": (lambda a, al: a * std_normal_cdf(a), lambda a, al: std_normal_cdf(a) + a * std_normal_pdf(a),
+             lambda a, al: std_normal_pdf(a) * (2 - a * a)),
+}
+
+n, d, k = 5, 7, 3
+for act in ["silu", "gelu"]:
+    x, w, b = randn_new(n * d), randn_new(k * d, 0.5), randn_new(k, 0.3)
+    f, df, _ = ACT_NEW[act]
+    a = preact(x, w, b, n, d, k)
+    h = [f(a[i][j], 0) for i in range(n) for j in range(k)]
+    case(f"dense_forward_{act}", "dense_forward", {"n": n, "inputs": d, "outputs": k, "alpha": 0},
+         {"x": x, "w": w, "b": b}, {"h": h}, act)
+    dh = randn_new(n * k)
+    da = [dh[i * k + j] * df(a[i][j], 0) for i in range(n) for j in range(k)]
+    dw = [sum(da[i * k + j] * x[i * d + p] for i in range(n)) for j in range(k) for p in range(d)]
+    db = [sum(da[i * k + j] for i in range(n)) for j in range(k)]
+    dx = [sum(da[i * k + j] * w[j * d + p] for j in range(k)) for i in range(n) for p in range(d)]
+    case(f"dense_backward_{act}", "dense_backward", {"n": n, "inputs": d, "outputs": k, "alpha": 0},
+         {"x": x, "w": w, "b": b, "dh": dh}, {"dw": dw, "db": db, "dx": dx}, act)
+
+# The contractive penalty through the pre-activation: s′ and s″ of SiLU and GELU are not
+# functions of the output.
+n, d, k, lam = 4, 6, 3, 0.7
+for act in ["silu", "gelu"]:
+    x, w, b = randn_new(n * d), randn_new(k * d, 0.6), randn_new(k, 0.3)
+    f, df, d2f = ACT_NEW[act]
+    a = preact(x, w, b, n, d, k)
+    q = [sum(w[j * d + p] ** 2 for p in range(d)) for j in range(k)]
+    val = lam / n * sum(df(a[i][j], 0) ** 2 * q[j] for i in range(n) for j in range(k))
+    da = [lam / n * 2 * df(a[i][j], 0) * d2f(a[i][j], 0) * q[j] for i in range(n) for j in range(k)]
+    coef = [2 * lam / n * sum(df(a[i][j], 0) ** 2 for i in range(n)) for j in range(k)]
+    dw = [sum(da[i * k + j] * x[i * d + p] for i in range(n)) + coef[j] * w[j * d + p] for j in range(k) for p in range(d)]
+    db = [sum(da[i * k + j] for i in range(n)) for j in range(k)]
+    dx = [sum(da[i * k + j] * w[j * d + p] for j in range(k)) for i in range(n) for p in range(d)]
+    case(f"contractive_{act}", "contractive", {"n": n, "inputs": d, "outputs": k, "lambda": lam, "alpha": 0},
+         {"x": x, "w": w, "b": b}, {"value": [val], "dw": dw, "db": db, "dx": dx}, act)
+
+# L1 (mean absolute error, scaled as MSE: sum over features, mean over samples), 4 samples of
+# 6 features, two outputs equal to their targets (subgradient 0). Losses are numbered by
+# their place in the core's registry: mse 0, bce 1, l1 2.
+n, d = 4, 6
+out, tgt = randn_new(n * d), unif_new(n * d)
+out[3], out[10] = tgt[3], tgt[10]
+sign = [(o > t) - (o < t) for o, t in zip(out, tgt)]
+case("loss_l1", "loss", {"n": n, "loss": 2}, {"out": out, "x": tgt},
+     {"value": [sum(abs(o - t) for o, t in zip(out, tgt)) / n], "grad": [s / n for s in sign]})
+
 print(json.dumps({"about": __doc__.strip().splitlines()[0], "cases": cases}, indent=1))

@@ -64,6 +64,40 @@ describe('autoencoder configuration', () => {
     expect(JSON.parse(coreSpec(c)).inputSize).toBe(10);
   });
 
+  it("takes the core's vocabulary: every activation and loss, their α and output rules", () => {
+    const base = { inputSize: 4, hiddenSize: 2 } as const;
+    for (const activation of ['silu', 'gelu', 'leakyRelu', 'elu', 'sigmoid'] as const) {
+      const c = resolveAutoencoderConfig({ ...base, hiddenActivation: activation });
+      // The default α of the activations that take one; the leaky ReLU's for the others, as always.
+      expect(c.layers[0]?.activationAlpha).toBe(activation === 'elu' ? 1 : 0.01);
+    }
+    expect(resolveAutoencoderConfig({ ...base, loss: 'l1' }).outputActivation).toBe('sigmoid');
+    expect(resolveAutoencoderConfig({ ...base, loss: 'bce' }).outputActivation).toBe('linear');
+    expect(resolveAutoencoderConfig({ ...base, loss: 'mse' }).outputActivation).toBe('sigmoid');
+    invalid(
+      () => resolveAutoencoderConfig({ ...base, loss: 'bce', outputActivation: 'gelu' }),
+      'outputActivation = "gelu" is not allowed: expected "linear" with loss "bce"',
+    );
+    invalid(
+      () => resolveAutoencoderConfig({ ...base, hiddenActivation: 'swish' as never }),
+      'expected one of linear, sigmoid, tanh, relu, leakyRelu, elu, softplus, silu, gelu',
+    );
+    invalid(() => resolveAutoencoderConfig({ ...base, loss: 'huber' as never }), 'expected one of mse, bce, l1');
+    invalid(
+      () => resolveAutoencoderConfig({ ...base, corruption: { kind: 'blur' } as never }),
+      'expected one of none, mask, gaussian, saltPepper',
+    );
+    invalid(
+      () => resolveAutoencoderConfig({ ...base, optimizer: { kind: 'lbfgs' } as never }),
+      'expected one of sgd, momentum, adam, adamw',
+    );
+    invalid(
+      () => resolveAutoencoderConfig({ ...base, init: 'orthogonal' as never }),
+      'expected one of auto, glorot, he, uniformFanIn',
+    );
+    invalid(() => resolveAutoencoderConfig({ ...base, optimizer: { kind: 'sgd', rho: 1 } as never }), 'optimizer.rho');
+  });
+
   it('refuses what it cannot build, naming the field', () => {
     invalid(() => resolveAutoencoderConfig({ inputSize: 0, hiddenSize: 2 }), 'inputSize = 0');
     invalid(() => resolveAutoencoderConfig({ inputSize: 4, hiddenSize: 2, loss: 'mae' as never }), 'loss');

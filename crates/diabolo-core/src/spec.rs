@@ -2,6 +2,8 @@
 //! applied (the TS facade owns defaults), parsed strictly here (unknown fields are errors)
 //! and validated again so that the core never trusts its caller.
 
+mod schema;
+
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
@@ -13,6 +15,7 @@ use crate::optim::optimizer::Optimizer;
 
 /// How weights are initialised (defined with the initialisers).
 pub use crate::nn::init::Init;
+pub use schema::{schema, Schema, CORRUPTIONS, OPTIMIZERS};
 
 /// One encoder layer: `units` outputs, its activation and the penalties on its codes.
 #[derive(Clone, Debug, PartialEq)]
@@ -84,7 +87,8 @@ struct VaeJson {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase", tag = "kind")]
 enum CorruptionJson {
-    None,
+    // `{}`: a unit variant would let unknown fields through.
+    None {},
     Mask { nu: f64 },
     Gaussian { sigma: f64 },
     SaltPepper { nu: f64, low: f64, high: f64 },
@@ -93,7 +97,7 @@ enum CorruptionJson {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase", tag = "kind")]
 enum OptimizerJson {
-    Sgd,
+    Sgd {},
     Momentum {
         momentum: f64,
         nesterov: bool,
@@ -133,7 +137,7 @@ struct ModelJson {
 impl From<OptimizerJson> for Optimizer {
     fn from(j: OptimizerJson) -> Self {
         match j {
-            OptimizerJson::Sgd => Optimizer::Sgd,
+            OptimizerJson::Sgd {} => Optimizer::Sgd,
             OptimizerJson::Momentum { momentum, nesterov } => Optimizer::Momentum { momentum, nesterov },
             OptimizerJson::Adam { beta1, beta2, epsilon } => Optimizer::Adam {
                 beta1,
@@ -196,11 +200,7 @@ impl ModelSpec {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let loss = match j.loss.as_str() {
-            "mse" => Loss::Mse,
-            "bce" => Loss::BceLogits,
-            other => return Err(Error::invalid("loss", format!("{other:?}"), "\"mse\" or \"bce\"")),
-        };
+        let loss = Loss::from_name(&j.loss)?;
         let spec = ModelSpec {
             inputs: size("inputSize", j.input_size)?,
             layers,
@@ -212,25 +212,13 @@ impl ModelSpec {
             loss,
             tied: j.tied_weights,
             corruption: match j.corruption {
-                CorruptionJson::None => Corruption::None,
+                CorruptionJson::None {} => Corruption::None,
                 CorruptionJson::Mask { nu } => Corruption::Mask { nu },
                 CorruptionJson::Gaussian { sigma } => Corruption::Gaussian { sigma },
                 CorruptionJson::SaltPepper { nu, low, high } => Corruption::SaltPepper { nu, low, high },
             },
             optimizer: j.optimizer.into(),
-            init: match j.init.as_str() {
-                "auto" => Init::Auto,
-                "glorot" => Init::Glorot,
-                "he" => Init::He,
-                "uniformFanIn" => Init::UniformFanIn,
-                other => {
-                    return Err(Error::invalid(
-                        "init",
-                        format!("{other:?}"),
-                        "auto, glorot, he or uniformFanIn",
-                    ))
-                }
-            },
+            init: Init::from_name(&j.init)?,
             seed: j.seed,
         };
         spec.validate()?;
@@ -259,12 +247,10 @@ impl ModelSpec {
                 ));
             }
         }
-        if self.loss == Loss::BceLogits && self.output_act != Activation::Linear {
-            return Err(Error::invalid(
-                "outputActivation",
-                self.output_act.name(),
-                "\"linear\" with loss \"bce\" (the loss applies the sigmoid to the logits itself)",
-            ));
+        if let Some((required, expected)) = self.loss.output_rule() {
+            if self.output_act.name() != required.name() {
+                return Err(Error::invalid("outputActivation", self.output_act.name(), expected));
+            }
         }
         self.corruption.validate()?;
         self.optimizer.validate()?;
@@ -321,5 +307,47 @@ mod tests {
             r#"{"kind":"adamw","beta1":0.9,"beta2":0.999,"epsilon":1e-8,"weight_decay":0.01}"#
         )
         .is_err());
+    }
+
+    /// `{"kind": kind, field: value, …}` with a plausible value for each field.
+    fn kind_json(kind: &str, fields: &[&str]) -> String {
+        let mut o = serde_json::Map::new();
+        o.insert("kind".into(), kind.into());
+        for &f in fields {
+            let v: serde_json::Value = if f == "nesterov" { true.into() } else { 0.5.into() };
+            o.insert(f.into(), v);
+        }
+        serde_json::Value::Object(o).to_string()
+    }
+
+    /// The kinds and fields the schema lists are exactly what the parser reads: each parses
+    /// with its fields, and fails without one of them, with one more, or under another kind.
+    #[test]
+    fn schema_kinds_are_what_the_parser_reads() {
+        fn holds<J: for<'de> Deserialize<'de>>(table: &[(&str, &[&str])]) {
+            let parses = |text: &str| serde_json::from_str::<J>(text).is_ok();
+            for &(kind, fields) in table {
+                assert!(parses(&kind_json(kind, fields)), "{kind} {fields:?}");
+                for i in 0..fields.len() {
+                    let fewer: Vec<&str> = fields
+                        .iter()
+                        .enumerate()
+                        .filter(|&(j, _)| j != i)
+                        .map(|(_, f)| *f)
+                        .collect();
+                    assert!(!parses(&kind_json(kind, &fewer)), "{kind} without {}", fields[i]);
+                }
+                let more: Vec<&str> = fields.iter().copied().chain(["extra"]).collect();
+                assert!(!parses(&kind_json(kind, &more)), "{kind} with an extra field");
+            }
+            assert!(!parses(&kind_json("unknownKind", &[])));
+        }
+        holds::<CorruptionJson>(&CORRUPTIONS);
+        holds::<OptimizerJson>(&OPTIMIZERS);
+        for (init, name) in Init::ALL {
+            assert_eq!(Init::from_name(name).unwrap(), init);
+            assert_eq!(init.name(), name);
+        }
+        assert!(Init::from_name("orthogonal").is_err());
     }
 }

@@ -1,11 +1,21 @@
-/** Element-wise activation functions. */
-export type ActivationName = 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'elu' | 'softplus';
+import type { SCHEMA } from './schema.js';
+
+/**
+ * Element-wise activation functions: `linear`, `sigmoid`, `tanh`, `relu`, `leakyRelu`, `elu`,
+ * `softplus`, `silu` (`a·σ(a)`) and `gelu` (`a·Φ(a)`, the exact form) — the core's list.
+ * @useDeclaredType
+ */
+export type ActivationName = keyof typeof SCHEMA.activations;
 
 /** Weight initialisation schemes. */
 export type InitName = 'auto' | 'glorot' | 'he' | 'uniformFanIn';
 
-/** Reconstruction losses: squared error, or Bernoulli cross-entropy from logits (inputs in [0, 1]). */
-export type LossName = 'mse' | 'bce';
+/**
+ * Reconstruction losses: squared error (`mse`), Bernoulli cross-entropy from logits (`bce`,
+ * inputs in [0, 1]) or absolute error (`l1`) — the core's list.
+ * @useDeclaredType
+ */
+export type LossName = keyof typeof SCHEMA.losses;
 
 /** Kernel set of the WASM core: relaxed SIMD (FMA), plain SIMD128, or scalar code. */
 export type Flavor = 'relaxed' | 'simd128' | 'scalar';
@@ -131,7 +141,7 @@ export interface AutoencoderConfig {
   layers?: LayerConfig[];
   /** Default activation of the encoder layers. Default `'sigmoid'`. */
   hiddenActivation?: ActivationName;
-  /** Activation of the reconstruction. Default `'sigmoid'` for `mse`, `'linear'` (logits) for `bce`. */
+  /** Activation of the reconstruction. Default `'sigmoid'` for `mse` and `l1`, `'linear'` (logits) for `bce`. */
   outputActivation?: ActivationName;
   /** Default slope/scale for `leakyRelu` (0.01) and `elu` (1). */
   activationAlpha?: number;
@@ -152,8 +162,8 @@ export interface AutoencoderConfig {
   /** Default `{ kind: 'sgd' }`. */
   optimizer?: OptimizerConfig;
   /**
-   * Weight initialisation: `'auto'` (default: He normal for ReLU-family units, Glorot uniform
-   * otherwise, zero biases), `'glorot'`, `'he'`, or `'uniformFanIn'` (weights and biases
+   * Weight initialisation: `'auto'` (default: He normal for rectifier-like units — `relu`,
+   * `leakyRelu`, `elu`, `silu`, `gelu` — Glorot uniform otherwise, zero biases), `'glorot'`, `'he'`, or `'uniformFanIn'` (weights and biases
    * U(±1/√fan_in), PyTorch's `nn.Linear` default).
    */
   init?: InitName;

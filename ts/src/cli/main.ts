@@ -16,6 +16,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { SCHEMA } from '../base/schema.js';
 import {
   Autoencoder,
   type AutoencoderConfig,
@@ -29,6 +30,20 @@ import {
   parseNpy,
 } from './io.js';
 import { TrainingProgress } from './progress.js';
+
+/** The core's names (ts/src/base/schema.ts), for the help text; `fallback` marked as the default. */
+const names = (table: object, fallback: string) =>
+  Object.keys(table)
+    .map((n) => (n === fallback ? `${n} (default)` : n))
+    .join(', ');
+const LOSS_FLAG = `--loss ${Object.keys(SCHEMA.losses).join('|')}`.padEnd(20);
+/** The corruption kinds that take an amount, each with the field `--denoise KIND:P` sets. */
+const DENOISE = Object.entries(SCHEMA.corruptions as Record<string, readonly string[]>).flatMap(([kind, fields]) =>
+  fields[0] === undefined ? [] : [[kind, fields[0]] as const],
+);
+const DENOISE_HELP = DENOISE.map(([k, f]) => `${k}:${f.toUpperCase()}`)
+  .join(', ')
+  .replace(/, ([^,]*)$/, ' or $1');
 
 const HELP: Record<string, string> = {
   main: `usage: diabolo <command> [options]   (diabolo <command> --help for details)
@@ -59,14 +74,14 @@ file is written whole or not at all.`,
   train: `usage: diabolo train <data> --out model.dia [options]
   --hidden N           one hidden layer of N units (default 32)
   --layers A,B,…       several encoder layers (a deep autoencoder)
-  --activation NAME    linear, sigmoid (default), tanh, relu, leakyRelu, elu, softplus
-  --loss mse|bce       reconstruction loss (default mse)
+  --activation NAME    ${names(SCHEMA.activations, 'sigmoid')}
+  ${LOSS_FLAG} reconstruction loss (default mse)
   --sparsity RHO,BETA  KL sparsity on the codes
-  --denoise KIND:P     corruption: mask:NU, gaussian:SIGMA or saltPepper:NU
+  --denoise KIND:P     corruption: ${DENOISE_HELP}
   --contractive L      contractive penalty weight
   --l2 L               weight decay
   --vae Z              a variational autoencoder with a Z-dimensional code
-  --optimizer NAME     sgd (default), momentum, adam, adamw
+  --optimizer NAME     ${names(SCHEMA.optimizers, 'sgd')}
   --epochs N           (default 10)   --batch N (default 32)   --lr X
   --validation F       fraction held out for validation (e.g. 0.1)
   --label-column C     ignore a label column of a CSV file: first, last, or its
@@ -268,12 +283,8 @@ function trainConfig(values: Record<string, string | boolean | undefined>, input
   if (s('denoise')) {
     const [kind, p] = (s('denoise') as string).split(':');
     const amount = number('denoise', p ?? '');
-    config.corruption =
-      kind === 'gaussian'
-        ? { kind, sigma: amount }
-        : kind === 'mask' || kind === 'saltPepper'
-          ? { kind, nu: amount }
-          : { kind };
+    const field = DENOISE.find(([k]) => k === kind)?.[1];
+    config.corruption = field === undefined ? { kind } : { kind, [field]: amount };
   }
   return config as unknown as AutoencoderConfig;
 }

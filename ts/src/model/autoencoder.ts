@@ -1,5 +1,6 @@
 import { checkArgs, checkOptions, integer, kinds, RUNTIME_OPTIONS } from '../base/check.js';
 import { DiaboloError } from '../base/errors.js';
+import { SCHEMA } from '../base/schema.js';
 import type {
   AutoencoderConfig,
   EngineInfo,
@@ -193,9 +194,10 @@ export class Autoencoder extends EngineObject {
     checkArgs('evaluate', ['data', data, kinds.matrix]);
     const t = await this.onData(data, (id) => this.rt.call.evaluate(this.id, id));
     if (!this.config.vae) return t;
-    // The MSE decoder is Gaussian with σ² = ½: −log p(x|z) = Σ(x − x̂)² + d/2·ln π.
-    const gauss = this.config.loss === 'mse' ? 0.5 * this.config.inputSize * Math.log(Math.PI) : 0;
-    return { ...t, elbo: -(t.reconstruction + gauss + t.kl) };
+    // −log p(x|z) = the loss + its likelihood constant per dimension, the core's (MSE: a
+    // Gaussian with σ² = ½, d/2·ln π; L1: a Laplace of scale 1, d·ln 2; BCE: none).
+    const nll = this.config.inputSize * SCHEMA.losses[this.config.loss].nllPerDimension;
+    return { ...t, elbo: -(t.reconstruction + nll + t.kl) };
   }
 
   /** Codes `f(x)`: one row of {@link codeSize} values per sample (a VAE gives `μ`). */

@@ -2,6 +2,7 @@ import { invalid, kinds } from '../base/check.js';
 import { DiaboloError } from '../base/errors.js';
 import { BYTES_PER_PARAMETER, MAX_MODEL_BYTES, MAX_UNITS } from '../base/limits.js';
 import { bool, int, nonNegative, num, oneOf, plainObject } from '../base/resolve.js';
+import { SCHEMA } from '../base/schema.js';
 import type {
   ActivationName,
   AutoencoderConfig,
@@ -65,8 +66,13 @@ export interface ResolvedAutoencoderConfig {
   seed: number;
 }
 
-const ACTIVATIONS: readonly ActivationName[] = ['linear', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'elu', 'softplus'];
-const LOSSES: readonly LossName[] = ['mse', 'bce'];
+// The vocabulary is the core's (ts/src/base/schema.ts, generated from its registries).
+const ACTIVATIONS = Object.keys(SCHEMA.activations) as ActivationName[];
+const LOSSES = Object.keys(SCHEMA.losses) as LossName[];
+const CORRUPTIONS = Object.keys(SCHEMA.corruptions) as (keyof typeof SCHEMA.corruptions)[];
+const OPTIMIZERS = Object.keys(SCHEMA.optimizers) as (keyof typeof SCHEMA.optimizers)[];
+/** Every field some kind has, and `kind`. */
+const kindKeys = (table: Record<string, readonly string[]>) => new Set(['kind', ...Object.values(table).flat()]);
 const CONFIG_KEYS = new Set<string>([
   'inputSize',
   'hiddenSize',
@@ -107,13 +113,13 @@ function resolveSparsity(field: string, v: unknown): SparsityConfig | null {
 
 function alphaFor(activation: ActivationName, given: unknown, field: string): number {
   if (given !== undefined) return num(field, given, nonNegative, 'a finite number ≥ 0');
-  return activation === 'elu' ? 1 : 0.01;
+  return SCHEMA.activations[activation].alpha ?? SCHEMA.unusedAlpha;
 }
 
 function resolveCorruption(v: unknown): ResolvedAutoencoderConfig['corruption'] {
   if (v === undefined) return { kind: 'none' };
-  const c = plainObject('corruption', v, new Set(['kind', 'nu', 'sigma', 'low', 'high']));
-  const kind = oneOf('corruption.kind', c.kind, ['none', 'mask', 'gaussian', 'saltPepper'] as const);
+  const c = plainObject('corruption', v, kindKeys(SCHEMA.corruptions));
+  const kind = oneOf('corruption.kind', c.kind, CORRUPTIONS);
   const prob = (x: unknown) => num('corruption.nu', x, (p) => p >= 0 && p < 1, 'a probability in [0, 1)');
   switch (kind) {
     case 'none':
@@ -134,12 +140,8 @@ function resolveCorruption(v: unknown): ResolvedAutoencoderConfig['corruption'] 
 /** Apply an optimizer's defaults and check its fields. */
 export function resolveOptimizer(v: unknown): Required<OptimizerConfig> {
   if (v === undefined) return { kind: 'sgd' };
-  const o = plainObject(
-    'optimizer',
-    v,
-    new Set(['kind', 'momentum', 'nesterov', 'beta1', 'beta2', 'epsilon', 'weightDecay']),
-  );
-  const kind = oneOf('optimizer.kind', o.kind, ['sgd', 'momentum', 'adam', 'adamw'] as const);
+  const o = plainObject('optimizer', v, kindKeys(SCHEMA.optimizers));
+  const kind = oneOf('optimizer.kind', o.kind, OPTIMIZERS);
   const unit = (f: string, x: unknown, d: number) =>
     num(`optimizer.${f}`, x ?? d, (p) => p >= 0 && p < 1, 'a number in [0, 1)');
   switch (kind) {
@@ -202,16 +204,15 @@ export function resolveAutoencoderConfig(config: AutoencoderConfig): ResolvedAut
           : num(`${f}.contractive`, l.contractive, nonNegative, 'a finite number ≥ 0'),
     };
   });
-  const outputActivation = oneOf(
-    'outputActivation',
-    c.outputActivation ?? (loss === 'bce' ? 'linear' : 'sigmoid'),
-    ACTIVATIONS,
-  );
-  if (loss === 'bce' && outputActivation !== 'linear') {
+  // The loss decides the output activation's default, and requires one where it must.
+  const lossRule = SCHEMA.losses[loss];
+  const outputActivation = oneOf('outputActivation', c.outputActivation ?? lossRule.defaultOutput, ACTIVATIONS);
+  const required = lossRule.requiredOutput;
+  if (required !== null && outputActivation !== required.activation) {
     throw invalid(
       'outputActivation',
       outputActivation,
-      '"linear" with loss "bce" (the loss applies the sigmoid to the logits itself)',
+      `"${required.activation}" with loss "${loss}" (${required.reason})`,
     );
   }
   let vae: ResolvedAutoencoderConfig['vae'] = null;
@@ -236,7 +237,7 @@ export function resolveAutoencoderConfig(config: AutoencoderConfig): ResolvedAut
     corruption: resolveCorruption(c.corruption),
     vae,
     optimizer: resolveOptimizer(c.optimizer),
-    init: oneOf('init', c.init ?? 'auto', ['auto', 'glorot', 'he', 'uniformFanIn'] as const),
+    init: oneOf('init', c.init ?? 'auto', SCHEMA.inits),
     seed,
   };
   checkModelSize('config', parameterTensors(resolved));

@@ -169,7 +169,7 @@ impl<T: Kernel> Classifier<T> {
             } else {
                 None
             };
-            head.backward_penalized(features, logits, dlogits, n, &none, head_grad, target, scratch, ps);
+            head.backward_penalized(features, &[], logits, dlogits, n, &none, head_grad, target, scratch, ps);
         }
         if features_grad {
             self.body.backward(x, n, &[], None, &mut self.scratch, &mut self.ps);

@@ -35,6 +35,9 @@ pub struct Chain<T> {
     pub grads: Vec<DenseGrad<T>>,
     /// Output of each layer for the current minibatch.
     pub acts: Vec<Vec<T>>,
+    /// Pre-activations of each layer whose activation's derivatives need them (empty for
+    /// the others).
+    pub pre: Vec<Vec<T>>,
     /// Gradient of the loss w.r.t. each layer's output (then, in place, its pre-activation).
     pub deltas: Vec<Vec<T>>,
 }
@@ -47,6 +50,7 @@ impl<T: Kernel> Chain<T> {
             layers,
             grads,
             acts: vec![Vec::new(); n],
+            pre: vec![Vec::new(); n],
             deltas: vec![Vec::new(); n],
         }
     }
@@ -67,7 +71,7 @@ impl<T: Kernel> Chain<T> {
             let out = &mut rest[0];
             out.resize(out_len, T::ZERO);
             let input: &[T] = if i == 0 { x } else { &before[i - 1] };
-            self.layers[i].forward(input, n, out, scratch);
+            self.layers[i].forward_keeping(input, n, &mut self.pre[i], out, scratch);
         }
     }
 
@@ -106,6 +110,7 @@ impl<T: Kernel> Chain<T> {
             let pen = penalties.get(i).unwrap_or(&none);
             terms.add(self.layers[i].backward_penalized(
                 input,
+                &self.pre[i],
                 &self.acts[i],
                 delta,
                 n,

@@ -6,8 +6,11 @@
 
 use crate::kernels::gemm::{gemm, gemm_with_epilogue, Kernel, MatRef, Scratch};
 use crate::nn::activation::Activation;
-use crate::nn::penalty::{self, LayerPenalties, LayerView, PenaltyTerms};
+use crate::nn::penalty::{LayerPenalties, LayerView, PenaltyTerms};
 use crate::num::rng::Rng;
+
+/// Buffers the penalties reuse between minibatches (defined with the penalties).
+pub use crate::nn::penalty::PenaltyScratch;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dense<T> {
@@ -17,13 +20,6 @@ pub struct Dense<T> {
     pub w: Vec<T>,
     pub b: Vec<T>,
     pub act: Activation,
-}
-
-/// Buffers the penalties reuse between minibatches.
-#[derive(Clone, Debug, Default)]
-pub struct PenaltyScratch<T> {
-    rho_hat: Vec<f64>,
-    coef: Vec<T>,
 }
 
 /// Gradients of a dense layer's parameters, laid out like the layer.
@@ -91,6 +87,33 @@ impl<T: Kernel> Dense<T> {
         );
     }
 
+    /// [`Dense::forward`] that also keeps the pre-activations `x·Wᵀ + b` in `pre` when the
+    /// activation's derivatives need them (`pre` is left empty otherwise: a layer whose
+    /// derivatives read its outputs costs no extra memory).
+    pub fn forward_keeping(&self, x: &[T], n: usize, pre: &mut Vec<T>, out: &mut [T], scratch: &mut Scratch<T>) {
+        pre.clear();
+        if !self.act.needs_pre_activation() {
+            return self.forward(x, n, out, scratch);
+        }
+        let bias = &self.b;
+        let out = &mut out[..n * self.outputs];
+        gemm_with_epilogue(
+            MatRef::row_major(x, n, self.inputs),
+            MatRef::row_major(&self.w, self.outputs, self.inputs).t(),
+            out,
+            self.outputs,
+            false,
+            scratch,
+            |j0, seg| {
+                for (h, &b) in seg.iter_mut().zip(&bias[j0..]) {
+                    *h += b;
+                }
+            },
+        );
+        pre.extend_from_slice(out);
+        self.act.apply_slice(out);
+    }
+
     /// PyTorch's `nn.Linear` default: weights and biases `U(−1/√inputs, 1/√inputs)`.
     pub fn init_uniform_fan_in(&mut self, rng: &mut Rng) {
         let r = 1.0 / (self.inputs as f64).sqrt();
@@ -108,13 +131,16 @@ impl<T: Kernel> Dense<T> {
         self.b.fill(T::ZERO);
     }
 
-    /// Backward pass for `n` samples. `h` is this layer's forward output; `dh` holds the
-    /// loss gradient with respect to `h` and is turned in place into the gradient with
-    /// respect to the pre-activation. Parameter gradients are written (not added) into
-    /// `grad`; the input gradient goes into `dx` when asked for.
+    /// Backward pass for `n` samples. `h` is this layer's forward output and `pre` its
+    /// pre-activations as [`Dense::forward_keeping`] left them (empty unless the activation
+    /// needs them); `dh` holds the loss gradient with respect to `h` and is turned in place
+    /// into the gradient with respect to the pre-activation. Parameter gradients are written
+    /// (not added) into `grad`; the input gradient goes into `dx` when asked for.
+    #[allow(clippy::too_many_arguments)]
     pub fn backward(
         &self,
         x: &[T],
+        pre: &[T],
         h: &[T],
         dh: &mut [T],
         n: usize,
@@ -123,7 +149,18 @@ impl<T: Kernel> Dense<T> {
         scratch: &mut Scratch<T>,
     ) {
         let none = LayerPenalties::default();
-        self.backward_penalized(x, h, dh, n, &none, grad, dx, scratch, &mut PenaltyScratch::default());
+        self.backward_penalized(
+            x,
+            pre,
+            h,
+            dh,
+            n,
+            &none,
+            grad,
+            dx,
+            scratch,
+            &mut PenaltyScratch::default(),
+        );
     }
 
     /// [`Dense::backward`] with the layer's penalties added to the loss: their gradients
@@ -132,6 +169,7 @@ impl<T: Kernel> Dense<T> {
     pub fn backward_penalized(
         &self,
         x: &[T],
+        pre: &[T],
         h: &[T],
         dh: &mut [T],
         n: usize,
@@ -143,16 +181,20 @@ impl<T: Kernel> Dense<T> {
     ) -> PenaltyTerms {
         let k = self.outputs;
         let mut terms = PenaltyTerms::default();
-        if let Some(sp) = penalties.sparsity {
-            terms.sparsity = penalty::kl_sparsity(h, n, k, sp, dh, &mut ps.rho_hat);
-        }
+        penalties.each(|i, p| {
+            let v = p.on_output_delta(h, n, k, dh, ps.slot(i));
+            *p.term(&mut terms) += v;
+        });
+        // What the activation's derivatives read: `a` if they need it, else `h`.
+        let at = &self.act.derivative_input(pre, h)[..n * k];
         let da = &mut dh[..n * k];
-        for (d, &hv) in da.iter_mut().zip(&h[..n * k]) {
-            *d *= self.act.derivative_from_output(hv);
+        for (d, &v) in da.iter_mut().zip(at) {
+            *d *= self.act.derivative(v);
         }
-        if penalties.contractive > 0.0 {
-            terms.contractive = penalty::contractive(self.view(), h, n, penalties.contractive, da, &mut ps.coef);
-        }
+        penalties.each(|i, p| {
+            let v = p.on_preactivation_delta(self.view(), at, n, da, ps.slot(i));
+            *p.term(&mut terms) += v;
+        });
         grad.b.fill(T::ZERO);
         for row in da.chunks_exact(k) {
             for (gb, &d) in grad.b.iter_mut().zip(row) {
@@ -178,12 +220,10 @@ impl<T: Kernel> Dense<T> {
                 scratch,
             );
         }
-        if penalties.contractive > 0.0 {
-            penalty::add_scaled_rows(&self.w, &ps.coef, self.inputs, &mut grad.w);
-        }
-        if penalties.l2 > 0.0 {
-            terms.l2 = penalty::l2(&self.w, penalties.l2, &mut grad.w);
-        }
+        penalties.each(|i, p| {
+            let v = p.on_weight_gradient(self.view(), &mut grad.w, ps.slot(i));
+            *p.term(&mut terms) += v;
+        });
         terms
     }
 }
@@ -240,7 +280,7 @@ mod tests {
     }
 
     /// A Glorot-initialised layer with biases of scale `bias`, run forward on `x`, with the
-    /// MSE gradient w.r.t. its output: `(layer, h, dh)`.
+    /// MSE gradient w.r.t. its output: `(layer, pre, h, dh)`.
     fn layer_at(
         act: Activation,
         d: usize,
@@ -249,30 +289,31 @@ mod tests {
         x: &[f64],
         target: &[f64],
         rng: &mut Rng,
-    ) -> (Dense<f64>, Vec<f64>, Vec<f64>) {
+    ) -> (Dense<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
         let n = x.len() / d;
         let mut layer = Dense::<f64>::zeros(d, k, act);
         layer.init_glorot(rng);
         for b in &mut layer.b {
             *b = bias * rng.normal();
         }
-        let mut h = vec![0.0; n * k];
-        layer.forward(x, n, &mut h, &mut Scratch::new());
+        let (mut pre, mut h) = (Vec::new(), vec![0.0; n * k]);
+        layer.forward_keeping(x, n, &mut pre, &mut h, &mut Scratch::new());
         let mut dh = vec![0.0; n * k];
         Loss::Mse.value_and_grad(&h, target, n, &mut dh);
-        (layer, h, dh)
+        (layer, pre, h, dh)
     }
 
     /// MSE of the layer's output plus every penalty, in f64.
     fn penalized_loss(layer: &Dense<f64>, x: &[f64], n: usize, target: &[f64], pen: &LayerPenalties) -> f64 {
-        let mut h = vec![0.0; n * layer.outputs];
+        let (mut pre, mut h) = (Vec::new(), vec![0.0; n * layer.outputs]);
         let mut s = Scratch::new();
-        layer.forward(x, n, &mut h, &mut s);
+        layer.forward_keeping(x, n, &mut pre, &mut h, &mut s);
         let mut dh = vec![0.0; h.len()];
         let rec = Loss::Mse.value_and_grad(&h, target, n, &mut dh);
         let mut grad = layer.grad_zeros();
         let terms = layer.backward_penalized(
             x,
+            &pre,
             &h,
             &mut dh,
             n,
@@ -285,8 +326,8 @@ mod tests {
         rec + terms.total()
     }
 
-    /// Sparse + contractive + L2 on one layer, each alone and all together, for activations
-    /// with a non-zero second derivative: dW, db and dX against central differences in f64.
+    /// Sparse + contractive + L2 on one layer, each alone and all together, for every
+    /// activation with a non-zero second derivative: dW, db and dX against central differences in f64.
     #[test]
     fn composed_penalties_match_finite_differences() {
         use crate::nn::penalty::Sparsity;
@@ -315,23 +356,25 @@ mod tests {
             },
             all,
         ];
-        for act in [
-            Activation::Sigmoid,
-            Activation::Tanh,
-            Activation::Softplus,
-            Activation::Elu { alpha: 1.0 },
-        ] {
+        // Every activation of the registry whose second derivative is not zero everywhere.
+        let curved = Activation::examples().into_iter().filter(|act| {
+            [-1.3f64, -0.2, 0.3, 0.9]
+                .iter()
+                .any(|&a| act.second_derivative(if act.needs_pre_activation() { a } else { act.apply(a) }) != 0.0)
+        });
+        for act in curved {
             for pen in cases {
                 // Sparsity needs codes in (0, 1).
                 if pen.sparsity.is_some() && act != Activation::Sigmoid {
                     continue;
                 }
-                let (layer, h, mut dh) = layer_at(act, d, k, 0.3, &x, &target, &mut rng);
+                let (layer, pre, h, mut dh) = layer_at(act, d, k, 0.3, &x, &target, &mut rng);
                 let mut s = Scratch::new();
                 let mut grad = layer.grad_zeros();
                 let mut dx = vec![0.0; n * d];
                 let terms = layer.backward_penalized(
                     &x,
+                    &pre,
                     &h,
                     &mut dh,
                     n,
@@ -355,20 +398,12 @@ mod tests {
         let mut rng = Rng::new(2);
         let x: Vec<f64> = (0..n * d).map(|_| rng.normal()).collect();
         let target: Vec<f64> = (0..n * k).map(|_| rng.next_f64()).collect();
-        for act in [
-            Activation::Linear,
-            Activation::Sigmoid,
-            Activation::Tanh,
-            Activation::Relu,
-            Activation::LeakyRelu { alpha: 0.1 },
-            Activation::Elu { alpha: 1.0 },
-            Activation::Softplus,
-        ] {
-            let (layer, h, mut dh) = layer_at(act, d, k, 0.1, &x, &target, &mut rng);
+        for act in Activation::examples() {
+            let (layer, pre, h, mut dh) = layer_at(act, d, k, 0.1, &x, &target, &mut rng);
             let mut s = Scratch::new();
             let mut grad = layer.grad_zeros();
             let mut dx = vec![0.0; n * d];
-            layer.backward(&x, &h, &mut dh, n, &mut grad, Some(&mut dx), &mut s);
+            layer.backward(&x, &pre, &h, &mut dh, n, &mut grad, Some(&mut dx), &mut s);
             let loss = |l: &Dense<f64>, xs: &[f64]| layer_loss(l, xs, n, &target);
             assert_gradients(&layer, &x, &grad, &dx, loss, &format!("{act:?}"));
         }

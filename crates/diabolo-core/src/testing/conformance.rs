@@ -128,8 +128,8 @@ pub fn evaluate<T: Kernel>(case: &Case) -> Result<Outputs> {
             let layer = case.layer::<T>()?;
             let n = case.size("n")?;
             let x = case.input::<T>("x")?;
-            let mut h = vec![T::ZERO; n * layer.outputs];
-            layer.forward(&x, n, &mut h, &mut scratch);
+            let (mut pre, mut h) = (Vec::new(), vec![T::ZERO; n * layer.outputs]);
+            layer.forward_keeping(&x, n, &mut pre, &mut h, &mut scratch);
             let (mut dh, pen) = if case.op == "contractive" {
                 let pen = LayerPenalties {
                     contractive: case.param("lambda")?,
@@ -144,6 +144,7 @@ pub fn evaluate<T: Kernel>(case: &Case) -> Result<Outputs> {
             let mut ps = PenaltyScratch::default();
             let terms = layer.backward_penalized(
                 &x,
+                &pre,
                 &h,
                 &mut dh,
                 n,
@@ -161,11 +162,9 @@ pub fn evaluate<T: Kernel>(case: &Case) -> Result<Outputs> {
             }
         }
         "loss" => {
-            let loss = if case.param("loss")? == 0.0 {
-                Loss::Mse
-            } else {
-                Loss::BceLogits
-            };
+            // Losses are numbered by their place in the registry (`nn/loss/mod.rs`).
+            let loss = Loss::from_index(case.size("loss")?)
+                .ok_or_else(|| Error::invalid("param", "loss", "the index of a registered loss"))?;
             let (y, x) = (case.input::<T>("out")?, case.input::<T>("x")?);
             let mut g = vec![T::ZERO; y.len()];
             let v = loss.value_and_grad(&y, &x, case.size("n")?, &mut g);

@@ -4,9 +4,7 @@
 
 use crate::error::{try_filled, Error, Result};
 use crate::kernels::gemm::Kernel;
-use crate::maths::elementary::sigmoid;
 use crate::models::autoencoder::{encode_into, LossTerms, Model};
-use crate::nn::loss::Loss;
 use crate::nn::penalty;
 use crate::nn::vae;
 use crate::num::real::Sum;
@@ -91,11 +89,7 @@ impl<T: Kernel> Model<T> {
             m.dec.forward(zs, k, &mut m.ws.scratch);
             out[start * d..(start + k) * d].copy_from_slice(m.dec.output());
         })?;
-        if self.spec.loss == Loss::BceLogits {
-            for v in &mut out {
-                *v = sigmoid(*v);
-            }
-        }
+        self.spec.loss.link().apply(&mut out);
         Ok(out)
     }
 
@@ -155,8 +149,8 @@ impl<T: Kernel> Model<T> {
     }
 
     /// Importance-weighted bound (Burda et al.) on `log p(x)` with `k` samples per input,
-    /// in nats per sample (k = 1 gives the ELBO). Gaussian decoders use σ² = ½, matching
-    /// the squared-error loss.
+    /// in nats per sample (k = 1 gives the ELBO). `−log p(x|z)` is the loss plus its
+    /// likelihood constant per dimension (MSE: a Gaussian with σ² = ½; see `nn/loss/`).
     pub fn iwae_bound(&mut self, x: &[T], n: usize, k: usize, seed: u64) -> Result<f64> {
         if self.heads.is_none() {
             return Err(Error::invalid(
@@ -170,11 +164,7 @@ impl<T: Kernel> Model<T> {
         }
         let saved = std::mem::replace(&mut self.rng, Rng::new(seed));
         let d = self.spec.inputs;
-        let gauss_const = if self.spec.loss == Loss::Mse {
-            0.5 * d as f64 * std::f64::consts::PI.ln()
-        } else {
-            0.0
-        };
+        let nll_const = d as f64 * self.spec.loss.nll_per_dimension();
         let mut total = Sum::default();
         let loss = self.spec.loss;
         let result = self.chunked(x, n, |m, xs, rows, _| {
@@ -192,7 +182,7 @@ impl<T: Kernel> Model<T> {
                         let (z, e, lv) = (h.z[j].to_f64(), h.eps[j].to_f64(), h.lv_out[j].to_f64());
                         lp += -0.5 * z * z + 0.5 * e * e + 0.5 * lv;
                     }
-                    lw.push(-rec[i] - gauss_const + lp);
+                    lw.push(-rec[i] - nll_const + lp);
                 }
             }
             for lw in &logw {
@@ -212,9 +202,10 @@ impl<T: Kernel> Model<T> {
         let mut total = Sum::default();
         self.chunked(x, n, |m, xs, k, _| {
             let layer = &m.enc.layers[0];
-            let mut h = vec![T::ZERO; k * layer.outputs];
-            layer.forward(xs, k, &mut h, &mut m.ws.scratch);
-            total.add(penalty::mean_jacobian_norm(layer.view(), &h, k) * k as f64);
+            let (mut pre, mut h) = (Vec::new(), vec![T::ZERO; k * layer.outputs]);
+            layer.forward_keeping(xs, k, &mut pre, &mut h, &mut m.ws.scratch);
+            let at = layer.act.derivative_input(&pre, &h);
+            total.add(penalty::mean_jacobian_norm(layer.view(), at, k) * k as f64);
         })?;
         Ok(total.value() / n as f64)
     }
@@ -225,6 +216,7 @@ mod tests {
     use super::*;
     use crate::models::autoencoder::test_support::{data, layer, spec};
     use crate::nn::activation::Activation;
+    use crate::nn::loss::Loss;
     use crate::nn::penalty::LayerPenalties;
     use crate::optim::optimizer::Optimizer;
     use crate::spec::VaeSpec;

@@ -189,6 +189,52 @@ mod tests {
         gradcheck(&Model::new(s).unwrap(), &x, 4, "deep, BCE, denoising");
     }
 
+    /// Every activation of the registry with a second derivative (so new ones are covered,
+    /// those whose derivatives read the pre-activation among them): a deep model with the
+    /// contractive penalty on both layers (and their mirrors in the decoder), and a VAE's
+    /// hidden layer.
+    #[test]
+    fn every_curved_activation_in_deep_and_variational_models_matches_finite_differences() {
+        let curved = Activation::examples().into_iter().filter(|act| {
+            [-1.3f64, -0.2, 0.3, 0.9]
+                .iter()
+                .any(|&a| act.second_derivative(if act.needs_pre_activation() { a } else { act.apply(a) }) != 0.0)
+        });
+        let x = data(4, 6, 3);
+        for act in curved {
+            let pen = LayerPenalties {
+                contractive: 0.3,
+                l2: 1e-3,
+                ..Default::default()
+            };
+            let deep = spec(vec![layer(5, act, pen), layer(3, act, pen)]);
+            gradcheck(&Model::new(deep).unwrap(), &x, 4, &format!("deep contractive {act:?}"));
+            let mut vae = spec(vec![layer(5, act, pen)]);
+            vae.vae = Some(VaeSpec { latent: 2, beta: 0.7 });
+            gradcheck(&Model::new(vae).unwrap(), &x, 4, &format!("vae {act:?}"));
+        }
+    }
+
+    /// Every loss of the registry (with its default output activation), in a deep model and
+    /// in a VAE.
+    #[test]
+    fn every_loss_in_deep_and_variational_models_matches_finite_differences() {
+        let x = data(4, 6, 4);
+        for info in Loss::ALL {
+            let loss = Loss::from_name(info.name).unwrap();
+            let mut s = spec(vec![
+                layer(5, Activation::Tanh, LayerPenalties::default()),
+                layer(3, Activation::Sigmoid, LayerPenalties::default()),
+            ]);
+            (s.loss, s.output_act) = (loss, loss.default_output());
+            gradcheck(&Model::new(s).unwrap(), &x, 4, &format!("deep {loss:?}"));
+            let mut v = spec(vec![layer(5, Activation::Tanh, LayerPenalties::default())]);
+            (v.loss, v.output_act) = (loss, loss.default_output());
+            v.vae = Some(VaeSpec { latent: 2, beta: 0.7 });
+            gradcheck(&Model::new(v).unwrap(), &x, 4, &format!("vae {loss:?}"));
+        }
+    }
+
     #[test]
     fn variational_model_matches_finite_differences() {
         let mut s = spec(vec![layer(5, Activation::Tanh, LayerPenalties::default())]);

@@ -14,7 +14,6 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::nn::activation::Activation;
-use crate::nn::loss::Loss;
 use crate::spec::{ModelSpec, BYTES_PER_PARAMETER, MAX_MODEL_BYTES};
 
 /// What a dense layer does in the model.
@@ -110,11 +109,9 @@ pub struct Topology {
     pub parameter_count: usize,
 }
 
+/// α of an activation that takes one (`leakyRelu`, `elu`).
 fn alpha_of(act: Activation) -> Option<f64> {
-    match act {
-        Activation::LeakyRelu { alpha } | Activation::Elu { alpha } => Some(alpha),
-        _ => None,
-    }
+    act.info().alpha.map(|_| act.alpha())
 }
 
 impl Topology {
@@ -182,10 +179,7 @@ impl Topology {
             layers,
             loss: LossInfo {
                 name: spec.loss.name(),
-                link: match spec.loss {
-                    Loss::BceLogits => "sigmoid",
-                    Loss::Mse => "identity",
-                },
+                link: spec.loss.link().name(),
             },
             vae: spec.vae.map(|v| VaeInfo {
                 latent: v.latent,

@@ -77,6 +77,7 @@ impl<T: Kernel> VaeHeads<T> {
         let none = LayerPenalties::default();
         self.mu.backward_penalized(
             h,
+            &[],
             &self.mu_out,
             &mut self.dmu,
             n,
@@ -88,6 +89,7 @@ impl<T: Kernel> VaeHeads<T> {
         );
         self.lv.backward_penalized(
             h,
+            &[],
             &self.lv_out,
             &mut self.dlv,
             n,
