@@ -1,4 +1,5 @@
 import { checkArgs, checkOptions, integer, kinds, RUNTIME_OPTIONS } from '../base/check.js';
+import { DiaboloError } from '../base/errors.js';
 import { MAX_UNITS } from '../base/limits.js';
 import type {
   AutoencoderConfig,
@@ -118,26 +119,24 @@ export async function pretrainStack(
       current = next;
     }
     await rt.call.dispose(current);
-    const base = configs[0];
+    // Every stage is a one-layer autoencoder (resolved above); the first decides the output.
+    const only = <T>(xs: readonly T[], what: string): T => {
+      if (xs[0] === undefined) throw new DiaboloError('E_INTERNAL', `pretrainStack: no ${what}`);
+      return xs[0];
+    };
+    const base = only(configs, 'stage');
     const deep = await Autoencoder.build(
       rt,
       resolveAutoencoderConfig({
         inputSize: options.inputSize,
         layers: configs.map((c) => {
-          const l = c.layers[0];
-          return {
-            units: l?.units ?? 1,
-            activation: l?.activation ?? 'sigmoid',
-            activationAlpha: l?.activationAlpha ?? 0.01,
-            l2: l?.l2 ?? 0,
-            contractive: l?.contractive ?? 0,
-            ...(l?.sparsity ? { sparsity: l.sparsity } : {}),
-          };
+          const { sparsity, ...layer } = only(c.layers, 'layer in a stage');
+          return { ...layer, ...(sparsity ? { sparsity } : {}) };
         }),
-        outputActivation: base?.outputActivation ?? 'sigmoid',
-        activationAlpha: base?.outputAlpha ?? 0.01,
-        loss: base?.loss ?? 'mse',
-        optimizer: options.fineTune?.optimizer ?? base?.optimizer ?? { kind: 'sgd' },
+        outputActivation: base.outputActivation,
+        activationAlpha: base.outputAlpha,
+        loss: base.loss,
+        optimizer: options.fineTune?.optimizer ?? base.optimizer,
         seed: options.fineTune?.seed ?? 1,
       }),
     );
