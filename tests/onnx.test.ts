@@ -311,7 +311,9 @@ async function withModel(config: AutoencoderConfig, f: (ae: Autoencoder) => Prom
   }
 }
 
-const ACTIVATIONS: { activation: ActivationName; activationAlpha?: number }[] = [
+// silu and gelu are compared with diabolo once the core has them (until then its
+// configuration refuses them, and they are checked against the float64 pass alone, below).
+const ACTIVATIONS: { activation: ActivationName; activationAlpha?: number; coming?: true }[] = [
   { activation: 'linear' },
   { activation: 'sigmoid' },
   { activation: 'tanh' },
@@ -319,11 +321,27 @@ const ACTIVATIONS: { activation: ActivationName; activationAlpha?: number }[] = 
   { activation: 'leakyRelu', activationAlpha: 0.2 },
   { activation: 'elu', activationAlpha: 0.7 },
   { activation: 'softplus' },
+  { activation: 'silu' as ActivationName, coming: true },
+  { activation: 'gelu' as ActivationName, coming: true },
 ];
 
+/** Whether the core builds a model with `activation` (silu, gelu: not before the core has them). */
+async function coreHas(activation: ActivationName): Promise<boolean> {
+  try {
+    await (await Autoencoder.create({ inputSize: 2, layers: [{ units: 1, activation }] })).dispose();
+    return true;
+  } catch (e) {
+    if ((e as { code?: string }).code === 'E_INVALID' && String(e).includes(activation)) return false;
+    throw e;
+  }
+}
+
 describe('ONNX export runs in onnxruntime and agrees with diabolo', () => {
-  for (const { activation, activationAlpha } of ACTIVATIONS) {
-    it(`${activation}: as the hidden activation and as the output activation (mse)`, async () => {
+  for (const { activation, activationAlpha, coming } of ACTIVATIONS) {
+    it(`${activation}: as the hidden activation and as the output activation (mse)`, async (ctx) => {
+      if (coming && !(await coreHas(activation))) {
+        ctx.skip(`the core has no ${activation} yet: checked from a written-out topology below`);
+      }
       await withModel(
         { inputSize: 12, layers: [{ units: 5, activation, activationAlpha }], outputActivation: 'sigmoid', seed: 3 },
         (ae) => checkAutoencoder(ae, `hidden ${activation}`),
@@ -567,9 +585,13 @@ describe('activations the core may not have yet, from a written-out topology', (
     }
   });
 
-  it('an activation with no ONNX form is refused by name', async () => {
+  it('an activation or a loss link with no ONNX form is refused by name', async () => {
     const t = topology(['silu', 'swish', 'gelu', 'silu']);
     await expectError(() => autoencoderToOnnx(t, randomParameters(t, 1), 'encoder', {}), 'E_INVALID', '"swish"');
+    const u = topology(['silu', 'gelu', 'gelu', 'silu']);
+    u.loss = { name: 'poisson' as never, link: 'exp' as never };
+    await expectError(() => autoencoderToOnnx(u, randomParameters(u, 1), 'decoder', {}), 'E_INVALID', 'by "exp"');
+    expect(autoencoderToOnnx(u, randomParameters(u, 1), 'encoder', {}).length).toBeGreaterThan(0);
   });
 });
 

@@ -257,7 +257,14 @@ export function autoencoderToOnnx(t: Topology, parameters: Float32Array, part: O
   };
   // BCE: the last layer gives logits, and the reconstruction is their sigmoid (as decode gives it).
   const decode = (input: string) => {
-    if (t.loss.link === 'identity') return chain(decoder, input, 'reconstruction');
+    const link: string = t.loss.link;
+    if (link === 'identity') return chain(decoder, input, 'reconstruction');
+    if (link !== 'sigmoid') {
+      throw new DiaboloError(
+        'E_INVALID',
+        `ONNX export: the loss ${JSON.stringify(t.loss.name)} links outputs to reconstructions by ${JSON.stringify(link)}, which has no ONNX form here (known: identity, sigmoid)`,
+      );
+    }
     chain(decoder, input, 'logits');
     g.node('Sigmoid', 'reconstruction.sigmoid', ['logits'], ['reconstruction']);
   };
