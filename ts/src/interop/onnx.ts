@@ -5,8 +5,9 @@
 // Every layer is one `Gemm` (`y = x · Wᵀ + b`, transB = 1, with W stored `[outputs, inputs]`
 // as the core holds it), then its activation. A tied decoder layer has no weights of its own:
 // it reads the initializer of the encoder layer it is tied to with transB = 0 (`x · W`), so a
-// tied model stores each weight matrix once. Initializers are named `<role>.<index>.weight`
-// and `<role>.<index>.bias` after the topology (`encoder.0.weight`, `mean.0.bias`, …).
+// tied model stores each weight matrix once. Initializers are named like the state_dict of a
+// PyTorch module of the same layers: `encoder.<i>.weight` / `.bias` from the input, `mu.*` and
+// `logvar.*` (a VAE's heads), `decoder.<j>.*` from the code, a classifier's `head.*`.
 import { create, type MessageInitShape, toBinary } from '@bufbuild/protobuf';
 import {
   AttributeProto_AttributeType,
@@ -204,7 +205,7 @@ function model(g: Graph, graphName: string, inputs: ValueInfoInit[], outputs: Va
 
 /** The exporter's view of a topology layer (a tied one reads its encoder partner's weights). */
 function denseOf(t: Topology, l: TopologyLayer): DenseLayer {
-  const name = `${l.role}.${l.index}`;
+  const name = l.role === 'mean' ? 'mu' : l.role === 'logVariance' ? 'logvar' : `${l.role}.${l.index}`;
   const bias = { name: `${name}.bias`, span: l.bias };
   if (l.weights) return { ...l, name, bias, weight: { name: `${name}.weight`, span: l.weights, transB: true } };
   const partner = t.layers.find((e) => e.role === 'encoder' && e.index === l.tiedTo);
