@@ -212,7 +212,9 @@ describe('diabolo CLI', () => {
       const got = (await s.run({ [input]: new ort.Tensor('float32', data, [120, data.length / 120]) }))[output];
       expect(got?.dims).toEqual([120, want.length / 120]);
       // The CSV files hold each float32 in its shortest decimal form: it reads back exactly.
-      (got?.data as Float32Array).forEach((v, i) => {
+      const values = (got?.data ?? []) as Float32Array;
+      expect(values.length).toBe(want.length);
+      values.forEach((v, i) => {
         expect(Math.abs(v - (want[i] as number))).toBeLessThanOrEqual(1e-5 * (Math.abs(want[i] as number) + 0.1));
       });
     }
