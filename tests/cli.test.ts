@@ -62,7 +62,7 @@ writeFileSync(at('data.npy'), npy(rows));
 describe('diabolo CLI', () => {
   it('prints help for the tool and every command', () => {
     expect(diabolo('--help').out).toContain('commands:');
-    for (const c of ['train', 'encode', 'decode', 'sample', 'eval', 'inspect']) {
+    for (const c of ['train', 'encode', 'decode', 'sample', 'eval', 'inspect', 'export']) {
       const r = diabolo(c, '--help');
       expect(r.status).toBe(0);
       expect(r.out).toContain(`usage: diabolo ${c}`);
@@ -178,6 +178,80 @@ describe('diabolo CLI', () => {
     expect(samples).toHaveLength(5);
     expect(samples.every((l) => l.split(',').every((v) => Number(v) >= 0 && Number(v) <= 1))).toBe(true);
     expect(diabolo('eval', at('data.json'), '--model', at('v.dia')).out).toContain('ELBO');
+  });
+
+  it('export --format onnx: each part runs in onnxruntime and gives what encode / decode give', async () => {
+    const ort = await import('onnxruntime-web');
+    ort.env.wasm.numThreads = 1;
+    const t = diabolo('train', at('data.csv'), '--label-column', 'last', '--out', at('x.dia'), '--layers', '8,3');
+    expect(t.status, t.err).toBe(0);
+    const csv = (f: string) =>
+      new Float32Array(
+        readFileSync(at(f), 'utf8')
+          .trim()
+          .split('\n')
+          .flatMap((l) => l.split(',').map(Number)),
+      );
+    const model = ['--model', at('x.dia'), '--format', 'onnx'];
+    expect(
+      diabolo('encode', at('data.csv'), '--label-column', 'last', '--model', at('x.dia'), '--out', at('xc.csv')).status,
+    ).toBe(0);
+    expect(diabolo('decode', at('xc.csv'), '--model', at('x.dia'), '--out', at('xr.csv')).status).toBe(0);
+    const x = new Float32Array(rows.flat());
+    const cases: Array<[string[], string, string, Float32Array, Float32Array]> = [
+      [['--part', 'encoder'], 'x', 'code', x, csv('xc.csv')],
+      [['--part', 'decoder'], 'code', 'reconstruction', csv('xc.csv'), csv('xr.csv')],
+      [[], 'x', 'reconstruction', x, csv('xr.csv')], // the whole autoencoder by default
+    ];
+    for (const [part, input, output, data, want] of cases) {
+      const r = diabolo('export', ...model, ...part, '--out', at('x.onnx'));
+      expect(r.status, r.err).toBe(0);
+      expect(r.out).toMatch(/wrote the (encoder|decoder|autoencoder) as ONNX \(opset \d+, \d+ bytes\) to /);
+      const s = await ort.InferenceSession.create(readFileSync(at('x.onnx')));
+      expect([s.inputNames, s.outputNames]).toEqual([[input], [output]]);
+      const got = (await s.run({ [input]: new ort.Tensor('float32', data, [120, data.length / 120]) }))[output];
+      expect(got?.dims).toEqual([120, want.length / 120]);
+      // The CSV files hold each float32 in its shortest decimal form: it reads back exactly.
+      const values = (got?.data ?? []) as Float32Array;
+      expect(values.length).toBe(want.length);
+      values.forEach((v, i) => {
+        expect(Math.abs(v - (want[i] as number))).toBeLessThanOrEqual(1e-5 * (Math.abs(want[i] as number) + 0.1));
+      });
+    }
+  });
+
+  it('export: names a bad format, part or output, before reading the model', () => {
+    const before = readFileSync(at('m.dia'));
+    const cases: Array<[string[], RegExp]> = [
+      [['export', '--model', at('m.dia'), '--out', at('e.onnx')], /--format is required/],
+      [
+        ['export', '--model', at('m.dia'), '--format', 'keras', '--out', at('e.onnx')],
+        /--format "keras": expected onnx/,
+      ],
+      [
+        ['export', '--model', at('m.dia'), '--format', 'onnx', '--part', 'head', '--out', at('e.onnx')],
+        /--part "head": expected encoder, decoder or autoencoder/,
+      ],
+      [['export', '--model', at('m.dia'), '--format', 'onnx'], /--out is required/],
+      [['export', '--format', 'onnx', '--out', at('e.onnx')], /--model is required/],
+      [
+        ['export', '--model', at('m.dia'), '--format', 'onnx', '--out', at('m.dia')],
+        /--out .*m\.dia: is the same file as --model/,
+      ],
+      [
+        ['export', '--model', at('m.dia'), '--format', 'onnx', '--out', at('gone/e.onnx')],
+        /the folder .*gone does not exist/,
+      ],
+      [
+        ['export', at('data.csv'), '--model', at('m.dia'), '--format', 'onnx', '--out', at('e.onnx')],
+        /export reads no data file/,
+      ],
+      // The model is read only once the flags are right: a missing one is named then.
+      [['export', '--model', at('nope.dia'), '--format', 'onnx', '--out', at('e.onnx')], /cannot read .*nope\.dia/],
+    ];
+    for (const [args, pattern] of cases) refused(diabolo(...args), pattern, args.join(' '));
+    expect(existsSync(at('e.onnx'))).toBe(false);
+    expect(readFileSync(at('m.dia')).equals(before)).toBe(true);
   });
 
   it('names the file, line or flag and exits 2 on mistakes, one per command', () => {

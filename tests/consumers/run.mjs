@@ -7,7 +7,8 @@
 // a page whose binaries and worker script are on another origin (setAssetPaths).
 // Every project trains a small model inline and in a worker (browser projects in headless
 // Chromium, failing on any console error, page error or failed request) and checks that the
-// losses fall and that both backends agree bit for bit.
+// losses fall and that both backends agree bit for bit; then it exports the model's encoder
+// to ONNX (the writer is a chunk loaded on first use).
 //
 //   node tests/consumers/run.mjs [name…]     only the named fixtures
 //   DIABOLO_CONSUMERS_KEEP=1                 keep the temporary folder (its path is printed)
@@ -52,7 +53,9 @@ function checkTraining(r, { flavor } = {}) {
   if (JSON.stringify(r.inline.losses) !== JSON.stringify(r.worker.losses)) {
     throw new Error(`inline and worker differ: ${r.inline.losses} vs ${r.worker.losses}`);
   }
-  return `losses ${r.inline.losses[0].toFixed(3)} → ${r.inline.losses.at(-1).toFixed(3)}, ${r.inline.flavor}, inline = worker`;
+  // An ONNX ModelProto starts with field 1, ir_version, a varint: tag byte 0x08.
+  if (!(r.onnx?.bytes > 500 && r.onnx.first === 8)) throw new Error(`no ONNX export: ${JSON.stringify(r.onnx)}`);
+  return `losses ${r.inline.losses[0].toFixed(3)} → ${r.inline.losses.at(-1).toFixed(3)}, ${r.inline.flavor}, inline = worker, ONNX ${r.onnx.bytes} bytes`;
 }
 
 /** Type-check a TypeScript project (its @ts-expect-error lines make it fail if types leak). */

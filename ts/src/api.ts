@@ -9,6 +9,7 @@ export { type IdxArray, parseIdx } from './data/idx.js';
 export { matrix } from './data/matrix.js';
 export { parseNpy } from './data/npy.js';
 export { type LabelledMatrix, SHAPE_NAMES, type ShapesOptions, shapes } from './data/shapes.js';
+export { ONNX_IR_VERSION, ONNX_OPSET, type OnnxExportOptions, type OnnxPart } from './interop/onnx-options.js';
 export {
   Autoencoder,
   type Evaluation,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The diabolo command line: train, encode, decode, sample, eval and inspect autoencoders on
-// CSV, MNIST IDX, NumPy .npy and JSON files. Errors name the file, line or flag and exit 2.
+// The diabolo command line: train, encode, decode, sample, eval, inspect and export
+// autoencoders on CSV, MNIST IDX, NumPy .npy and JSON files. Errors name the file, line or
+// flag and exit 2.
 import { randomBytes } from 'node:crypto';
 import {
   accessSync,
@@ -23,6 +24,8 @@ import {
   type CsvOptions,
   DiaboloError,
   type Matrix,
+  ONNX_OPSET,
+  type OnnxPart,
   parseCsv,
   parseDecimal,
   parseIdx,
@@ -55,6 +58,7 @@ commands:
   sample           draw new samples from a variational model
   eval <data>      print the reconstruction loss (and ELBO) of the data
   inspect          print a model file's configuration
+  export           write a model in another format (ONNX)
 
 options:
   -h, --help       this help (after a command: that command's options)
@@ -92,6 +96,11 @@ file is written whole or not at all.`,
   sample: 'usage: diabolo sample --model model.dia --count N --out samples.csv [--seed N]',
   eval: 'usage: diabolo eval <data> --model model.dia [--label-column first|last|N]',
   inspect: 'usage: diabolo inspect --model model.dia',
+  export: `usage: diabolo export --model model.dia --format onnx [--part P] --out model.onnx
+  --format onnx        an ONNX model (opset ${ONNX_OPSET}) for onnxruntime and other engines
+  --part P             what it computes: encoder (input x, output code; a variational
+                       model: mu and logvar), decoder (input code, output reconstruction)
+                       or autoencoder (x to reconstruction; the default)`,
 };
 
 class UsageError extends Error {}
@@ -306,6 +315,53 @@ function required(values: Record<string, unknown>, flag: string): string {
   return v;
 }
 
+/**
+ * A format `diabolo export --format NAME` writes. `prepare` checks the format's flags and its
+ * output before the model is read, and returns what writes the model and says what it wrote.
+ */
+interface ExportFormat {
+  prepare(values: Record<string, unknown>, model: string): (ae: Autoencoder) => Promise<string>;
+}
+
+const ONNX_PARTS: readonly OnnxPart[] = ['encoder', 'decoder', 'autoencoder'];
+
+const EXPORT_FORMATS: Record<string, ExportFormat> = {
+  onnx: {
+    prepare(values, model) {
+      const part = (values.part ?? 'autoencoder') as OnnxPart;
+      if (!ONNX_PARTS.includes(part)) {
+        throw new UsageError(`--part ${JSON.stringify(part)}: expected encoder, decoder or autoencoder`);
+      }
+      const out = checkOutput(required(values, 'out'), [['--model', model]]);
+      return async (ae) => {
+        const bytes = await ae.toOnnx({ part });
+        writeOutput(out, bytes);
+        return `wrote the ${part} as ONNX (opset ${ONNX_OPSET}, ${bytes.length} bytes) to ${out.shown}`;
+      };
+    },
+  },
+};
+
+/** `diabolo export`: every flag and the output checked, then the model read and written out. */
+async function exportModel(values: Record<string, unknown>, positionals: string[], worker: boolean): Promise<void> {
+  if (positionals.length > 0) {
+    throw new UsageError(`export reads no data file (${positionals[0]}): the model is named by --model`);
+  }
+  const name = required(values, 'format');
+  const format = EXPORT_FORMATS[name];
+  if (!format) {
+    throw new UsageError(`--format ${JSON.stringify(name)}: expected ${Object.keys(EXPORT_FORMATS).join(', ')}`);
+  }
+  const model = required(values, 'model');
+  const write = format.prepare(values, model);
+  const ae = await loadModel(model, worker);
+  try {
+    console.log(await write(ae));
+  } finally {
+    await ae.dispose();
+  }
+}
+
 async function run(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h') {
@@ -342,6 +398,8 @@ async function run(argv: string[]): Promise<void> {
       'label-column': { type: 'string' },
       seed: { type: 'string' },
       count: { type: 'string' },
+      format: { type: 'string' },
+      part: { type: 'string' },
       worker: { type: 'boolean' },
     },
   });
@@ -350,6 +408,7 @@ async function run(argv: string[]): Promise<void> {
     return;
   }
   const worker = values.worker === true;
+  if (command === 'export') return exportModel(values, positionals, worker);
   const dataArg = () => {
     const path = positionals[0];
     if (!path) throw new UsageError(`a data file is required\n\n${HELP[command]}`);

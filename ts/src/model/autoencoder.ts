@@ -16,6 +16,7 @@ import type {
 } from '../base/types.js';
 import { EngineObject, Runtime } from '../core/runtime.js';
 import { toMatrix } from '../data/matrix.js';
+import { type OnnxExportOptions, onnxPart } from '../interop/onnx-options.js';
 import { fitDataset } from '../train/fit.js';
 import { upload } from '../train/pieces.js';
 import type { TrainingTarget } from '../train/target.js';
@@ -387,6 +388,24 @@ export class Autoencoder extends EngineObject {
   }
 
   /**
+   * The model as an ONNX model (opset {@link ONNX_OPSET}), for onnxruntime and other
+   * engines: the bytes of an `.onnx` file. `part` picks what it computes (default
+   * `'autoencoder'`; see {@link OnnxPart}); every input and output is a float tensor
+   * `[batch, width]` whose batch dimension is free. The weights are those of this moment.
+   *
+   * ```ts
+   * const bytes = await ae.toOnnx({ part: 'encoder' }); // input x → output code
+   * ```
+   */
+  async toOnnx(options?: OnnxExportOptions): Promise<Uint8Array> {
+    this.alive();
+    const part = onnxPart('toOnnx', options);
+    const parameters = await this.getWeights();
+    const { autoencoderToOnnx } = await import('../interop/onnx.js');
+    return autoencoderToOnnx(this.topology, parameters, part, this.config);
+  }
+
+  /**
    * A softmax classifier on a copy of this model's encoder layers (supervised fine-tuning),
    * in the same engine.
    */
@@ -399,13 +418,13 @@ export class Autoencoder extends EngineObject {
     this.alive();
     checkArgs('toClassifier', ['options', options, kinds.object]);
     if (this.config.vae) throw invalid('model', 'a variational autoencoder', 'a deterministic encoder');
+    const encoder = this.topology.layers.filter((l) => l.role === 'encoder');
     return Classifier.onEncoder(this.rt, this.id, this.config.inputSize, options, {
-      tensors: this.topology.layers
-        .filter((l) => l.role === 'encoder')
-        .flatMap((l) => [
-          { name: `encoder layer ${l.index} weights`, length: l.inputs * l.outputs },
-          { name: `encoder layer ${l.index} bias`, length: l.outputs },
-        ]),
+      layers: encoder,
+      tensors: encoder.flatMap((l) => [
+        { name: `encoder layer ${l.index} weights`, length: l.inputs * l.outputs },
+        { name: `encoder layer ${l.index} bias`, length: l.outputs },
+      ]),
       width: this.codeSize,
     });
   }

@@ -1,9 +1,10 @@
 import { checkArgs, checkOptions, integer, type Kind, kinds, RUNTIME_OPTIONS } from '../base/check.js';
 import { DiaboloError } from '../base/errors.js';
 import { MAX_UNITS } from '../base/limits.js';
-import type { Matrix, MatrixLike, OptimizerConfig, RuntimeOptions } from '../base/types.js';
+import type { Matrix, MatrixLike, OptimizerConfig, RuntimeOptions, TopologyLayer } from '../base/types.js';
 import { EngineObject, Runtime } from '../core/runtime.js';
 import { toMatrix } from '../data/matrix.js';
+import { type ClassifierLayout, classifierOnnxOptions } from '../interop/onnx-options.js';
 import { aborted, upload, yieldToEventLoop } from '../train/pieces.js';
 import { checkModelSize, invalid, resolveOptimizer, type Tensor } from './config.js';
 
@@ -81,6 +82,8 @@ export class Classifier extends EngineObject {
     /** Number of classes. */
     readonly classes: number,
     private readonly adaptive: boolean,
+    /** Its dense layers (the body it was built on, then the head), for exporters. */
+    private readonly layout: ClassifierLayout,
   ) {
     super(rt, id, 'classifier');
   }
@@ -114,7 +117,11 @@ export class Classifier extends EngineObject {
     model: number | undefined,
     inputSize: number,
     options: ClassifierOptions,
-    body: { tensors: Tensor[]; width: number } = { tensors: [], width: inputSize },
+    body: { layers: readonly TopologyLayer[]; tensors: Tensor[]; width: number } = {
+      layers: [],
+      tensors: [],
+      width: inputSize,
+    },
   ): Promise<Classifier> {
     const method = model === undefined ? 'Classifier.create' : 'toClassifier';
     if (model !== undefined) {
@@ -130,7 +137,12 @@ export class Classifier extends EngineObject {
     if (typeof l2 !== 'number' || !(l2 >= 0)) throw invalid('l2', l2, 'a finite number ≥ 0');
     const optimizer = resolveOptimizer(options.optimizer ?? { kind: 'adam' });
     const id = await rt.call.createClassifier(inputSize, classes, JSON.stringify(optimizer), l2, seed, model);
-    return new Classifier(rt, id, inputSize, classes, optimizer.kind === 'adam' || optimizer.kind === 'adamw');
+    const layout: ClassifierLayout = {
+      inputs: inputSize,
+      classes,
+      body: body.layers.map(({ inputs, outputs, activation, alpha }) => ({ inputs, outputs, activation, alpha })),
+    };
+    return new Classifier(rt, id, inputSize, classes, optimizer.kind === 'adam' || optimizer.kind === 'adamw', layout);
   }
 
   /** Train on labelled data; returns the mean training loss per epoch. */
@@ -219,6 +231,24 @@ export class Classifier extends EngineObject {
       out[i] = best;
     }
     return out;
+  }
+
+  /**
+   * The classifier as an ONNX model (opset {@link ONNX_OPSET}): input `x` `[batch, inputSize]`
+   * → outputs `probabilities` (the softmax, as {@link predictProba} gives it) and `logits`,
+   * each `[batch, classes]`, the batch dimension free. The weights are those of this moment.
+   * It takes no options (an autoencoder's `part` has no meaning here).
+   */
+  async toOnnx(options?: Record<string, never>): Promise<Uint8Array> {
+    this.alive();
+    classifierOnnxOptions('Classifier.toOnnx', options);
+    const parameters = await this.getWeights();
+    const { classifierToOnnx } = await import('../interop/onnx.js');
+    return classifierToOnnx(this.layout, parameters, {
+      inputSize: this.layout.inputs,
+      classes: this.classes,
+      body: this.layout.body.map((l) => ({ units: l.outputs, activation: l.activation, alpha: l.alpha })),
+    });
   }
 
   /** A copy of all the classifier's parameters, as one array. */
