@@ -12,6 +12,7 @@ export { type LabelledMatrix, SHAPE_NAMES, type ShapesOptions, shapes } from './
 export {
   Autoencoder,
   type Evaluation,
+  type PyTorchExport,
   type ReconstructionErrors,
   type ThresholdRule,
 } from './model/autoencoder.js';
