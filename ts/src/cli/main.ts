@@ -6,6 +6,7 @@ import {
   accessSync,
   chmodSync,
   constants,
+  mkdirSync,
   readFileSync,
   realpathSync,
   renameSync,
@@ -16,6 +17,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { EXPORT_FORMATS, type ExportFormat, exportHelp } from './export.js';
 import {
   Autoencoder,
   type AutoencoderConfig,
@@ -40,6 +42,7 @@ commands:
   sample           draw new samples from a variational model
   eval <data>      print the reconstruction loss (and ELBO) of the data
   inspect          print a model file's configuration
+  export           write a model as safetensors, or a folder for PyTorch
 
 options:
   -h, --help       this help (after a command: that command's options)
@@ -77,6 +80,7 @@ file is written whole or not at all.`,
   sample: 'usage: diabolo sample --model model.dia --count N --out samples.csv [--seed N]',
   eval: 'usage: diabolo eval <data> --model model.dia [--label-column first|last|N]',
   inspect: 'usage: diabolo inspect --model model.dia',
+  export: exportHelp(),
 };
 
 class UsageError extends Error {}
@@ -278,6 +282,7 @@ function trainConfig(values: Record<string, string | boolean | undefined>, input
   return config as unknown as AutoencoderConfig;
 }
 
+/** A model file (from train or save()), or a .safetensors file (from export or PyTorch's train.py). */
 async function loadModel(path: string | undefined, worker: boolean): Promise<Autoencoder> {
   if (!path) throw new UsageError('--model FILE is required');
   let bytes: Uint8Array;
@@ -286,7 +291,73 @@ async function loadModel(path: string | undefined, worker: boolean): Promise<Aut
   } catch (e) {
     throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return Autoencoder.load(bytes, { backend: worker ? 'worker' : 'inline' });
+  const options = { backend: worker ? ('worker' as const) : ('inline' as const) };
+  return extname(path).toLowerCase() === '.safetensors'
+    ? Autoencoder.fromSafetensors(bytes, options)
+    : Autoencoder.load(bytes, options);
+}
+
+/**
+ * Check a folder `--out` before any work: it is a writable folder, or it is missing and its
+ * parent is a writable folder (it is made when the files are written); each file to be
+ * written there is checked as a file `--out` (none of them may be an input).
+ */
+function checkOutputFolder(
+  out: string,
+  names: readonly string[],
+  inputs: ReadonlyArray<readonly [flag: string, path: string | undefined]>,
+): OutputFile[] {
+  const st = statOrUndefined(out, '--out');
+  if (st && !st.isDirectory())
+    throw new UsageError(`--out ${out}: is a file, expected a folder (it is made if missing)`);
+  if (!st) {
+    const parent = dirname(resolve(out));
+    const p = statOrUndefined(parent, '--out');
+    if (!p?.isDirectory())
+      throw new UsageError(`--out ${out}: the folder ${dirname(out)} does not exist (create it first)`);
+    try {
+      accessSync(parent, constants.W_OK);
+    } catch {
+      throw new UsageError(`--out ${out}: the folder ${dirname(out)} is not writable`);
+    }
+    return names.map((n) => ({ shown: join(out, n), target: join(resolve(out), n) }));
+  }
+  return names.map((n) => checkOutput(join(out, n), inputs));
+}
+
+function exportFormat(name: string | undefined): ExportFormat {
+  const format = name === undefined ? undefined : EXPORT_FORMATS[name];
+  if (!format || !Object.hasOwn(EXPORT_FORMATS, name as string)) {
+    throw new UsageError(
+      `--format ${name === undefined ? 'is required' : JSON.stringify(name)}: expected one of ${Object.keys(EXPORT_FORMATS).join(', ')}`,
+    );
+  }
+  return format;
+}
+
+/** `diabolo export`: every output checked, then the model loaded and written in the format. */
+async function exportCommand(values: Record<string, string | boolean | undefined>, worker: boolean): Promise<void> {
+  const format = exportFormat(values.format as string | undefined);
+  const outPath = required(values, 'out');
+  const inputs = [['--model', values.model as string | undefined]] as const;
+  const targets =
+    format.out === 'folder' ? checkOutputFolder(outPath, format.names ?? [], inputs) : [checkOutput(outPath, inputs)];
+  const ae = await loadModel(values.model as string | undefined, worker);
+  try {
+    const files = await format.files(ae);
+    if (format.out === 'folder') mkdirSync(outPath, { recursive: true });
+    const names = format.out === 'folder' ? (format.names ?? []) : [''];
+    names.forEach((name, i) => {
+      const contents = files[name];
+      if (contents === undefined) throw new Error(`export: the format gave no ${name}`);
+      writeOutput(targets[i] as OutputFile, contents);
+    });
+    console.log(
+      `wrote ${format.out === 'folder' ? `${names.join(', ')} to ${outPath}` : outPath} (${values.format}: ${ae.topology.layers.length} layers, ${ae.topology.parameterCount} parameters)`,
+    );
+  } finally {
+    await ae.dispose();
+  }
 }
 
 function required(values: Record<string, unknown>, flag: string): string {
@@ -331,6 +402,7 @@ async function run(argv: string[]): Promise<void> {
       'label-column': { type: 'string' },
       seed: { type: 'string' },
       count: { type: 'string' },
+      format: { type: 'string' },
       worker: { type: 'boolean' },
     },
   });
@@ -339,6 +411,7 @@ async function run(argv: string[]): Promise<void> {
     return;
   }
   const worker = values.worker === true;
+  if (command === 'export') return exportCommand(values, worker);
   const dataArg = () => {
     const path = positionals[0];
     if (!path) throw new UsageError(`a data file is required\n\n${HELP[command]}`);
