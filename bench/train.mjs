@@ -5,7 +5,8 @@
 //   images in [0, 1], through diabolo (native Rust core, raw WASM per build, the TS facade
 //   inline and in a worker, a worker in headless Chromium: the cost of each layer) and
 //   TensorFlow.js (cpu and wasm backends, model.fit), brain.js (NeuralNetwork, one sample
-//   per update, MSE) and a hand-written NumPy/OpenBLAS loop (1 and 2 threads);
+//   per update, MSE), a hand-written NumPy/OpenBLAS loop and PyTorch on the CPU (nn.Linear,
+//   BCEWithLogitsLoss, torch.optim.Adam; 1 and 2 threads each);
 // - workload "784-512-256-64": the unrolled stack (784-512-256-64-256-512-784) trained end
 //   to end at batch 32, 128 and 256, through diabolo and the fastest peers;
 // - one full MNIST epoch (60 000 images) of 784-256-784 from a fresh model, in one worker,
@@ -219,6 +220,30 @@ function numpy(workload, rows, batch, epochs, threads, warmup = true) {
   const sizes = WORKLOADS[workload].sizes.join(',');
   const argv = [`${root}bench/numpy_ae.py`, dataFile, `${rows}`, `${batch}`, `${LR}`, `${epochs}`, sizes];
   const res = execFileSync(python, [...argv, warmup ? '1' : '0'], {
+    encoding: 'utf8',
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(res);
+}
+
+/** PyTorch (CPU) from .cache/interop-venv (scripts/setup-interop.sh), or why it is not there. */
+const torchPython = `${root}.cache/interop-venv/bin/python`;
+function torchMissing() {
+  if (!existsSync(torchPython)) return 'no .cache/interop-venv (scripts/setup-interop.sh could not install PyTorch)';
+  try {
+    execFileSync(torchPython, ['-c', 'import torch'], { stdio: 'ignore' });
+    return null;
+  } catch {
+    return 'PyTorch does not import in .cache/interop-venv';
+  }
+}
+
+function pytorch(workload, rows, batch, epochs, threads, warmup = true) {
+  const env = { ...process.env, OMP_NUM_THREADS: `${threads}`, MKL_NUM_THREADS: `${threads}` };
+  const sizes = WORKLOADS[workload].sizes.join(',');
+  const argv = [`${root}bench/torch_ae.py`, dataFile, `${rows}`, `${batch}`, `${LR}`, `${epochs}`, sizes, `${threads}`];
+  const res = execFileSync(torchPython, [...argv, warmup ? '1' : '0'], {
     encoding: 'utf8',
     env,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -458,6 +483,21 @@ async function main() {
     const r = numpy(W1, ROWS, 128, EPOCHS, t);
     add(`NumPy + OpenBLAS, ${t} thread${t > 1 ? 's' : ''}`, W1, 128, 'peer', r, `numpy ${r.numpy}, ${r.blas}`);
   }
+  const noTorch = torchMissing();
+  if (noTorch) log(`PyTorch columns skipped: ${noTorch}`);
+  else {
+    for (const t of [1, 2]) {
+      const r = pytorch(W1, ROWS, 128, EPOCHS, t);
+      add(
+        `PyTorch ${r.torch.split('+')[0]} CPU, ${t} thread${t > 1 ? 's' : ''}`,
+        W1,
+        128,
+        'peer',
+        r,
+        `torch ${r.torch}, ${r.kernels}`,
+      );
+    }
+  }
   const tfRows = (backend) => (backend === 'cpu' ? (quick ? 256 : 1024) : quick ? 1024 : 3072);
   for (const backend of ['wasm', 'cpu']) {
     const r = nodeChild(job('tfjs', { backend, rows: tfRows(backend) }));
@@ -493,6 +533,10 @@ async function main() {
     const dp = j('facade', { backend: 'worker', flavor: 'simd128', workers: cpus().length });
     add(`diabolo facade, ${cpus().length} workers data-parallel (simd128)`, W2, batch, 'worker', nodeChild(dp));
     add('NumPy + OpenBLAS, 1 thread', W2, batch, 'peer', numpy(W2, STACKED_ROWS, batch, STACKED_EPOCHS, 1));
+    if (!noTorch) {
+      const r = pytorch(W2, STACKED_ROWS, batch, STACKED_EPOCHS, 1);
+      add(`PyTorch ${r.torch.split('+')[0]} CPU, 1 thread`, W2, batch, 'peer', r);
+    }
     const tf = nodeChild(j('tfjs', { backend: 'wasm', rows: quick ? 512 : 1024 }));
     add('TensorFlow.js 4.22 wasm backend (model.fit)', W2, batch, 'peer', tf);
   }
@@ -507,10 +551,14 @@ async function main() {
   };
   const ourEpoch = fastest(() => nodeChild({ ...fullJob, backend: 'worker', flavor: 'simd128' }));
   const npEpoch = fastest(() => numpy(W1, FULL_EPOCH_ROWS, 128, 1, 1, false));
+  const torchEpoch = noTorch ? null : fastest(() => pytorch(W1, FULL_EPOCH_ROWS, 128, 1, 1, false));
   const fullEpoch = {
     images: FULL_EPOCH_ROWS,
     diabolo: { seconds: FULL_EPOCH_ROWS / ourEpoch.samplesPerSecond, loss: ourEpoch.loss },
     numpy1t: { seconds: FULL_EPOCH_ROWS / npEpoch.samplesPerSecond, loss: npEpoch.loss },
+    ...(torchEpoch
+      ? { pytorch1t: { seconds: FULL_EPOCH_ROWS / torchEpoch.samplesPerSecond, loss: torchEpoch.loss } }
+      : {}),
   };
 
   const encode = await encodeThroughput();
@@ -528,6 +576,13 @@ async function main() {
     vsBrainjs: ours / speed('brain.js'),
     vsNumpy1t: ours / numpy1t,
     relaxedRawVsNumpy1t: relaxedRaw / numpy1t,
+    ...(noTorch
+      ? {}
+      : {
+          vsPytorch1t: ours / speed('PyTorch', W1, 128),
+          vsPytorch2t:
+            ours / rows.find((r) => r.impl.startsWith('PyTorch') && r.impl.endsWith('2 threads'))?.samplesPerSec,
+        }),
   };
   const report = {
     quick,
@@ -539,6 +594,7 @@ async function main() {
     encode,
     coldStart,
     wasmSizes: sizes,
+    ...(noTorch ? { pytorchSkipped: noTorch } : {}),
   };
   writeFileSync(new URL('train.json', out), `${JSON.stringify(report, null, 2)}\n`);
 
@@ -574,7 +630,7 @@ async function main() {
       .join(', ')}`,
   );
   console.log(
-    `one epoch of ${FULL_EPOCH_ROWS} images, fresh model: diabolo worker ${fullEpoch.diabolo.seconds.toFixed(1)} s, loss ${fullEpoch.diabolo.loss.toFixed(2)}; NumPy 1 thread ${fullEpoch.numpy1t.seconds.toFixed(1)} s, loss ${fullEpoch.numpy1t.loss.toFixed(2)} (diabolo/NumPy loss ${(fullEpoch.diabolo.loss / fullEpoch.numpy1t.loss).toFixed(4)})`,
+    `one epoch of ${FULL_EPOCH_ROWS} images, fresh model: diabolo worker ${fullEpoch.diabolo.seconds.toFixed(1)} s, loss ${fullEpoch.diabolo.loss.toFixed(2)}; NumPy 1 thread ${fullEpoch.numpy1t.seconds.toFixed(1)} s, loss ${fullEpoch.numpy1t.loss.toFixed(2)} (diabolo/NumPy loss ${(fullEpoch.diabolo.loss / fullEpoch.numpy1t.loss).toFixed(4)})${fullEpoch.pytorch1t ? `; PyTorch 1 thread ${fullEpoch.pytorch1t.seconds.toFixed(1)} s, loss ${fullEpoch.pytorch1t.loss.toFixed(2)}` : ''}`,
   );
   console.log(
     table(

@@ -10,3 +10,6 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import numpy, threadp
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q numpy threadpoolctl
 fi
+# PyTorch's column: the venv of `npm run interop` (a few GB from PyPI the first time). The
+# benchmark runs without it, and says why, when it cannot be installed.
+bash "$here/scripts/setup-interop.sh" || echo "[setup-bench] no PyTorch: bench:train skips its column" >&2

@@ -76,6 +76,18 @@ const autoencoderRows: Row[] = [
   ['load: an ArrayBuffer', () => Autoencoder.load(any(new ArrayBuffer(8))), 'E_INVALID', 'bytes = an ArrayBuffer'],
   ['load: options null', () => Autoencoder.load(file, any(null)), 'E_INVALID', 'Autoencoder.load: options = null'],
   [
+    'fromSafetensors: null',
+    () => Autoencoder.fromSafetensors(any(null)),
+    'E_INVALID',
+    'Autoencoder.fromSafetensors: bytes = null is not allowed: expected a Uint8Array (a safetensors file)',
+  ],
+  [
+    'fromSafetensors: unknown backend',
+    () => Autoencoder.fromSafetensors(file, any({ backend: 'gpu' })),
+    'E_INVALID',
+    'Autoencoder.fromSafetensors: options.backend = "gpu"',
+  ],
+  [
     'fit: null',
     () => ae.fit(any(null), { epochs: 1 }),
     'E_INVALID',
@@ -409,6 +421,9 @@ describe('every entry point, called with junk, answers with a DiaboloError (or s
       );
       await check(`Autoencoder.load(${show(args)})`, async () =>
         (await Autoencoder.load(...(args as [never]))).dispose(),
+      );
+      await check(`Autoencoder.fromSafetensors(${show(args)})`, async () =>
+        (await Autoencoder.fromSafetensors(...(args as [never]))).dispose(),
       );
       for (const target of [ae, vae]) {
         for (const name of names) {

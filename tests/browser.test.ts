@@ -148,6 +148,27 @@ describe.runIf(available)('in headless Chromium', () => {
     expect(r.refused).toMatch(/^E_FORMAT: not a readable diabolo model file: checksum mismatch: the file is damaged/);
   });
 
+  it('exports safetensors and the PyTorch files in the page, as Node does, and reads them back in a worker', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}/train.html`);
+    await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+    const config = { inputSize: 12, layers: [{ units: 4 }, { units: 2 }], tiedWeights: true, seed: 5 };
+    const r = (await page.evaluate(
+      (a) => (window as unknown as { safetensors: (a: unknown) => Promise<unknown> }).safetensors(a),
+      config,
+    )) as { bytes: number[]; same: boolean; files: string[]; modelPy: string };
+    await page.close();
+    expect(errors, errors.join('\n')).toEqual([]);
+    const node = await Autoencoder.create(config, { flavor: 'scalar' });
+    expect(r.bytes).toEqual(Array.from(await node.toSafetensors()));
+    expect(r.modelPy).toBe((await node.toPyTorch())['model.py']);
+    await node.dispose();
+    expect(r.same).toBe(true);
+    expect(r.files).toEqual(['model.safetensors', 'model.py', 'train.py']);
+  });
+
   // Shared memory needs a cross-origin isolated page; without it training falls back to one
   // engine and says why.
   for (const isolated of [true, false]) {

@@ -125,6 +125,57 @@ describe('diabolo CLI', () => {
     expect(e.out).toMatch(/reconstruction loss \d+\.\d+ per sample/);
   });
 
+  it('export: safetensors and a PyTorch folder, read back as --model; mistakes refused before any work', () => {
+    const t = diabolo(
+      'train',
+      at('data.npy'),
+      '--out',
+      at('x.dia'),
+      '--layers',
+      '8,3',
+      '--epochs',
+      '1',
+      '--l2',
+      '0.001',
+    );
+    expect(t.status, t.err).toBe(0);
+    const s = diabolo('export', '--model', at('x.dia'), '--format', 'safetensors', '--out', at('x.safetensors'));
+    expect(s.status, s.err).toBe(0);
+    expect(s.out).toContain('safetensors');
+    const bytes = readFileSync(at('x.safetensors'));
+    const n = bytes.readUInt32LE(0);
+    expect(Object.keys(JSON.parse(bytes.subarray(8, 8 + n).toString('utf8')))).toContain('encoder.1.weight');
+    // The same model through either file.
+    const viaDia = diabolo('eval', at('data.json'), '--model', at('x.dia'));
+    const viaSafetensors = diabolo('eval', at('data.json'), '--model', at('x.safetensors'));
+    expect(viaSafetensors.status, viaSafetensors.err).toBe(0);
+    expect(viaSafetensors.out).toBe(viaDia.out);
+    const p = diabolo('export', '--model', at('x.safetensors'), '--format', 'pytorch', '--out', at('torch'));
+    expect(p.status, p.err).toBe(0);
+    expect(readdirSync(at('torch')).sort()).toEqual(['model.py', 'model.safetensors', 'train.py']);
+    expect(readFileSync(at('torch/model.safetensors')).equals(bytes)).toBe(true);
+    expect(readFileSync(at('torch/model.py'), 'utf8')).toContain(
+      'self.encoder = nn.ModuleList([nn.Linear(16, 8), nn.Linear(8, 3)])',
+    );
+    // Again into the existing folder: replaced whole.
+    expect(diabolo('export', '--model', at('x.dia'), '--format', 'pytorch', '--out', at('torch')).status).toBe(0);
+    const mistakes: [string[], RegExp][] = [
+      [['--model', at('x.dia'), '--out', at('y.st')], /--format is required: expected one of safetensors, pytorch/],
+      [['--model', at('x.dia'), '--format', 'tflite', '--out', at('y.st')], /--format "tflite": expected one of/],
+      [['--model', at('x.dia'), '--format', 'safetensors'], /--out is required/],
+      [['--model', at('x.dia'), '--format', 'pytorch', '--out', at('x.dia')], /is a file, expected a folder/],
+      [['--model', at('x.dia'), '--format', 'pytorch', '--out', at('none/torch')], /the folder .* does not exist/],
+      [
+        ['--model', at('torch/model.safetensors'), '--format', 'pytorch', '--out', at('torch')],
+        /is the same file as --model/,
+      ],
+      [['--model', at('x.dia'), '--format', 'safetensors', '--out', at('torch')], /is a folder, expected a file path/],
+      [['--model', at('data.csv'), '--format', 'safetensors', '--out', at('z.st')], /E_FORMAT/],
+    ];
+    for (const [args, pattern] of mistakes) refused(diabolo('export', ...args), pattern, args.join(' '));
+    expect(existsSync(at('y.st')) || existsSync(at('z.st')) || existsSync(at('none'))).toBe(false);
+  });
+
   // Deterministic runs against files kept in tests/golden/cli (DIABOLO_UPDATE_GOLDEN=1
   // rewrites them): the model description exactly; numbers within what a kernel flavour may
   // change (relaxed SIMD rounds differently: 1e-5).

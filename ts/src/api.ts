@@ -13,6 +13,7 @@ export { ONNX_IR_VERSION, ONNX_OPSET, type OnnxExportOptions, type OnnxPart } fr
 export {
   Autoencoder,
   type Evaluation,
+  type PyTorchExport,
   type ReconstructionErrors,
   type ThresholdRule,
 } from './model/autoencoder.js';

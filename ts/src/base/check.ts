@@ -107,6 +107,7 @@ export const kinds = {
   array: kind('an array', Array.isArray),
   float32Array: kind('a Float32Array', (v) => v instanceof Float32Array),
   modelFile: kind('a Uint8Array (a model file from save())', (v) => v instanceof Uint8Array),
+  safetensorsFile: kind('a Uint8Array (a safetensors file)', (v) => v instanceof Uint8Array),
   finite: kind('a finite number', (v) => typeof v === 'number' && Number.isFinite(v)),
   boolean: kind('true or false', (v) => typeof v === 'boolean'),
   function: kind('a function', (v) => typeof v === 'function'),

@@ -7,6 +7,7 @@ import {
   accessSync,
   chmodSync,
   constants,
+  mkdirSync,
   readFileSync,
   realpathSync,
   renameSync,
@@ -18,14 +19,13 @@ import {
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SCHEMA } from '../base/schema.js';
+import { EXPORT_FORMATS, type ExportFormat, exportHelp } from './export.js';
 import {
   Autoencoder,
   type AutoencoderConfig,
   type CsvOptions,
   DiaboloError,
   type Matrix,
-  ONNX_OPSET,
-  type OnnxPart,
   parseCsv,
   parseDecimal,
   parseIdx,
@@ -58,7 +58,7 @@ commands:
   sample           draw new samples from a variational model
   eval <data>      print the reconstruction loss (and ELBO) of the data
   inspect          print a model file's configuration
-  export           write a model in another format (ONNX)
+  export           write a model as ONNX, safetensors, or a folder for PyTorch
 
 options:
   -h, --help       this help (after a command: that command's options)
@@ -96,11 +96,7 @@ file is written whole or not at all.`,
   sample: 'usage: diabolo sample --model model.dia --count N --out samples.csv [--seed N]',
   eval: 'usage: diabolo eval <data> --model model.dia [--label-column first|last|N]',
   inspect: 'usage: diabolo inspect --model model.dia',
-  export: `usage: diabolo export --model model.dia --format onnx [--part P] --out model.onnx
-  --format onnx        an ONNX model (opset ${ONNX_OPSET}) for onnxruntime and other engines
-  --part P             what it computes: encoder (input x, output code; a variational
-                       model: mu and logvar), decoder (input code, output reconstruction)
-                       or autoencoder (x to reconstruction; the default)`,
+  export: exportHelp(),
 };
 
 class UsageError extends Error {}
@@ -298,6 +294,7 @@ function trainConfig(values: Record<string, string | boolean | undefined>, input
   return config as unknown as AutoencoderConfig;
 }
 
+/** A model file (from train or save()), or a .safetensors file (from export or PyTorch's train.py). */
 async function loadModel(path: string | undefined, worker: boolean): Promise<Autoencoder> {
   if (!path) throw new UsageError('--model FILE is required');
   let bytes: Uint8Array;
@@ -306,60 +303,100 @@ async function loadModel(path: string | undefined, worker: boolean): Promise<Aut
   } catch (e) {
     throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return Autoencoder.load(bytes, { backend: worker ? 'worker' : 'inline' });
+  const options = { backend: worker ? ('worker' as const) : ('inline' as const) };
+  return extname(path).toLowerCase() === '.safetensors'
+    ? Autoencoder.fromSafetensors(bytes, options)
+    : Autoencoder.load(bytes, options);
+}
+
+/**
+ * Check a folder `--out` before any work: it is a writable folder, or it is missing and its
+ * parent is a writable folder (it is made when the files are written); each file to be
+ * written there is checked as a file `--out` (none of them may be an input).
+ */
+function checkOutputFolder(
+  out: string,
+  names: readonly string[],
+  inputs: ReadonlyArray<readonly [flag: string, path: string | undefined]>,
+): OutputFile[] {
+  const st = statOrUndefined(out, '--out');
+  if (st && !st.isDirectory())
+    throw new UsageError(`--out ${out}: is a file, expected a folder (it is made if missing)`);
+  if (!st) {
+    const parent = dirname(resolve(out));
+    const p = statOrUndefined(parent, '--out');
+    if (!p?.isDirectory())
+      throw new UsageError(`--out ${out}: the folder ${dirname(out)} does not exist (create it first)`);
+    try {
+      accessSync(parent, constants.W_OK);
+    } catch {
+      throw new UsageError(`--out ${out}: the folder ${dirname(out)} is not writable`);
+    }
+    return names.map((n) => ({ shown: join(out, n), target: join(resolve(out), n) }));
+  }
+  return names.map((n) => checkOutput(join(out, n), inputs));
+}
+
+/** The formats that take `--flag`. */
+const formatsWith = (flag: string) =>
+  Object.entries(EXPORT_FORMATS)
+    .filter(([, f]) => f.flags?.includes(flag))
+    .map(([name]) => name)
+    .join(', ');
+
+function exportFormat(name: string | undefined): ExportFormat {
+  const format = name === undefined ? undefined : EXPORT_FORMATS[name];
+  if (!format || !Object.hasOwn(EXPORT_FORMATS, name as string)) {
+    throw new UsageError(
+      `--format ${name === undefined ? 'is required' : JSON.stringify(name)}: expected one of ${Object.keys(EXPORT_FORMATS).join(', ')}`,
+    );
+  }
+  return format;
+}
+
+/** `diabolo export`: every output checked, then the model loaded and written in the format. */
+async function exportCommand(
+  values: Record<string, string | boolean | undefined>,
+  positionals: string[],
+  worker: boolean,
+): Promise<void> {
+  if (positionals.length > 0) {
+    throw new UsageError(`export reads no data file (${positionals[0]}): the model is named by --model`);
+  }
+  const format = exportFormat(values.format as string | undefined);
+  for (const flag of Object.values(EXPORT_FORMATS).flatMap((f) => f.flags ?? [])) {
+    if (values[flag] !== undefined && !format.flags?.includes(flag)) {
+      throw new UsageError(`--${flag} applies to --format ${formatsWith(flag)} only`);
+    }
+  }
+  const problem = format.check?.(values);
+  if (problem) throw new UsageError(problem);
+  const outPath = required(values, 'out');
+  const inputs = [['--model', values.model as string | undefined]] as const;
+  const targets =
+    format.out === 'folder' ? checkOutputFolder(outPath, format.names ?? [], inputs) : [checkOutput(outPath, inputs)];
+  const ae = await loadModel(values.model as string | undefined, worker);
+  try {
+    const files = await format.files(ae, values);
+    if (format.out === 'folder') mkdirSync(outPath, { recursive: true });
+    const names = format.out === 'folder' ? (format.names ?? []) : [''];
+    names.forEach((name, i) => {
+      const contents = files[name];
+      if (contents === undefined) throw new Error(`export: the format gave no ${name}`);
+      writeOutput(targets[i] as OutputFile, contents);
+    });
+    console.log(
+      `wrote ${format.out === 'folder' ? `${names.join(', ')} to ${outPath}` : outPath} (${values.format}: ${ae.topology.layers.length} layers, ${ae.topology.parameterCount} parameters)`,
+    );
+  } finally {
+    await ae.dispose();
+  }
 }
 
 function required(values: Record<string, unknown>, flag: string): string {
   const v = values[flag];
   if (typeof v !== 'string' || v === '') throw new UsageError(`--${flag} is required`);
   return v;
-}
-
-/**
- * A format `diabolo export --format NAME` writes. `prepare` checks the format's flags and its
- * output before the model is read, and returns what writes the model and says what it wrote.
- */
-interface ExportFormat {
-  prepare(values: Record<string, unknown>, model: string): (ae: Autoencoder) => Promise<string>;
-}
-
-const ONNX_PARTS: readonly OnnxPart[] = ['encoder', 'decoder', 'autoencoder'];
-
-const EXPORT_FORMATS: Record<string, ExportFormat> = {
-  onnx: {
-    prepare(values, model) {
-      const part = (values.part ?? 'autoencoder') as OnnxPart;
-      if (!ONNX_PARTS.includes(part)) {
-        throw new UsageError(`--part ${JSON.stringify(part)}: expected encoder, decoder or autoencoder`);
-      }
-      const out = checkOutput(required(values, 'out'), [['--model', model]]);
-      return async (ae) => {
-        const bytes = await ae.toOnnx({ part });
-        writeOutput(out, bytes);
-        return `wrote the ${part} as ONNX (opset ${ONNX_OPSET}, ${bytes.length} bytes) to ${out.shown}`;
-      };
-    },
-  },
-};
-
-/** `diabolo export`: every flag and the output checked, then the model read and written out. */
-async function exportModel(values: Record<string, unknown>, positionals: string[], worker: boolean): Promise<void> {
-  if (positionals.length > 0) {
-    throw new UsageError(`export reads no data file (${positionals[0]}): the model is named by --model`);
-  }
-  const name = required(values, 'format');
-  const format = EXPORT_FORMATS[name];
-  if (!format) {
-    throw new UsageError(`--format ${JSON.stringify(name)}: expected ${Object.keys(EXPORT_FORMATS).join(', ')}`);
-  }
-  const model = required(values, 'model');
-  const write = format.prepare(values, model);
-  const ae = await loadModel(model, worker);
-  try {
-    console.log(await write(ae));
-  } finally {
-    await ae.dispose();
-  }
 }
 
 async function run(argv: string[]): Promise<void> {
@@ -408,7 +445,7 @@ async function run(argv: string[]): Promise<void> {
     return;
   }
   const worker = values.worker === true;
-  if (command === 'export') return exportModel(values, positionals, worker);
+  if (command === 'export') return exportCommand(values, positionals, worker);
   const dataArg = () => {
     const path = positionals[0];
     if (!path) throw new UsageError(`a data file is required\n\n${HELP[command]}`);

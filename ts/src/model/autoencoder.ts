@@ -17,12 +17,14 @@ import type {
 import { EngineObject, Runtime } from '../core/runtime.js';
 import { toMatrix } from '../data/matrix.js';
 import { type OnnxExportOptions, onnxPart } from '../interop/onnx-options.js';
+import { modelPy, torchTensors, trainPy, weightsFromTensors } from '../interop/pytorch.js';
+import { decodeSafetensors, diaboloConfigJson, diaboloMetadata, encodeSafetensors } from '../interop/safetensors.js';
 import { fitDataset } from '../train/fit.js';
 import { upload } from '../train/pieces.js';
 import type { TrainingTarget } from '../train/target.js';
 import { Classifier } from './classifier.js';
 import { codeSize, coreSpec, invalid, type ResolvedAutoencoderConfig, resolveAutoencoderConfig } from './config.js';
-import { decodeModel, encodeModel } from './format.js';
+import { checkedConfig, decodeModel, encodeModel } from './format.js';
 
 /** Reconstruction errors: the model's loss per sample (anomaly scores) and its mean per feature. */
 export interface ReconstructionErrors {
@@ -46,6 +48,19 @@ export type ThresholdRule =
       /** Standard deviations above the mean (a finite number), e.g. 3. */
       k: number;
     };
+
+/**
+ * What {@link Autoencoder.toPyTorch} writes: the files of a folder from which PyTorch
+ * continues training the model.
+ */
+export interface PyTorchExport {
+  /** The weights under the module's tensor names, with the configuration in the metadata ({@link Autoencoder.toSafetensors}). */
+  'model.safetensors': Uint8Array;
+  /** The `nn.Module` of this model: forward, encode, decode, and `loss` as diabolo defines its objective. */
+  'model.py': string;
+  /** Continues training with `torchrun` + DistributedDataParallel and writes the weights back as safetensors. */
+  'train.py': string;
+}
 
 /** An evaluation of held-out data. */
 export interface Evaluation extends LossTermValues {
@@ -114,6 +129,45 @@ export class Autoencoder extends EngineObject {
       throw e instanceof DiaboloError
         ? new DiaboloError('E_FORMAT', `model file does not fit its header: ${e.message}`)
         : e;
+    }
+    return ae;
+  }
+
+  /**
+   * Rebuild a model from a safetensors file written by {@link toSafetensors} — or by the
+   * `model.py` that {@link toPyTorch} exports, after training in PyTorch. The configuration
+   * comes from the file's metadata; every tensor must be there under its PyTorch name with
+   * its shape and finite float32 values (no other tensor), else `E_FORMAT` names the
+   * problem. The weights come back bit for bit; the optimizer starts afresh (a safetensors
+   * file holds no optimizer state: {@link save} and {@link load} resume training exactly).
+   */
+  static async fromSafetensors(bytes: Uint8Array, options: RuntimeOptions = {}): Promise<Autoencoder> {
+    checkArgs('Autoencoder.fromSafetensors', ['bytes', bytes, kinds.safetensorsFile]);
+    checkOptions('Autoencoder.fromSafetensors', 'options', options, RUNTIME_OPTIONS);
+    const bad = (m: string) => new DiaboloError('E_FORMAT', `not a readable diabolo safetensors file: ${m}`);
+    const { tensors, metadata } = decodeSafetensors(bytes);
+    let json: unknown;
+    try {
+      json = JSON.parse(diaboloConfigJson(metadata, bad));
+    } catch (e) {
+      throw e instanceof DiaboloError ? e : bad(`its diabolo.config is not JSON (${(e as Error).message})`);
+    }
+    const config = checkedConfig(json, bad);
+    const rt = await Runtime.open(options);
+    let weights: Float32Array;
+    try {
+      weights = weightsFromTensors(await rt.call.describeModel(coreSpec(config)), tensors, bad);
+    } catch (e) {
+      rt.retain();
+      await rt.release();
+      throw e;
+    }
+    const ae = await Autoencoder.build(rt, config);
+    try {
+      await ae.setWeights(weights);
+    } catch (e) {
+      await ae.dispose();
+      throw e;
     }
     return ae;
   }
@@ -403,6 +457,48 @@ export class Autoencoder extends EngineObject {
     const parameters = await this.getWeights();
     const { autoencoderToOnnx } = await import('../interop/onnx.js');
     return autoencoderToOnnx(this.topology, parameters, part, this.config);
+  }
+
+  /**
+   * The weights as a safetensors file (float32, little-endian), named and shaped as the
+   * equivalent PyTorch module's `state_dict` (`encoder.0.weight`, `encoder.0.bias`, …,
+   * `mu.*` and `logvar.*` for a VAE, `decoder.0.*` from the code out; `[outputs, inputs]`
+   * like `nn.Linear.weight`; a tied decoder layer has its bias only), with the configuration
+   * in the metadata. {@link fromSafetensors} reads it back; Python's `safetensors` and
+   * `torch` load it. Works in browsers as in Node.
+   */
+  async toSafetensors(): Promise<Uint8Array> {
+    this.alive();
+    const weights = await this.getWeights();
+    const tensors = torchTensors(this.topology).map(({ name, span }) => ({
+      name,
+      shape: span.shape,
+      data: weights.subarray(span.offset, span.offset + span.shape.reduce((a, b) => a * b, 1)),
+    }));
+    return encodeSafetensors(tensors, this.safetensorsMetadata());
+  }
+
+  /** The metadata of this model's safetensors file. */
+  private safetensorsMetadata(): Record<string, string> {
+    return diaboloMetadata(JSON.stringify(this.config), `diabolo (core ${this.rt.info.coreVersion})`);
+  }
+
+  /**
+   * The files from which PyTorch continues training this model: `model.safetensors` (as
+   * {@link toSafetensors}), `model.py` (an `nn.Module` equal to this model — its forward,
+   * codes and reconstructions, and a `loss(x)` that is diabolo's objective: reconstruction,
+   * sparsity, contractive and L2 penalties, corruption, a VAE's sampling and β·KL — with its
+   * optimizer) and `train.py` (continues training with `torchrun` and DistributedDataParallel,
+   * then writes safetensors that {@link fromSafetensors} loads). Write them into one folder;
+   * the CLI's `diabolo export --format pytorch --out dir/` does. Works in browsers too.
+   */
+  async toPyTorch(): Promise<PyTorchExport> {
+    this.alive();
+    return {
+      'model.safetensors': await this.toSafetensors(),
+      'model.py': modelPy(this.topology, this.config, this.safetensorsMetadata()),
+      'train.py': trainPy(),
+    };
   }
 
   /**

@@ -117,6 +117,23 @@ function unresolve(r: ResolvedAutoencoderConfig): AutoencoderConfig {
   };
 }
 
+/**
+ * A resolved configuration as a file holds it, validated like a new one and required to be
+ * in resolved form (every default written out, as `save` writes it); `bad` makes the error.
+ */
+export function checkedConfig(value: unknown, bad: (message: string) => DiaboloError): ResolvedAutoencoderConfig {
+  let config: ResolvedAutoencoderConfig;
+  try {
+    config = resolveAutoencoderConfig(unresolve(value as ResolvedAutoencoderConfig));
+  } catch (e) {
+    throw bad(`its configuration is invalid: ${(e as Error).message}`);
+  }
+  if (JSON.stringify(config) !== JSON.stringify(value)) {
+    throw bad('its configuration is not in resolved form (edited or damaged header)');
+  }
+  return config;
+}
+
 /** What each optimizer moment of a parameter is called, in the order the file holds them. */
 const MOMENTS: Record<number, readonly string[]> = {
   0: [],
@@ -175,15 +192,7 @@ export async function decodeModel(
   if (expected !== end) {
     throw bad(`the header promises ${expected} bytes, the file has ${end} (truncated or padded)`);
   }
-  let config: ResolvedAutoencoderConfig;
-  try {
-    config = resolveAutoencoderConfig(unresolve(header.config));
-  } catch (e) {
-    throw bad(`its configuration is invalid: ${(e as Error).message}`);
-  }
-  if (JSON.stringify(config) !== JSON.stringify(header.config)) {
-    throw bad('its configuration is not in resolved form (edited or damaged header)');
-  }
+  const config = checkedConfig(header.config, bad);
   // The counts must be those of the configuration, tensor by tensor, before the core sees them.
   const tensors = parameterTensors(config);
   const parameterTotal = tensors.reduce((n, t) => n + t.length, 0);
