@@ -188,9 +188,7 @@ impl<T: Kernel> Dense<T> {
         // What the activation's derivatives read: `a` if they need it, else `h`.
         let at = &self.act.derivative_input(pre, h)[..n * k];
         let da = &mut dh[..n * k];
-        for (d, &v) in da.iter_mut().zip(at) {
-            *d *= self.act.derivative(v);
-        }
+        self.act.scale_by_derivative(at, da);
         penalties.each(|i, p| {
             let v = p.on_preactivation_delta(self.view(), at, n, da, ps.slot(i));
             *p.term(&mut terms) += v;

@@ -20,6 +20,9 @@ impl Function for Linear {
         T::ONE
     }
 
+    /// `s′ = 1`: multiplying by it would change nothing.
+    fn scale_by_derivative<T: Elementary>(_x: &[T], _d: &mut [T], _alpha: f64) {}
+
     #[inline]
     fn second_derivative<T: Elementary>(_h: T, _alpha: f64) -> T {
         T::ZERO

@@ -53,6 +53,14 @@ pub trait Function {
 
     /// `s″` at `x` (the same `x` as [`Function::derivative`]).
     fn second_derivative<T: Elementary>(x: T, alpha: f64) -> T;
+
+    /// `d[i] *= s′(x[i])` over a whole buffer: the backward pass's step through the
+    /// activation, one loop per activation (the dispatch stays outside it).
+    fn scale_by_derivative<T: Elementary>(x: &[T], d: &mut [T], alpha: f64) {
+        for (d, &v) in d.iter_mut().zip(x) {
+            *d *= Self::derivative(v, alpha);
+        }
+    }
 }
 
 /// What the registry knows of one activation (for the schema, validation and tests).
@@ -164,6 +172,15 @@ macro_rules! registry {
                 match self {
                     $(Activation::$variant $({ $alpha })? =>
                         <$module::$unit as Function>::derivative(x, registry!(@alpha $($alpha)?)),)+
+                }
+            }
+
+            /// `d[i] *= s′(x[i])` for every element (`x` as for [`Activation::derivative`]):
+            /// the dispatch happens once per buffer, not per element.
+            pub fn scale_by_derivative<T: Elementary>(self, x: &[T], d: &mut [T]) {
+                match self {
+                    $(Activation::$variant $({ $alpha })? =>
+                        <$module::$unit as Function>::scale_by_derivative(x, d, registry!(@alpha $($alpha)?)),)+
                 }
             }
 
