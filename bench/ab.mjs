@@ -8,7 +8,8 @@
 // 6 400 MNIST-sized rows of fixed pseudo-random data) are timed; the best of the rounds
 // counts. The epoch's loss must have the same bits on both sides, or the script fails.
 //
-//   node bench/ab.mjs --base /tmp/base [--rounds 5] [--flavors simd128,relaxed]
+//   node bench/ab.mjs --base /tmp/base [--new DIR] [--rounds 5] [--flavors simd128,relaxed]
+// (`--new` another copy instead of this checkout: two copies of one build show the noise.)
 import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -32,7 +33,10 @@ if (flavors.includes('relaxed') && !(await relaxedSimd())) {
   const r = spawnSync(process.execPath, [flag, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
-const sides = { base: pathToFileURL(`${resolve(opts.base)}/`), new: new URL('../', import.meta.url) };
+const sides = {
+  base: pathToFileURL(`${resolve(opts.base)}/`),
+  new: typeof opts.new === 'string' ? pathToFileURL(`${resolve(opts.new)}/`) : new URL('../', import.meta.url),
+};
 
 /** One flavour of one side: its shipped binary (training) and its testing build (GEMM hooks). */
 async function load(root, dir, flavor) {
