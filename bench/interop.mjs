@@ -73,6 +73,16 @@ const VARIANTS = {
   linear: { inputSize: 144, layers: [{ units: 8, activation: 'linear' }], outputActivation: 'linear', optimizer: adam },
   sparse: { inputSize: 144, hiddenSize: 32, sparsity: { rho: 0.05, beta: 3 }, l2: 1e-3 },
   contractive: { inputSize: 144, hiddenSize: 24, contractive: 0.1 },
+  'silu-gelu-contractive': {
+    inputSize: 144,
+    layers: [
+      { units: 32, activation: 'silu' },
+      { units: 12, activation: 'gelu' },
+    ],
+    contractive: 0.05,
+    optimizer: adam,
+  },
+  l1: { inputSize: 144, hiddenSize: 24, loss: 'l1', l2: 1e-3, optimizer: adam },
   'contractive-elu': {
     inputSize: 144,
     layers: [{ units: 24, activation: 'elu', activationAlpha: 0.7 }],

@@ -39,8 +39,14 @@ function references(path: string): { spec: string; kind: string }[] {
 }
 
 describe('the npm tarball', () => {
-  it('stays within its size budget (550 kB packed)', () => {
-    expect(packed.size).toBeLessThanOrEqual(550_000);
+  // The budget was 550 kB until 2026-12-01, when it became 600 kB on purpose: the ONNX writer
+  // (24 kB gzipped, loaded only on export), the safetensors/PyTorch exporters (~10 kB) and a
+  // core grown by the SiLU/GELU activations, per-concept registries and the model's
+  // description (each binary 120 → 132 kB gzipped) took the package from 470 to 563 kB.
+  // binaryen's wasm-opt -Oz saved 1 kB of a binary, so it is not used. docs/benchmarks.md
+  // keeps the history.
+  it('stays within its size budget (600 kB packed)', () => {
+    expect(packed.size).toBeLessThanOrEqual(600_000);
   });
 
   it('holds the license, the readme, the three binaries, one glue and the browser worker', () => {

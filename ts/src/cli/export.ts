@@ -15,6 +15,8 @@ export interface ExportFormat {
   flags?: readonly string[];
   /** What is wrong with this format's flags, if anything (checked before the model is read). */
   check?(values: Readonly<Record<string, unknown>>): string | undefined;
+  /** What was written, for the closing line (default: the format's name). */
+  summary?(values: Readonly<Record<string, unknown>>): string;
   /** The contents: one entry `''` for a file format, one per file name for a folder format. */
   files(ae: Autoencoder, values: Readonly<Record<string, unknown>>): Promise<Record<string, Uint8Array | string>>;
 }
@@ -34,6 +36,7 @@ export const EXPORT_FORMATS: Readonly<Record<string, ExportFormat>> = {
       values.part === undefined || ONNX_PARTS.includes(values.part as OnnxPart)
         ? undefined
         : `--part ${JSON.stringify(values.part)}: expected encoder, decoder or autoencoder`,
+    summary: (values) => `the ${(values.part as string | undefined) ?? 'autoencoder'} as ONNX (opset ${ONNX_OPSET})`,
     files: async (ae, values) => ({
       '': await ae.toOnnx({ part: (values.part as OnnxPart | undefined) ?? 'autoencoder' }),
     }),

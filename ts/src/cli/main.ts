@@ -371,11 +371,12 @@ async function exportCommand(
   }
   const problem = format.check?.(values);
   if (problem) throw new UsageError(problem);
+  const modelPath = required(values, 'model');
   const outPath = required(values, 'out');
-  const inputs = [['--model', values.model as string | undefined]] as const;
+  const inputs = [['--model', modelPath]] as const;
   const targets =
     format.out === 'folder' ? checkOutputFolder(outPath, format.names ?? [], inputs) : [checkOutput(outPath, inputs)];
-  const ae = await loadModel(values.model as string | undefined, worker);
+  const ae = await loadModel(modelPath, worker);
   try {
     const files = await format.files(ae, values);
     if (format.out === 'folder') mkdirSync(outPath, { recursive: true });
@@ -386,7 +387,7 @@ async function exportCommand(
       writeOutput(targets[i] as OutputFile, contents);
     });
     console.log(
-      `wrote ${format.out === 'folder' ? `${names.join(', ')} to ${outPath}` : outPath} (${values.format}: ${ae.topology.layers.length} layers, ${ae.topology.parameterCount} parameters)`,
+      `wrote ${format.out === 'folder' ? `${names.join(', ')} to ${outPath}` : outPath} (${format.summary?.(values) ?? values.format}: ${ae.topology.layers.length} layers, ${ae.topology.parameterCount} parameters)`,
     );
   } finally {
     await ae.dispose();

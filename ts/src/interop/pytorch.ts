@@ -244,10 +244,18 @@ export function describeTopology(t: Topology): string {
   return `${[String(t.inputs), ...enc.map(step), ...code, ...dec.map(step)].join(' → ')}, loss ${t.loss.name}${t.loss.link === 'sigmoid' ? ' (logits)' : ''}`;
 }
 
+/** Each loss as diabolo defines it (summed over features, averaged over the minibatch), in PyTorch. */
+const RECONSTRUCTION: Readonly<Record<string, string>> = {
+  mse: '(out - x).square().sum() / n',
+  bce: "F.binary_cross_entropy_with_logits(out, x, reduction='sum') / n  # Σ softplus(a) − x·a",
+  l1: '(out - x).abs().sum() / n',
+};
+
 /** The generated model.py: the module of this model, its loss as diabolo defines it, its optimizer, load and save. */
 export function modelPy(topology: Topology, config: TorchExportConfig, metadata: Record<string, string>): string {
   const t = topology;
-  if (t.loss.name !== 'mse' && t.loss.name !== 'bce') throw unsupported('loss', t.loss.name);
+  const reconstruction = RECONSTRUCTION[t.loss.name];
+  if (reconstruction === undefined) throw unsupported('loss', t.loss.name);
   if (config.layers.length !== t.layers.filter((l) => l.role === 'encoder').length) {
     throw new DiaboloError('E_INTERNAL', 'PyTorch export: the configuration and the topology disagree');
   }
@@ -308,10 +316,6 @@ export function modelPy(topology: Topology, config: TorchExportConfig, metadata:
   const corruption = corruptionCode(config.corruption);
   const opt = optimizerCode(config.optimizer);
   const beta = t.vae?.beta ?? 0;
-  const reconstruction =
-    t.loss.name === 'bce'
-      ? "F.binary_cross_entropy_with_logits(out, x, reduction='sum') / n  # Σ softplus(a) − x·a"
-      : '(out - x).square().sum() / n';
   const lines: string[] = [];
   const add = (indent: number, ...ls: string[]) => {
     for (const l of ls) lines.push(l === '' ? '' : `${' '.repeat(indent)}${l}`);
