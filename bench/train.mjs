@@ -35,7 +35,9 @@ import { gzipSync } from 'node:zlib';
 import { Autoencoder, loadMnist } from '../dist/index.node.js';
 import { coreSpec, resolveAutoencoderConfig } from '../dist/model/config.js';
 import { CHROMIUM, launch, serve } from './browser.mjs';
+import { chartSvg, svgToPng } from './chart.mjs';
 import { args, loadFlavor, table } from './harness.mjs';
+import { pythonPeers } from './python-peers.mjs';
 
 const opts = args();
 const quick = Boolean(opts.quick);
@@ -210,46 +212,12 @@ function native(workload, rows, batch, epochs) {
   return JSON.parse(res);
 }
 
-function numpy(workload, rows, batch, epochs, threads, warmup = true) {
-  const python = `${root}.cache/bench-venv/bin/python`;
-  // OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE (set on some machines here for old OpenBLAS builds)
-  // slow a current one: unset both for this command only.
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: `${threads}` };
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
-  const sizes = WORKLOADS[workload].sizes.join(',');
-  const argv = [`${root}bench/numpy_ae.py`, dataFile, `${rows}`, `${batch}`, `${LR}`, `${epochs}`, sizes];
-  const res = execFileSync(python, [...argv, warmup ? '1' : '0'], {
-    encoding: 'utf8',
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return JSON.parse(res);
-}
-
-/** PyTorch (CPU) from .cache/interop-venv (scripts/setup-interop.sh), or why it is not there. */
-const torchPython = `${root}.cache/interop-venv/bin/python`;
-function torchMissing() {
-  if (!existsSync(torchPython)) return 'no .cache/interop-venv (scripts/setup-interop.sh could not install PyTorch)';
-  try {
-    execFileSync(torchPython, ['-c', 'import torch'], { stdio: 'ignore' });
-    return null;
-  } catch {
-    return 'PyTorch does not import in .cache/interop-venv';
-  }
-}
-
-function pytorch(workload, rows, batch, epochs, threads, warmup = true) {
-  const env = { ...process.env, OMP_NUM_THREADS: `${threads}`, MKL_NUM_THREADS: `${threads}` };
-  const sizes = WORKLOADS[workload].sizes.join(',');
-  const argv = [`${root}bench/torch_ae.py`, dataFile, `${rows}`, `${batch}`, `${LR}`, `${epochs}`, sizes, `${threads}`];
-  const res = execFileSync(torchPython, [...argv, warmup ? '1' : '0'], {
-    encoding: 'utf8',
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return JSON.parse(res);
-}
+const { numpy, pytorch, torchMissing } = pythonPeers({
+  root,
+  dataFile,
+  lr: LR,
+  sizes: (workload) => WORKLOADS[workload].sizes,
+});
 
 /** Headless Chromium: training in a worker per flavour, and the cold start of a first visit. */
 async function chromiumColumns(relaxedToo) {
@@ -346,60 +314,6 @@ function wasmSizes() {
       return [f, { bytes: statSync(file).size, gzip: gzipSync(readFileSync(file), { level: 9 }).length }];
     }),
   );
-}
-
-/** Horizontal bars of samples/s on a log scale, as SVG. */
-function chartSvg(title, bars) {
-  const rowH = 26;
-  const left = 390;
-  const width = 980;
-  const plotW = width - left - 90;
-  const top = 56;
-  const height = top + bars.length * rowH + 40;
-  const lo = 1;
-  const hi = 5; // 10 … 10^5 samples/s
-  const xOf = (v) => left + ((Math.log10(Math.max(v, 10 ** lo)) - lo) / (hi - lo)) * plotW;
-  const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-  const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="DejaVu Sans, sans-serif" font-size="13">`,
-    `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="${width / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">${esc(title)}</text>`,
-  ];
-  for (let e = lo; e <= hi; e++) {
-    const x = xOf(10 ** e);
-    parts.push(
-      `<line x1="${x}" y1="${top - 8}" x2="${x}" y2="${height - 34}" stroke="#ddd"/>`,
-      `<text x="${x}" y="${height - 18}" text-anchor="middle" fill="#555">10${e === 1 ? '' : `^${e}`}</text>`.replace(
-        /10\^(\d)/,
-        (_, d) => `10<tspan dy="-6" font-size="10">${d}</tspan>`,
-      ),
-    );
-  }
-  bars.forEach((b, i) => {
-    const y = top + i * rowH;
-    const x = xOf(b.value);
-    parts.push(
-      `<text x="${left - 8}" y="${y + 16}" text-anchor="end">${esc(b.label)}</text>`,
-      `<rect x="${left}" y="${y + 4}" width="${Math.max(1, x - left)}" height="${rowH - 8}" fill="${b.color}"/>`,
-      `<text x="${x + 6}" y="${y + 16}" fill="#333">${Math.round(b.value).toLocaleString('en-US')}</text>`,
-    );
-  });
-  parts.push(
-    `<text x="${left + plotW / 2}" y="${height - 2}" text-anchor="middle" fill="#555">samples per second (log scale)</text>`,
-    '</svg>',
-  );
-  return parts.join('\n');
-}
-
-async function svgToPng(svg, file) {
-  const browser = await launch();
-  try {
-    const page = await browser.newPage();
-    await page.setContent(`<html><body style="margin:0">${svg}</body></html>`);
-    await page.locator('svg').screenshot({ path: fileURLToPath(file) });
-  } finally {
-    await browser.close();
-  }
 }
 
 /** The MNIST training images the child processes read (bench/out/mnist.f32). */

@@ -1,0 +1,48 @@
+// The Python peers of bench:train, each in its own process: a hand-written NumPy/OpenBLAS
+// loop (bench/numpy_ae.py, .cache/bench-venv) and PyTorch on the CPU (bench/torch_ae.py,
+// .cache/interop-venv). Each reads the MNIST file the parent wrote and prints one JSON line.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+/**
+ * The runners, for a checkout at `root` (ending in `/`), the data file, the learning rate and
+ * `sizes(workload)`, a workload's layer widths.
+ */
+export function pythonPeers({ root, dataFile, lr, sizes }) {
+  const run = (python, script, env, workload, rows, batch, epochs, extra, warmup) => {
+    const argv = [`${root}bench/${script}`, dataFile, `${rows}`, `${batch}`, `${lr}`, `${epochs}`];
+    const res = execFileSync(python, [...argv, sizes(workload).join(','), ...extra, warmup ? '1' : '0'], {
+      encoding: 'utf8',
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    return JSON.parse(res);
+  };
+  const torchPython = `${root}.cache/interop-venv/bin/python`;
+  return {
+    numpy(workload, rows, batch, epochs, threads, warmup = true) {
+      // OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE (set on some machines here for old OpenBLAS
+      // builds) slow a current one: unset both for this command only.
+      const env = { ...process.env, OPENBLAS_NUM_THREADS: `${threads}` };
+      delete env.OPENBLAS_CORETYPE;
+      delete env.OPENBLAS_L2_SIZE;
+      return run(`${root}.cache/bench-venv/bin/python`, 'numpy_ae.py', env, workload, rows, batch, epochs, [], warmup);
+    },
+    /** PyTorch (CPU) from .cache/interop-venv (scripts/setup-interop.sh). */
+    pytorch(workload, rows, batch, epochs, threads, warmup = true) {
+      const env = { ...process.env, OMP_NUM_THREADS: `${threads}`, MKL_NUM_THREADS: `${threads}` };
+      return run(torchPython, 'torch_ae.py', env, workload, rows, batch, epochs, [`${threads}`], warmup);
+    },
+    /** Why PyTorch cannot run here, or null. */
+    torchMissing() {
+      if (!existsSync(torchPython))
+        return 'no .cache/interop-venv (scripts/setup-interop.sh could not install PyTorch)';
+      try {
+        execFileSync(torchPython, ['-c', 'import torch'], { stdio: 'ignore' });
+        return null;
+      } catch {
+        return 'PyTorch does not import in .cache/interop-venv';
+      }
+    },
+  };
+}
