@@ -124,7 +124,11 @@ function frame(
   const { width = 640, height = 360 } = o;
   const right = width - MARGIN.right - (legendOutside ? LEGEND_WIDTH : 0);
   const [left, top, bottom] = [MARGIN.left, MARGIN.top, height - MARGIN.bottom];
-  const legendX = legendOutside ? width - MARGIN.right - LEGEND_WIDTH + 14 : right - 156;
+  // About 7 px per character of 12 px text: wide enough for the longest name.
+  const boxWidth = legendOutside
+    ? LEGEND_WIDTH - 14
+    : Math.max(60, 30 + 7 * Math.max(0, ...legend.map((s) => s.name.length)));
+  const legendX = legendOutside ? width - MARGIN.right - LEGEND_WIDTH + 14 : right - boxWidth - 4;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" ${FONT}>`,
     `<title>${escapeXml(o.title)}</title>`,
@@ -159,7 +163,7 @@ function frame(
       return `<rect x="${legendX + 6}" y="${ly - 5}" width="12" height="10" fill="${s.colour}"/><text x="${legendX + 22}" y="${ly}" dy="0.35em">${escapeXml(s.name)}</text>`;
     });
     parts.push(
-      `<g class="legend"><rect x="${legendX}" y="${top}" width="${legendOutside ? LEGEND_WIDTH - 14 : 152}" height="${legend.length * 16 + 4}" fill="#fff" fill-opacity="0.85" stroke="#ccc"/>${rows.join('')}</g>`,
+      `<g class="legend"><rect x="${legendX}" y="${top}" width="${boxWidth}" height="${legend.length * 16 + 4}" fill="#fff" fill-opacity="0.85" stroke="#ccc"/>${rows.join('')}</g>`,
     );
   }
   parts.push('</svg>');
