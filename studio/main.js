@@ -1,13 +1,25 @@
 // diabolo studio: pick or drop data, choose a variant, train in a Web Worker and watch the
 // loss terms, the first layer's filters, reconstructions and the codes; sample a VAE's
 // latent plane; cancel, pause, save and load. Plain DOM and canvas, no framework.
-import { drawLines, drawRaster, pca2, seriesColours } from './draw.js';
+import { CodeMap, LossChart } from './charts.js';
+import { drawRaster, pca2 } from './draw.js';
 
 // The package's browser build is served as-is under /diabolo (see scripts/studio-assets.mjs):
 // its worker bundle and .wasm binaries sit next to it, where it looks for them.
 const base = new URL(import.meta.env?.BASE_URL ?? '/', location.href);
 const d = await import(/* @vite-ignore */ new URL('diabolo/index.browser.js', base).href);
-const { Autoencoder, TrainingControl, DiaboloError, shapes, parseCsv, parseIdx, parseNpy, imageGrid, scatter } = d;
+const {
+  Autoencoder,
+  TrainingControl,
+  DiaboloError,
+  shapes,
+  parseCsv,
+  parseIdx,
+  parseNpy,
+  imageGrid,
+  PALETTE,
+  SHAPE_NAMES,
+} = d;
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -28,17 +40,22 @@ const ui = {
   save: $('save'),
   load: $('load'),
   status: $('status'),
-  legend: $('legend'),
+  logy: $('logy'),
   sampler: $('sampler'),
   z1: $('z1'),
   z2: $('z2'),
 };
 
-/** The current data: a matrix in [0, 1], its labels (or zeros) and the image side (if square). */
+/**
+ * The current data: a matrix in [0, 1], its labels (if any), the names of its classes and the
+ * image side (if square).
+ */
 let data;
 let model;
 let running;
 let history = [];
+const lossChart = new LossChart($('loss'), ui.logy);
+const codeMap = new CodeMap($('codemap'), $('codemap-legend'), $('codemap-tip'), PALETTE);
 
 function say(text, error = false) {
   ui.status.textContent = text;
@@ -49,20 +66,26 @@ function explain(e) {
   return e instanceof DiaboloError ? `${e.code}: ${e.message}` : String(e?.message ?? e);
 }
 
-function useData(matrix, labels, name) {
+function useData(matrix, labels, name, classNames) {
   let max = 0;
   for (const v of matrix.data) max = Math.max(max, v);
   // Byte images (IDX, most CSV exports) are scaled to [0, 1].
   if (max > 1) for (let i = 0; i < matrix.data.length; i++) matrix.data[i] /= max;
   const side = Math.round(Math.sqrt(matrix.cols));
-  data = { matrix, labels: labels ?? new Uint8Array(matrix.rows), side: side * side === matrix.cols ? side : 0, name };
+  data = {
+    matrix,
+    labels,
+    names: (c) => classNames?.[c] ?? `class ${c}`,
+    side: side * side === matrix.cols ? side : 0,
+    name,
+  };
   ui.dataInfo.textContent = `${name}: ${matrix.rows} samples × ${matrix.cols} features${data.side ? ` (${side}×${side} images)` : ''}`;
 }
 
 function builtIn() {
   const size = ui.dataset.value === 'shapes16' ? 16 : 28;
   const s = shapes({ count: 2000, size, seed: 1 });
-  useData(s, s.labels, `built-in shapes ${size}×${size}`);
+  useData(s, s.labels, `built-in shapes ${size}×${size}`, SHAPE_NAMES);
 }
 
 async function readFile(file) {
@@ -130,7 +153,9 @@ async function showModel() {
     data: data.matrix.data.slice(0, m * data.matrix.cols),
   });
   const points = codes.cols === 2 ? codes : pca2(codes);
-  drawRaster($('latent'), scatter(points, data.labels.subarray(0, m), 280));
+  const inputs = { data: data.matrix.data, cols: data.matrix.cols, side: data.side };
+  const axis = codes.cols === 2 ? 'code' : 'principal component';
+  codeMap.render(points, data.labels?.subarray(0, m), data.names, inputs, axis);
   ui.sampler.hidden = !(model.isVariational && model.codeSize === 2 && side);
   if (!ui.sampler.hidden) await showSample();
 }
@@ -152,17 +177,8 @@ function drawLoss() {
   if (history.some((h) => h.validationLoss !== undefined)) {
     series.push({ name: 'validation', values: history.map((h) => h.validationLoss) });
   }
-  const colours = seriesColours(series.length);
-  drawLines($('loss'), series, colours);
-  ui.legend.replaceChildren(
-    ...series.map((s, i) => {
-      const li = document.createElement('li');
-      li.style.setProperty('--colour', colours[i]);
-      li.textContent = `${s.name}: ${s.values.at(-1)?.toFixed(3) ?? ''}`;
-      return li;
-    }),
-  );
-  $('loss').dataset.points = String(history.length);
+  const vae = Boolean(model?.isVariational);
+  lossChart.update(series, vae ? 'loss (nats per sample)' : 'loss per sample (squared error)');
 }
 
 function busy(on) {

@@ -3,6 +3,7 @@
 // plane appear, sample a VAE, cancel a run, refuse a bad file — with no console errors.
 // Screenshots go to test-artifacts/.
 import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, launch, serve } from '../bench/browser.mjs';
 
@@ -10,6 +11,7 @@ const built = existsSync(new URL('../studio/dist/index.html', import.meta.url));
 const available = existsSync(CHROMIUM) && built;
 if (!available) console.warn('studio tests skipped: needs Chromium and a built studio (npm run build)');
 const artifacts = new URL('../test-artifacts/', import.meta.url);
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 describe.runIf(available)('the studio in headless Chromium', () => {
   let server: { url: string; close: () => Promise<void> };
@@ -36,6 +38,28 @@ describe.runIf(available)('the studio in headless Chromium', () => {
     return { page, errors };
   }
 
+  type Page = Awaited<ReturnType<typeof open>>['page'];
+  /** axe-core's serious and critical violations on the page as it is, as "rule: target" lines. */
+  async function axeViolations(page: Page) {
+    if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: axePath });
+    return page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run: () => Promise<{ violations: Violation[] }> } }).axe;
+      type Violation = { id: string; impact: string; nodes: { target: string[] }[] };
+      const { violations } = await axe.run();
+      return violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')}`));
+    });
+  }
+
+  it('has no serious or critical axe violations when it opens', async () => {
+    const { page, errors } = await open();
+    const violations = await axeViolations(page);
+    expect(violations, violations.join('\n')).toEqual([]);
+    expect(errors, errors.join('\n')).toEqual([]);
+    await page.close();
+  });
+
   it('trains a sparse autoencoder and shows the loss, filters, reconstructions and codes', async () => {
     const { page, errors } = await open();
     await page.selectOption('#dataset', 'shapes16');
@@ -45,21 +69,54 @@ describe.runIf(available)('the studio in headless Chromium', () => {
     await page.click('#train');
     await page.waitForSelector('#loss[data-points="12"]', { timeout: 60_000 });
     await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('Done'));
-    const legend = await page.locator('#legend li').allTextContents();
-    expect(legend.some((t) => t.startsWith('sparsity:'))).toBe(true);
-    expect(legend.some((t) => t.startsWith('validation:'))).toBe(true);
+    // The loss chart (uPlot): its legend names the series and reads out the last epoch.
+    const legend = await page.locator('#loss .u-legend .u-series').allTextContents();
+    expect(legend.some((t) => t.startsWith('sparsity'))).toBe(true);
+    expect(legend.some((t) => t.startsWith('validation'))).toBe(true);
+    expect(legend.find((t) => t.startsWith('epoch'))).toContain('12');
+    expect(await page.getAttribute('#loss', 'aria-label')).toMatch(
+      /epoch across, loss per sample \(squared error\) up/,
+    );
+    expect(await page.locator('#loss canvas').count()).toBeGreaterThan(0);
     const sizes = await page.evaluate(() =>
-      ['filters', 'recon', 'latent'].map((id) => {
+      ['filters', 'recon'].map((id) => {
         const c = document.getElementById(id) as HTMLCanvasElement;
         return [c.width, c.height];
       }),
     );
-    // 32 filters of 16×16 in rows of 16; 2 × 10 images at scale 2; the 280-px scatter.
+    // 32 filters of 16×16 in rows of 16; 2 × 10 images at scale 2.
     expect(sizes).toEqual([
       [16 * 18 + 2, 2 * 18 + 2],
       [10 * 34 + 2, 2 * 34 + 2],
-      [280, 280],
     ]);
+    // The code map: 600 points, axes named, a legend of the four shapes.
+    expect(await page.locator('#codemap circle.pt').count()).toBe(600);
+    const axisText = await page.locator('#codemap text').allTextContents();
+    expect(axisText).toEqual(expect.arrayContaining(['principal component 1', 'principal component 2']));
+    expect(await page.locator('#codemap-legend li').allTextContents()).toEqual([
+      'line',
+      'rectangle',
+      'circle',
+      'triangle',
+    ]);
+    // Hovering a point shows its input image.
+    // Points overlap: move the pointer onto the first one whatever lies above it.
+    await page.hover('#codemap circle.pt >> nth=0', { force: true });
+    await page.waitForSelector('#codemap-tip:not([hidden])');
+    const tip = await page.evaluate(() => {
+      const c = document.querySelector('#codemap-tip canvas') as HTMLCanvasElement;
+      const px = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+      let ink = 0;
+      for (let i = 0; i < px.length; i += 4) if ((px[i] as number) > 128) ink++;
+      return { width: c.width, ink, text: document.querySelector('#codemap-tip span')?.textContent };
+    });
+    expect(tip.width).toBe(16);
+    expect(tip.ink).toBeGreaterThan(0);
+    expect(tip.text).toMatch(/^(line|rectangle|circle|triangle), sample \d+$/);
+    await page.screenshot({ path: new URL('studio-hover.png', artifacts).pathname, fullPage: true });
+    await page.mouse.move(0, 0);
+    const violations = await axeViolations(page);
+    expect(violations, violations.join('\n')).toEqual([]);
     expect(await page.isEnabled('#save')).toBe(true);
     await page.screenshot({ path: new URL('studio.png', artifacts).pathname, fullPage: true });
     expect(errors, errors.join('\n')).toEqual([]);
@@ -76,6 +133,8 @@ describe.runIf(available)('the studio in headless Chromium', () => {
       timeout: 60_000,
     });
     expect(await page.isVisible('#sampler')).toBe(true);
+    expect(await page.locator('#codemap text').allTextContents()).toEqual(expect.arrayContaining(['code 1', 'code 2']));
+    expect(await page.getAttribute('#loss', 'aria-label')).toContain('nats per sample');
     const before = await page.evaluate(() => (document.getElementById('sample') as HTMLCanvasElement).toDataURL());
     await page.fill('#z1', '2.5');
     await page.dispatchEvent('#z1', 'input');
