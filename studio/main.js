@@ -178,7 +178,7 @@ function drawLoss() {
     series.push({ name: 'validation', values: history.map((h) => h.validationLoss) });
   }
   const vae = Boolean(model?.isVariational);
-  lossChart.update(series, vae ? 'loss (nats per sample)' : 'loss per sample (squared error)');
+  lossChart.update(series, vae ? 'nats per sample' : 'squared error per sample');
 }
 
 function busy(on) {
