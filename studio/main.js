@@ -44,6 +44,12 @@ const ui = {
   sampler: $('sampler'),
   z1: $('z1'),
   z2: $('z2'),
+  compareVariant: $('compare-variant'),
+  compare: $('compare'),
+  compareStatus: $('compare-status'),
+  compareResults: $('compare-results'),
+  compareRecon: $('compare-recon'),
+  compareFilters: $('compare-filters'),
 };
 
 /**
@@ -111,10 +117,10 @@ async function takeFile(file) {
   }
 }
 
-function config() {
+function config(variant = ui.variant.value) {
   const hidden = Number(ui.hidden.value);
   const base = { inputSize: data.matrix.cols, optimizer: { kind: 'adam' }, seed: 1 };
-  switch (ui.variant.value) {
+  switch (variant) {
     case 'sparse':
       return { ...base, layers: [{ units: hidden, sparsity: { rho: 0.05, beta: 3 } }] };
     case 'denoising':
@@ -182,7 +188,19 @@ function drawLoss() {
 }
 
 function busy(on) {
-  for (const el of [ui.train, ui.dataset, ui.file, ui.variant, ui.hidden, ui.epochs, ui.batch, ui.lr, ui.load]) {
+  for (const el of [
+    ui.train,
+    ui.compare,
+    ui.compareVariant,
+    ui.dataset,
+    ui.file,
+    ui.variant,
+    ui.hidden,
+    ui.epochs,
+    ui.batch,
+    ui.lr,
+    ui.load,
+  ]) {
     el.disabled = on;
   }
   ui.pause.disabled = !on;
@@ -279,6 +297,137 @@ ui.load.addEventListener('change', async () => {
   }
 });
 for (const z of [ui.z1, ui.z2]) z.addEventListener('input', () => showSample().catch((e) => say(explain(e), true)));
+
+// ---- Comparison: the variant chosen above and a second one, same data, sizes, epochs and seed.
+
+const SHORT = { basic: 'basic', sparse: 'sparse', denoising: 'denoising', contractive: 'contractive', vae: 'VAE' };
+const compareChart = new LossChart($('compare-loss'), $('compare-logy'));
+for (const o of ui.variant.options) ui.compareVariant.add(new Option(o.text, o.value));
+ui.compareVariant.value = 'denoising';
+
+function compareSay(text, error = false) {
+  ui.compareStatus.textContent = text;
+  ui.compareStatus.classList.toggle('error', error);
+}
+
+/** A captioned canvas in one of the comparison's rows. */
+function row(host, caption, label, raster, variant) {
+  const figure = document.createElement('figure');
+  const cap = document.createElement('figcaption');
+  cap.textContent = caption;
+  const canvas = document.createElement('canvas');
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', label);
+  if (variant) canvas.dataset.variant = variant;
+  drawRaster(canvas, raster);
+  figure.append(cap, canvas);
+  host.append(figure);
+  return canvas;
+}
+
+function drawCompareLoss(runs) {
+  const units = runs.map((r) => (r.variant === 'vae' ? 'nats per sample' : 'squared error per sample'));
+  const same = units[0] === units[1];
+  const series = runs.map((r, i) => ({
+    name: same ? r.name : `${r.name} (${units[i]})`,
+    values: r.history.map((h) => h.loss),
+  }));
+  compareChart.update(series, same ? units[0] : 'units differ: see legend');
+}
+
+/** Train both variants concurrently, each in its own worker, then show them side by side. */
+async function compare() {
+  if (!data) return;
+  const variants = [ui.variant.value, ui.compareVariant.value];
+  const names = variants.map((v, i) => (variants[0] === variants[1] ? `${SHORT[v]} ${'AB'[i]}` : SHORT[v]));
+  const runs = variants.map((variant, i) => ({ variant, name: names[i], history: [], at: '' }));
+  const controller = new AbortController();
+  running = { controller, control: new TrainingControl() };
+  busy(true);
+  ui.pause.disabled = true;
+  ui.compareResults.hidden = false;
+  ui.compareRecon.replaceChildren();
+  ui.compareFilters.replaceChildren();
+  compareChart.update([], '');
+  const progress = () =>
+    compareSay(`Training both… ${runs.map((r) => `${r.name}: ${r.at || 'starting'}`).join(' · ')}`);
+  const epochs = Number(ui.epochs.value);
+  const models = [];
+  try {
+    progress();
+    const results = await Promise.allSettled(
+      runs.map(async (r) => {
+        const m = await Autoencoder.create(config(r.variant), { backend: 'worker' });
+        models.push(m);
+        r.model = m;
+        await m
+          .fit(data.matrix, {
+            epochs,
+            batchSize: Math.min(Number(ui.batch.value), data.matrix.rows),
+            learningRate: Number(ui.lr.value),
+            signal: controller.signal,
+            batchesPerCall: 8,
+            onBatchEnd: (p) => {
+              r.at = `epoch ${p.epoch}/${p.epochs}`;
+              progress();
+            },
+            onEpochEnd: (p) => {
+              r.history.push(p);
+              drawCompareLoss(runs);
+            },
+          })
+          .catch((e) => {
+            controller.abort('the other run failed');
+            throw e;
+          });
+        r.at = 'done';
+        progress();
+      }),
+    );
+    const rejected = results.filter((x) => x.status === 'rejected').map((x) => x.reason);
+    const failed = rejected.find((e) => e?.code !== 'E_ABORTED') ?? rejected[0];
+    if (failed) throw failed;
+    await showComparison(runs);
+    compareSay(
+      `Compared ${runs.map((r) => `${r.name} (final loss ${r.history.at(-1)?.loss.toFixed(4)})`).join(' and ')} after ${epochs} epochs, seed 1.`,
+    );
+  } catch (e) {
+    const aborted = e instanceof DiaboloError && e.code === 'E_ABORTED';
+    compareSay(aborted ? 'Comparison cancelled.' : explain(e), !aborted);
+  } finally {
+    await Promise.all(models.map((m) => m.dispose()));
+    running = undefined;
+    busy(false);
+  }
+}
+
+async function showComparison(runs) {
+  const side = data.side;
+  if (!side) {
+    ui.compareRecon.textContent = 'The data are not square images: only the loss curves are compared.';
+    return;
+  }
+  const n = 10;
+  const cols = data.matrix.cols;
+  // The same inputs for both: the last n rows of the data.
+  const start = data.matrix.rows - n;
+  const x = { rows: n, cols, data: data.matrix.data.slice(start * cols, (start + n) * cols) };
+  const grid = (m, columns) => imageGrid(m, { height: side, width: side, columns, scale: 2 });
+  const which = `samples ${start + 1}–${start + n}`;
+  row(ui.compareRecon, 'Inputs', `Inputs, ${which}`, grid(x, n)).dataset.samples = which;
+  for (const r of runs) {
+    const rec = await r.model.reconstruct(x);
+    row(ui.compareRecon, r.name, `${r.name}: reconstructions of ${which}`, grid(rec, n), r.name).dataset.samples =
+      which;
+  }
+  for (const r of runs) {
+    const { w } = await r.model.layerWeights(0);
+    const raster = imageGrid(w, { height: side, width: side, columns: 16, scale: 1, normalize: 'each' });
+    row(ui.compareFilters, r.name, `${r.name}: first-layer filters`, raster, r.name);
+  }
+}
+
+ui.compare.addEventListener('click', () => compare());
 
 builtIn();
 ui.runtime.textContent = 'Ready: choose data and a variant, then Train.';

@@ -121,6 +121,54 @@ describe.runIf(available)('the studio in headless Chromium', () => {
     await page.close();
   });
 
+  it('compares two variants trained on the same data and seed, side by side', async () => {
+    const { page, errors } = await open();
+    await page.selectOption('#dataset', 'shapes16');
+    await page.selectOption('#variant', 'basic');
+    await page.selectOption('#compare-variant', 'denoising');
+    await page.fill('#hidden', '16');
+    await page.fill('#epochs', '3');
+    // Keyboard only: focus the button and press Enter.
+    await page.focus('#compare');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(
+      () => document.getElementById('compare-status')?.textContent?.startsWith('Compared'),
+      null,
+      {
+        timeout: 90_000,
+      },
+    );
+    expect(await page.getAttribute('#compare-loss', 'data-points')).toBe('3');
+    // One series per variant in the legend, each reading out a value at the last epoch.
+    const legend = await page.locator('#compare-loss .u-legend .u-series').allTextContents();
+    for (const name of ['basic', 'denoising']) {
+      const entry = legend.find((t) => t.startsWith(name));
+      expect(entry, legend.join(' | ')).toBeDefined();
+      expect(entry).toMatch(/\d\.\d+/);
+    }
+    expect(await page.getAttribute('#compare-loss', 'aria-label')).toMatch(/squared error per sample/);
+    // The inputs, then a reconstruction row per variant of the same samples, all the same size.
+    const rows = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLCanvasElement>('#compare-recon canvas')].map((c) => ({
+        variant: c.dataset.variant ?? 'inputs',
+        samples: c.dataset.samples,
+        size: [c.width, c.height],
+      })),
+    );
+    expect(rows.map((r) => r.variant)).toEqual(['inputs', 'basic', 'denoising']);
+    expect(new Set(rows.map((r) => r.samples)).size).toBe(1);
+    expect(new Set(rows.map((r) => r.size.join('x'))).size).toBe(1);
+    // 10 images of 16×16 at scale 2 in one row.
+    expect(rows[0]?.size).toEqual([10 * 34 + 2, 34 + 2]);
+    expect(await page.locator('#compare-filters canvas[data-variant]').count()).toBe(2);
+    await page.mouse.move(0, 0);
+    const violations = await axeViolations(page);
+    expect(violations, violations.join('\n')).toEqual([]);
+    await page.locator('#compare-section').screenshot({ path: new URL('studio-compare.png', artifacts).pathname });
+    expect(errors, errors.join('\n')).toEqual([]);
+    await page.close();
+  });
+
   it('samples a VAE from its 2-D latent plane with the sliders', async () => {
     const { page, errors } = await open();
     await page.selectOption('#dataset', 'shapes16');
