@@ -2,23 +2,11 @@
 // options and schedules, configuration resolution, argument messages. `npm run test:unit`.
 import { describe, expect, it } from 'vitest';
 import { show } from '../../ts/src/base/check.js';
-import { DiaboloError } from '../../ts/src/base/errors.js';
 import { coreSpec, parameterTensors, resolveAutoencoderConfig } from '../../ts/src/model/config.js';
 import { learningRateAt, resolveFitOptions } from '../../ts/src/train/options.js';
+import { expectInvalid } from './errors.js';
 
 const sgd = { kind: 'sgd' } as const;
-
-function invalid(f: () => unknown, text: string): void {
-  let error: unknown;
-  try {
-    f();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(DiaboloError);
-  expect((error as DiaboloError).code).toBe('E_INVALID');
-  expect((error as DiaboloError).message).toContain(text);
-}
 
 describe('learning-rate schedules', () => {
   it('constant, step (γ every k epochs) and cosine (full rate first, above the minimum last)', () => {
@@ -46,11 +34,11 @@ describe('fit options', () => {
   });
 
   it('names the option and the expected range', () => {
-    invalid(() => resolveFitOptions({ epochs: 0 }, 100, sgd), 'epochs = 0');
-    invalid(() => resolveFitOptions({ epochs: 1, batchSize: 101 }, 100, sgd), 'batchSize = 101');
-    invalid(() => resolveFitOptions({ epochs: 1, validationSplit: 1 }, 100, sgd), 'validationSplit = 1');
-    invalid(() => resolveFitOptions({ epochs: 1, learningRate: -1 }, 100, sgd), 'learningRate = -1');
-    invalid(() => resolveFitOptions({ epochs: 1, epochz: 2 } as never, 100, sgd), 'options.epochz');
+    expectInvalid(() => resolveFitOptions({ epochs: 0 }, 100, sgd), 'epochs = 0');
+    expectInvalid(() => resolveFitOptions({ epochs: 1, batchSize: 101 }, 100, sgd), 'batchSize = 101');
+    expectInvalid(() => resolveFitOptions({ epochs: 1, validationSplit: 1 }, 100, sgd), 'validationSplit = 1');
+    expectInvalid(() => resolveFitOptions({ epochs: 1, learningRate: -1 }, 100, sgd), 'learningRate = -1');
+    expectInvalid(() => resolveFitOptions({ epochs: 1, epochz: 2 } as never, 100, sgd), 'options.epochz');
   });
 });
 
@@ -74,34 +62,37 @@ describe('autoencoder configuration', () => {
     expect(resolveAutoencoderConfig({ ...base, loss: 'l1' }).outputActivation).toBe('sigmoid');
     expect(resolveAutoencoderConfig({ ...base, loss: 'bce' }).outputActivation).toBe('linear');
     expect(resolveAutoencoderConfig({ ...base, loss: 'mse' }).outputActivation).toBe('sigmoid');
-    invalid(
+    expectInvalid(
       () => resolveAutoencoderConfig({ ...base, loss: 'bce', outputActivation: 'gelu' }),
       'outputActivation = "gelu" is not allowed: expected "linear" with loss "bce"',
     );
-    invalid(
+    expectInvalid(
       () => resolveAutoencoderConfig({ ...base, hiddenActivation: 'swish' as never }),
       'expected one of linear, sigmoid, tanh, relu, leakyRelu, elu, softplus, silu, gelu',
     );
-    invalid(() => resolveAutoencoderConfig({ ...base, loss: 'huber' as never }), 'expected one of mse, bce, l1');
-    invalid(
+    expectInvalid(() => resolveAutoencoderConfig({ ...base, loss: 'huber' as never }), 'expected one of mse, bce, l1');
+    expectInvalid(
       () => resolveAutoencoderConfig({ ...base, corruption: { kind: 'blur' } as never }),
       'expected one of none, mask, gaussian, saltPepper',
     );
-    invalid(
+    expectInvalid(
       () => resolveAutoencoderConfig({ ...base, optimizer: { kind: 'lbfgs' } as never }),
       'expected one of sgd, momentum, adam, adamw',
     );
-    invalid(
+    expectInvalid(
       () => resolveAutoencoderConfig({ ...base, init: 'orthogonal' as never }),
       'expected one of auto, glorot, he, uniformFanIn',
     );
-    invalid(() => resolveAutoencoderConfig({ ...base, optimizer: { kind: 'sgd', rho: 1 } as never }), 'optimizer.rho');
+    expectInvalid(
+      () => resolveAutoencoderConfig({ ...base, optimizer: { kind: 'sgd', rho: 1 } as never }),
+      'optimizer.rho',
+    );
   });
 
   it('refuses what it cannot build, naming the field', () => {
-    invalid(() => resolveAutoencoderConfig({ inputSize: 0, hiddenSize: 2 }), 'inputSize = 0');
-    invalid(() => resolveAutoencoderConfig({ inputSize: 4, hiddenSize: 2, loss: 'mae' as never }), 'loss');
-    invalid(() => resolveAutoencoderConfig({ inputSize: 4, hiddenSize: 2, colour: 1 } as never), 'colour');
+    expectInvalid(() => resolveAutoencoderConfig({ inputSize: 0, hiddenSize: 2 }), 'inputSize = 0');
+    expectInvalid(() => resolveAutoencoderConfig({ inputSize: 4, hiddenSize: 2, loss: 'mae' as never }), 'loss');
+    expectInvalid(() => resolveAutoencoderConfig({ inputSize: 4, hiddenSize: 2, colour: 1 } as never), 'colour');
   });
 });
 

@@ -2,7 +2,6 @@
 // sources, with no wasm build: nice ticks, log axes, escaping, empty and non-finite input,
 // well-formed markup.
 import { describe, expect, it } from 'vitest';
-import { DiaboloError } from '../../ts/src/base/errors.js';
 import { base64, reportHtml } from '../../ts/src/viz/report.js';
 import {
   escapeXml,
@@ -13,6 +12,7 @@ import {
   niceTicks,
   scatterChart,
 } from '../../ts/src/viz/svg.js';
+import { expectInvalid } from './errors.js';
 
 /** Tags balance (every opened element is closed, in order) and the text holds no raw `<` or `&`. */
 function wellFormed(svg: string): void {
@@ -24,18 +24,6 @@ function wellFormed(svg: string): void {
   });
   expect(stack).toEqual([]);
   expect(text).not.toMatch(/<|&(?!(amp|lt|gt|quot|#39);)/);
-}
-
-function fails(f: () => unknown, text: string): void {
-  let error: unknown;
-  try {
-    f();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(DiaboloError);
-  expect((error as DiaboloError).code).toBe('E_INVALID');
-  expect((error as DiaboloError).message).toContain(text);
 }
 
 const texts = (svg: string, cls: string) =>
@@ -65,16 +53,16 @@ describe('ticks', () => {
   it('a single value gets a range around it; non-finite ranges are refused', () => {
     expect(niceTicks(3, 3)[0]).toBeLessThan(3);
     expect(niceTicks(0, 0)).toContain(0);
-    fails(() => niceTicks(0, Number.NaN), 'finite');
-    fails(() => niceTicks(2, 1), 'lo ≤ hi');
+    expectInvalid(() => niceTicks(0, Number.NaN), 'finite');
+    expectInvalid(() => niceTicks(2, 1), 'lo ≤ hi');
   });
   it('log ticks: powers of ten over many decades, 1-2-5 over few, covering the data', () => {
     expect(logTicks(0.003, 250)).toEqual([0.001, 0.01, 0.1, 1, 10, 100, 1000]);
     expect(logTicks(0.3, 4)).toEqual([0.2, 0.5, 1, 2, 5]);
     expect(logTicks(110, 180)).toEqual([100, 200]);
     expect(logTicks(100, 100)).toEqual([100, 1000]);
-    fails(() => logTicks(0, 10), 'log axis');
-    fails(() => logTicks(-1, 10), 'log axis');
+    expectInvalid(() => logTicks(0, 10), 'log axis');
+    expectInvalid(() => logTicks(-1, 10), 'log axis');
   });
   it('tick labels are short, without float noise', () => {
     expect(formatTick(0.1 + 0.2)).toBe('0.3');
@@ -119,7 +107,7 @@ describe('charts', () => {
     const svg = lineChart({ title: 'Loss', xLabel: 'epoch', yLabel: 'loss', series, logY: true });
     wellFormed(svg);
     expect(texts(svg, 'tick y')).toEqual(['0.1', '1', '10', '100', '1000']);
-    fails(
+    expectInvalid(
       () => lineChart({ title: 't', xLabel: 'x', yLabel: 'y', logY: true, series: [{ name: 'a', points: [[1, 0]] }] }),
       'y > 0',
     );
@@ -148,11 +136,11 @@ describe('charts', () => {
       expect(svg).toContain('no data');
       expect(texts(svg, 'chart-title')).toEqual(['Empty']);
     }
-    fails(
+    expectInvalid(
       () => lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 'a', points: [[1, Number.NaN]] }] }),
       'NaN',
     );
-    fails(
+    expectInvalid(
       () =>
         histogramChart({
           title: 't',
@@ -162,8 +150,11 @@ describe('charts', () => {
         }),
       'Infinity',
     );
-    fails(() => scatterChart({ title: 't', xLabel: 'x', yLabel: 'y', x: [Number.NaN], y: [1], labels: [0] }), 'NaN');
-    fails(() => histogramChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [], bins: 0 }), 'bins');
+    expectInvalid(
+      () => scatterChart({ title: 't', xLabel: 'x', yLabel: 'y', x: [Number.NaN], y: [1], labels: [0] }),
+      'NaN',
+    );
+    expectInvalid(() => histogramChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [], bins: 0 }), 'bins');
   });
   it('a histogram counts every value on shared bins and draws its labelled markers', () => {
     const a = Float32Array.from({ length: 100 }, (_, i) => 100 + (i % 20));
