@@ -41,10 +41,7 @@ impl Model {
 #[wasm_bindgen(js_name = describeModel)]
 pub fn describe_model(spec_json: &str) -> JsResult<String> {
     let spec = ModelSpec::from_json(spec_json)?;
-    spec.validate()?;
-    let topology = Topology::of(&spec);
-    topology.check_size()?;
-    Ok(topology.to_json())
+    Ok(Topology::of_valid(&spec)?.to_json())
 }
 
 #[wasm_bindgen]

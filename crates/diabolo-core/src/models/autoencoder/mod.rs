@@ -115,9 +115,7 @@ fn encode_into<'a, T: Kernel>(
 impl<T: Kernel> Model<T> {
     /// Build and initialise from a validated spec (Glorot, or He for ReLU-family units).
     pub fn new(spec: ModelSpec) -> Result<Self> {
-        spec.validate()?;
-        let topology = Topology::of(&spec);
-        topology.check_size()?;
+        let topology = Topology::of_valid(&spec)?;
         let mut rng = Rng::new(spec.seed);
         let (mut enc_layers, mut heads, mut dec_layers) = (Vec::new(), Vec::new(), Vec::new());
         // Initialised in parameter order, so the random stream follows the topology.

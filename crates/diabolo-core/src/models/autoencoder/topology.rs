@@ -190,6 +190,16 @@ impl Topology {
         }
     }
 
+    /// Describe the model a spec builds, after checking the spec (every field) and that the
+    /// model fits in memory ([`Topology::check_size`]): what building and describing a model
+    /// both start with.
+    pub fn of_valid(spec: &ModelSpec) -> Result<Topology> {
+        spec.validate()?;
+        let topology = Topology::of(spec);
+        topology.check_size()?;
+        Ok(topology)
+    }
+
     /// An error unless the model fits in WASM memory: its parameters with their gradients and
     /// optimizer moments within [`MAX_MODEL_BYTES`].
     pub fn check_size(&self) -> Result<()> {
