@@ -1,15 +1,12 @@
 // WASM memory as the engine sees it: whether a request's arrays fit before anything is
 // copied (`checkRoom`), and what a trap of the instance — out of memory or a bug — is called.
 import { DiaboloError } from '../base/errors.js';
-import { EVAL_CHUNK_ROWS } from '../base/limits.js';
 import { checkWasmArray } from '../data/matrix.js';
 import type { SizedArray } from './calls.js';
 import type { GlueModule } from './wasm.js';
 
 /** wasm32 linear memory: at most 4 GiB. */
 const MAX_MEMORY_MIB = 4096;
-/** Rows the core processes at once in evaluation: its per-chunk buffers scale with this. */
-export const CORE_CHUNK_ROWS = EVAL_CHUNK_ROWS;
 
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 

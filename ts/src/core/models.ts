@@ -1,10 +1,12 @@
 // Autoencoder calls: training, evaluation, inference, parameters and training state. Every
 // call that copies arrays in or out asks the registry for room first (inputs and estimated
 // outputs); loss terms come back by name (reports.ts).
+
+import { EVAL_CHUNK_ROWS } from '../base/limits.js';
 import type { Topology } from '../base/types.js';
 import type { ModelCalls } from './calls.js';
 import type { Handles } from './handles.js';
-import { array, CORE_CHUNK_ROWS, count } from './memory.js';
+import { array, count } from './memory.js';
 import { take, takeTerms } from './reports.js';
 
 export function modelCalls(h: Handles): ModelCalls {
@@ -128,7 +130,7 @@ export function modelCalls(h: Handles): ModelCalls {
       const m = h.model(model);
       const d = h.dataset(dataset);
       // The core keeps k log-weights per row of each chunk of rows.
-      h.room(`iwaeBound: k = ${k}`, [array('log-weights', Math.min(CORE_CHUNK_ROWS, d.rows), count(k), 8)]);
+      h.room(`iwaeBound: k = ${k}`, [array('log-weights', Math.min(EVAL_CHUNK_ROWS, d.rows), count(k), 8)]);
       return h.run(() => m.iwaeBound(d, k, seed));
     },
 
