@@ -11,12 +11,11 @@
 //   node bench/ab.mjs --base /tmp/base [--new DIR] [--rounds 5] [--flavors simd128,relaxed]
 // (`--new` another copy instead of this checkout: two copies of one build show the noise.)
 import { spawnSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { relaxedSimd } from 'wasm-feature-detect';
 import { coreSpec, resolveAutoencoderConfig } from '../dist/model/config.js';
-import { args, bestSeconds, table } from './harness.mjs';
+import { args, bestSeconds, loadFlavor, table } from './harness.mjs';
 
 const opts = args();
 if (typeof opts.base !== 'string') {
@@ -37,15 +36,6 @@ const sides = {
   base: pathToFileURL(`${resolve(opts.base)}/`),
   new: typeof opts.new === 'string' ? pathToFileURL(`${resolve(opts.new)}/`) : new URL('../', import.meta.url),
 };
-
-/** One flavour of one side: its shipped binary (training) and its testing build (GEMM hooks). */
-async function load(root, dir, flavor) {
-  const url = new URL(dir, root);
-  const { default: createGlue } = await import(new URL('glue.js', url).href);
-  const glue = createGlue();
-  await glue.instantiate(await WebAssembly.compile(await readFile(new URL(`diabolo-${flavor}.wasm`, url))));
-  return glue;
-}
 
 /**
  * The epoch's total loss, whatever shape the build's binding returns it in: an array of
@@ -80,8 +70,8 @@ const spec = coreSpec(
 const jobs = [];
 for (const flavor of flavors) {
   for (const side of Object.keys(sides)) {
-    const shipped = await load(sides[side], 'dist/wasm/', flavor);
-    const testing = await load(sides[side], 'build/testing/', flavor);
+    const shipped = await loadFlavor(flavor, { hooks: false, root: sides[side] });
+    const testing = await loadFlavor(flavor, { root: sides[side] });
     const ds = new shipped.Dataset(data, ROWS, 784);
     const gemm = ['forward', 'inputGrad', 'weightGrad'].map((op) => ({
       op,

@@ -6,10 +6,10 @@ import { readFile } from 'node:fs/promises';
 /**
  * A fresh instance of one flavour of the core: the shipped binary (dist/wasm/), or with
  * `hooks` its testing build with the benchmark hooks (GemmBench, the peak loops), from
- * build/testing/.
+ * build/testing/ — of this checkout, or of the copy of a build at `root` (a URL).
  */
-export async function loadFlavor(flavor, { hooks = true } = {}) {
-  const dir = hooks ? new URL('../build/testing/', import.meta.url) : new URL('../dist/wasm/', import.meta.url);
+export async function loadFlavor(flavor, { hooks = true, root = new URL('../', import.meta.url) } = {}) {
+  const dir = new URL(hooks ? 'build/testing/' : 'dist/wasm/', root);
   const { default: createGlue } = await import(new URL('glue.js', dir).href);
   const glue = createGlue();
   await glue.instantiate(await WebAssembly.compile(await readFile(new URL(`diabolo-${flavor}.wasm`, dir))));
