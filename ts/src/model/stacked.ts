@@ -143,7 +143,10 @@ export async function pretrainStack(
     // Each stage's encoder and the decoder layer that mirrors it, as both models describe
     // themselves: stage i becomes the deep model's encoder layer i and its mirror.
     const mirror = (ae: Autoencoder, i: number) =>
-      ae.topology.layers.find((l) => l.role === 'decoder' && l.mirrorOf === i)?.index ?? 0;
+      only(
+        ae.topology.layers.filter((l) => l.role === 'decoder' && l.mirrorOf === i),
+        `decoder layer mirroring encoder layer ${i}`,
+      ).index;
     for (const [i, ae] of trained.entries()) {
       const enc = await ae.layerWeights(0, false);
       await deep.setLayerWeights(i, false, enc.w.data, enc.b);
