@@ -24,4 +24,18 @@ cpSync(
   new URL('node_modules/wasm-feature-detect/dist/esm/index.js', root),
   new URL('vendor/wasm-feature-detect.js', out),
 );
-console.log('studio-assets: dist/ → studio/public/diabolo, comlink and wasm-feature-detect → studio/public/vendor');
+// scikit-learn's 8×8 digits (BSD-licensed, 1 797 images), when scripts/fetch-data.sh has
+// found them: the page offers them as a built-in set and disables that choice otherwise.
+const digits = [
+  process.env.DIABOLO_DIGITS,
+  '/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz',
+  new URL('.cache/sklearn-digits.csv.gz', root).pathname,
+].find((p) => p && existsSync(p));
+rmSync(new URL('data/', out), { recursive: true, force: true });
+if (digits) {
+  mkdirSync(new URL('data/', out), { recursive: true });
+  cpSync(digits, new URL('data/digits.csv.gz', out));
+}
+console.log(
+  `studio-assets: dist/ → studio/public/diabolo, comlink and wasm-feature-detect → studio/public/vendor, ${digits ? `${digits} → studio/public/data` : 'no 8×8 digits (run scripts/fetch-data.sh)'}`,
+);

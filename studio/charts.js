@@ -136,7 +136,7 @@ function fmtTick(v) {
  * a legend of the classes and, on hover, the input image of the nearest point in a tooltip.
  */
 export class CodeMap {
-  constructor(host, legend, tip, palette) {
+  constructor(host, legend, tip, palette, label = 'Codes in two dimensions, coloured by class') {
     this.host = host;
     this.legend = legend;
     this.tip = tip;
@@ -146,7 +146,7 @@ export class CodeMap {
     this.el = svg('svg', {
       viewBox: `0 0 ${this.size} ${this.size}`,
       role: 'img',
-      'aria-label': 'Codes in two dimensions, coloured by class',
+      'aria-label': label,
     });
     host.replaceChildren(this.el);
     this.el.addEventListener('pointermove', (e) => this.hover(e));

@@ -1,25 +1,21 @@
-// diabolo studio: pick or drop data, choose a variant, train in a Web Worker and watch the
-// loss terms, the first layer's filters, reconstructions and the codes; sample a VAE's
-// latent plane; cancel, pause, save and load. Plain DOM and canvas, no framework.
+// diabolo studio: pick or drop data (or a lecture preset), choose a variant, train in a Web
+// Worker and watch the loss terms, the first layer's filters, reconstructions and the codes;
+// sample a VAE's latent plane; cancel, pause, save, export ONNX and load; compare variants
+// side by side (compare.js). Plain DOM, canvas and SVG, no framework.
 import { CodeMap, LossChart } from './charts.js';
+import { Comparison } from './compare.js';
+import { builtIn, describe, digitsAvailable, fromFile, rowsOf } from './data.js';
 import { drawRaster, pca2 } from './draw.js';
+import { PRESETS } from './presets.js';
+import { build, unitOf, VARIANTS } from './variants.js';
 
 // The package's browser build is served as-is under /diabolo (see scripts/studio-assets.mjs):
 // its worker bundle and .wasm binaries sit next to it, where it looks for them.
 const base = new URL(import.meta.env?.BASE_URL ?? '/', location.href);
 const d = await import(/* @vite-ignore */ new URL('diabolo/index.browser.js', base).href);
-const {
-  Autoencoder,
-  TrainingControl,
-  DiaboloError,
-  shapes,
-  parseCsv,
-  parseIdx,
-  parseNpy,
-  imageGrid,
-  PALETTE,
-  SHAPE_NAMES,
-} = d;
+// The package's own SVG charts (internal module, shipped in dist/) for the anomaly histograms.
+const svg = await import(/* @vite-ignore */ new URL('diabolo/viz/svg.js', base).href);
+const { TrainingControl, DiaboloError, Autoencoder, imageGrid, PALETTE } = d;
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -38,23 +34,22 @@ const ui = {
   pause: $('pause'),
   cancel: $('cancel'),
   save: $('save'),
+  exportOnnx: $('export-onnx'),
   load: $('load'),
   status: $('status'),
   logy: $('logy'),
   sampler: $('sampler'),
   z1: $('z1'),
   z2: $('z2'),
-  compareVariant: $('compare-variant'),
   compare: $('compare'),
-  compareStatus: $('compare-status'),
-  compareResults: $('compare-results'),
-  compareRecon: $('compare-recon'),
-  compareFilters: $('compare-filters'),
+  presets: $('presets'),
+  presetNote: $('preset-note'),
 };
+for (const [key, v] of Object.entries(VARIANTS)) ui.variant.add(new Option(v.label, key));
 
 /**
  * The current data: a matrix in [0, 1], its labels (if any), the names of its classes and the
- * image side (if square).
+ * image side (if square); see data.js.
  */
 let data;
 let model;
@@ -62,6 +57,7 @@ let running;
 let history = [];
 const lossChart = new LossChart($('loss'), ui.logy);
 const codeMap = new CodeMap($('codemap'), $('codemap-legend'), $('codemap-tip'), PALETTE);
+const comparison = new Comparison(d, svg, $, PALETTE);
 
 function say(text, error = false) {
   ui.status.textContent = text;
@@ -72,66 +68,36 @@ function explain(e) {
   return e instanceof DiaboloError ? `${e.code}: ${e.message}` : String(e?.message ?? e);
 }
 
-function useData(matrix, labels, name, classNames) {
-  let max = 0;
-  for (const v of matrix.data) max = Math.max(max, v);
-  // Byte images (IDX, most CSV exports) are scaled to [0, 1].
-  if (max > 1) for (let i = 0; i < matrix.data.length; i++) matrix.data[i] /= max;
-  const side = Math.round(Math.sqrt(matrix.cols));
-  data = {
-    matrix,
-    labels,
-    names: (c) => classNames?.[c] ?? `class ${c}`,
-    side: side * side === matrix.cols ? side : 0,
-    name,
-  };
-  ui.dataInfo.textContent = `${name}: ${matrix.rows} samples × ${matrix.cols} features${data.side ? ` (${side}×${side} images)` : ''}`;
+function useData(next) {
+  data = next;
+  ui.dataInfo.textContent = describe(data);
 }
 
-function builtIn() {
-  const size = ui.dataset.value === 'shapes16' ? 16 : 28;
-  const s = shapes({ count: 2000, size, seed: 1 });
-  useData(s, s.labels, `built-in shapes ${size}×${size}`, SHAPE_NAMES);
-}
-
-async function readFile(file) {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  const name = file.name.toLowerCase();
-  if (name.endsWith('.npy')) return { matrix: parseNpy(bytes, file.name) };
-  if (name.endsWith('.csv') || name.endsWith('.txt')) {
-    return parseCsv(new TextDecoder().decode(bytes), { source: file.name });
+async function chooseBuiltIn() {
+  try {
+    useData(await builtIn(d, ui.dataset.value));
+  } catch (e) {
+    say(`Could not load the ${ui.dataset.selectedOptions[0]?.text}: ${explain(e)}`, true);
   }
-  const idx = parseIdx(bytes, file.name);
-  const rows = idx.shape[0] ?? 0;
-  const cols = idx.shape.slice(1).reduce((a, b) => a * b, 1);
-  return { matrix: { rows, cols, data: Float32Array.from(idx.data) } };
 }
 
 async function takeFile(file) {
   try {
-    const { matrix, labels } = await readFile(file);
-    useData(matrix, labels, file.name);
+    useData(await fromFile(d, file));
     say(`Loaded ${file.name}.`);
   } catch (e) {
     say(`Could not read ${file.name}: ${explain(e)}`, true);
   }
 }
 
-function config(variant = ui.variant.value) {
-  const hidden = Number(ui.hidden.value);
-  const base = { inputSize: data.matrix.cols, optimizer: { kind: 'adam' }, seed: 1 };
-  switch (variant) {
-    case 'sparse':
-      return { ...base, layers: [{ units: hidden, sparsity: { rho: 0.05, beta: 3 } }] };
-    case 'denoising':
-      return { ...base, layers: [{ units: hidden }], corruption: { kind: 'mask', nu: 0.3 } };
-    case 'contractive':
-      return { ...base, layers: [{ units: hidden, contractive: 0.1 }] };
-    case 'vae':
-      return { ...base, layers: [{ units: hidden, activation: 'relu' }], vae: { latentSize: 2 }, loss: 'bce' };
-    default:
-      return { ...base, layers: [{ units: hidden }] };
-  }
+/** The sizes and training settings of the form. */
+function settings() {
+  return {
+    hidden: Number(ui.hidden.value),
+    epochs: Number(ui.epochs.value),
+    batchSize: Number(ui.batch.value),
+    learningRate: Number(ui.lr.value),
+  };
 }
 
 /** Redraw everything the model shows: filters, reconstructions, the latent plane. */
@@ -142,7 +108,7 @@ async function showModel() {
     const { w } = await model.layerWeights(0);
     drawRaster($('filters'), imageGrid(w, { height: side, width: side, columns: 16, scale: 1, normalize: 'each' }));
     const n = 10;
-    const x = { rows: n, cols: data.matrix.cols, data: data.matrix.data.slice(0, n * data.matrix.cols) };
+    const x = rowsOf(data.matrix, 0, n);
     const rec = await model.reconstruct(x);
     const both = new Float32Array(2 * x.data.length);
     both.set(x.data);
@@ -153,11 +119,7 @@ async function showModel() {
     );
   }
   const m = Math.min(600, data.matrix.rows);
-  const codes = await model.encode({
-    rows: m,
-    cols: data.matrix.cols,
-    data: data.matrix.data.slice(0, m * data.matrix.cols),
-  });
+  const codes = await model.encode(rowsOf(data.matrix, 0, m));
   const points = codes.cols === 2 ? codes : pca2(codes);
   const inputs = { data: data.matrix.data, cols: data.matrix.cols, side: data.side };
   const axis = codes.cols === 2 ? 'code' : 'principal component';
@@ -183,76 +145,124 @@ function drawLoss() {
   if (history.some((h) => h.validationLoss !== undefined)) {
     series.push({ name: 'validation', values: history.map((h) => h.validationLoss) });
   }
-  const vae = Boolean(model?.isVariational);
-  lossChart.update(series, vae ? 'nats per sample' : 'squared error per sample');
+  lossChart.update(series, unitOf(ui.variant.value));
 }
 
+const CONTROLS = ['train', 'compare', 'dataset', 'file', 'variant', 'hidden', 'epochs', 'batch', 'lr', 'load'];
+
 function busy(on) {
-  for (const el of [
-    ui.train,
-    ui.compare,
-    ui.compareVariant,
-    ui.dataset,
-    ui.file,
-    ui.variant,
-    ui.hidden,
-    ui.epochs,
-    ui.batch,
-    ui.lr,
-    ui.load,
-  ]) {
-    el.disabled = on;
-  }
+  for (const key of CONTROLS) ui[key].disabled = on;
+  for (const b of ui.presets.querySelectorAll('button')) b.disabled = on;
+  for (const b of comparison.boxes) b.disabled = on;
   ui.pause.disabled = !on;
   ui.cancel.disabled = !on;
   ui.save.disabled = on || !model;
+  ui.exportOnnx.disabled = on || !model;
 }
 
-async function train(event) {
-  event.preventDefault();
-  if (!data) return;
-  busy(true);
-  history = [];
-  drawLoss();
+/** Run `work(signal, control)` with the controls locked, cancellable by the Cancel button. */
+async function exclusive(work) {
   const controller = new AbortController();
   const control = new TrainingControl();
   running = { controller, control };
+  busy(true);
   try {
-    await model?.dispose();
-    model = await Autoencoder.create(config(), { backend: 'worker' });
-    ui.runtime.textContent = `WASM core ${model.runtime.coreVersion}, ${model.runtime.flavor} kernels, in a Web Worker`;
-    say('Training…');
-    await model.fit(data.matrix, {
-      epochs: Number(ui.epochs.value),
-      batchSize: Math.min(Number(ui.batch.value), data.matrix.rows),
-      learningRate: Number(ui.lr.value),
-      validationSplit: 0.1,
-      signal: controller.signal,
-      control,
-      batchesPerCall: 8,
-      onBatchEnd: (p) =>
-        say(`Epoch ${p.epoch}/${p.epochs}, minibatch ${p.batch}/${p.batches}: loss ${p.loss.toFixed(4)}`),
-      onEpochEnd: (p) => {
-        history.push(p);
-        drawLoss();
-        showModel().catch((e) => say(explain(e), true));
-      },
-    });
-    say(`Done: ${history.length} epochs, final loss ${history.at(-1)?.loss.toFixed(4)}.`);
-    await showModel();
-  } catch (e) {
-    say(
-      e instanceof DiaboloError && e.code === 'E_ABORTED' ? 'Cancelled; the model keeps its last weights.' : explain(e),
-      e?.code !== 'E_ABORTED',
-    );
+    await work(controller.signal, control);
   } finally {
     running = undefined;
     busy(false);
   }
 }
 
-ui.setup.addEventListener('submit', train);
-ui.dataset.addEventListener('change', builtIn);
+async function train() {
+  if (!data) return;
+  history = [];
+  drawLoss();
+  await exclusive(async (signal, control) => {
+    try {
+      await model?.dispose();
+      model = undefined;
+      const s = settings();
+      const fit = { ...s, batchSize: Math.min(s.batchSize, data.matrix.rows), signal };
+      say('Preparing…');
+      model = await build(d, ui.variant.value, data.matrix, s.hidden, fit, (stage, p) =>
+        say(`Pretraining layer ${stage}: epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toFixed(4)}`),
+      );
+      ui.runtime.textContent = `WASM core ${model.runtime.coreVersion}, ${model.runtime.flavor} kernels, in a Web Worker`;
+      say('Training…');
+      await model.fit(data.matrix, {
+        epochs: s.epochs,
+        batchSize: fit.batchSize,
+        learningRate: s.learningRate,
+        validationSplit: 0.1,
+        signal,
+        control,
+        batchesPerCall: 8,
+        onBatchEnd: (p) =>
+          say(`Epoch ${p.epoch}/${p.epochs}, minibatch ${p.batch}/${p.batches}: loss ${p.loss.toFixed(4)}`),
+        onEpochEnd: (p) => {
+          history.push(p);
+          drawLoss();
+          showModel().catch((e) => say(explain(e), true));
+        },
+      });
+      say(`Done: ${history.length} epochs, final loss ${history.at(-1)?.loss.toFixed(4)}.`);
+      await showModel();
+    } catch (e) {
+      const aborted = e instanceof DiaboloError && e.code === 'E_ABORTED';
+      say(aborted ? 'Cancelled; the model keeps its last weights.' : explain(e), !aborted);
+    }
+  });
+}
+
+async function compare() {
+  if (!data) return;
+  await exclusive((signal) => comparison.run(data, comparison.chosen, settings(), signal));
+}
+
+/** Offer `bytes` as a file download named `name`. */
+function download(bytes, name) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+/** Set the form to a preset, load its data and run it. */
+async function runPreset(p) {
+  const digits = p.data === 'digits8' && !ui.dataset.querySelector('option[value="digits8"]').disabled;
+  ui.dataset.value = p.data === 'digits8' && !digits ? 'shapes16' : p.data;
+  await chooseBuiltIn();
+  ui.hidden.value = String(p.hidden);
+  ui.epochs.value = String(p.epochs);
+  ui.batch.value = String(p.batch);
+  ui.lr.value = String(p.lr);
+  ui.presetNote.textContent = `${p.title}. ${p.look}`;
+  if (p.compare) {
+    comparison.chosen = p.compare;
+    await compare();
+    $('compare-section').scrollIntoView({ block: 'start' });
+  } else {
+    ui.variant.value = p.train;
+    await train();
+  }
+}
+
+for (const p of PRESETS) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.dataset.preset = p.id;
+  b.textContent = p.title;
+  b.addEventListener('click', () => runPreset(p).catch((e) => say(explain(e), true)));
+  ui.presets.append(b);
+}
+
+ui.setup.addEventListener('submit', (e) => {
+  e.preventDefault();
+  train();
+});
+ui.dataset.addEventListener('change', chooseBuiltIn);
 ui.file.addEventListener('change', () => ui.file.files?.[0] && takeFile(ui.file.files[0]));
 ui.drop.addEventListener('dragover', (e) => e.preventDefault());
 ui.drop.addEventListener('drop', (e) => {
@@ -271,12 +281,20 @@ ui.pause.addEventListener('click', () => {
 });
 ui.cancel.addEventListener('click', () => running?.controller.abort('cancelled in the studio'));
 ui.save.addEventListener('click', async () => {
-  const bytes = await model.save();
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
-  a.download = 'model.diabolo';
-  a.click();
-  URL.revokeObjectURL(a.href);
+  try {
+    download(await model.save(), 'model.diabolo');
+    say('Saved model.diabolo (load it here or with Autoencoder.load).');
+  } catch (e) {
+    say(`Could not save: ${explain(e)}`, true);
+  }
+});
+ui.exportOnnx.addEventListener('click', async () => {
+  try {
+    download(await model.toOnnx(), 'model.onnx');
+    say('Exported model.onnx (input x, outputs code and reconstruction; opset 21).');
+  } catch (e) {
+    say(`Could not export ONNX: ${explain(e)}`, true);
+  }
 });
 ui.load.addEventListener('change', async () => {
   const f = ui.load.files?.[0];
@@ -289,7 +307,7 @@ ui.load.addEventListener('change', async () => {
     }
     await model?.dispose();
     model = loaded;
-    ui.save.disabled = false;
+    busy(false);
     say(`Loaded ${f.name}.`);
     await showModel();
   } catch (e) {
@@ -297,138 +315,13 @@ ui.load.addEventListener('change', async () => {
   }
 });
 for (const z of [ui.z1, ui.z2]) z.addEventListener('input', () => showSample().catch((e) => say(explain(e), true)));
-
-// ---- Comparison: the variant chosen above and a second one, same data, sizes, epochs and seed.
-
-const SHORT = { basic: 'basic', sparse: 'sparse', denoising: 'denoising', contractive: 'contractive', vae: 'VAE' };
-const compareChart = new LossChart($('compare-loss'), $('compare-logy'));
-for (const o of ui.variant.options) ui.compareVariant.add(new Option(o.text, o.value));
-ui.compareVariant.value = 'denoising';
-
-function compareSay(text, error = false) {
-  ui.compareStatus.textContent = text;
-  ui.compareStatus.classList.toggle('error', error);
-}
-
-/** A captioned canvas in one of the comparison's rows. */
-function row(host, caption, label, raster, variant) {
-  const figure = document.createElement('figure');
-  const cap = document.createElement('figcaption');
-  cap.textContent = caption;
-  const canvas = document.createElement('canvas');
-  canvas.setAttribute('role', 'img');
-  canvas.setAttribute('aria-label', label);
-  if (variant) canvas.dataset.variant = variant;
-  drawRaster(canvas, raster);
-  figure.append(cap, canvas);
-  host.append(figure);
-  return canvas;
-}
-
-function drawCompareLoss(runs) {
-  const units = runs.map((r) => (r.variant === 'vae' ? 'nats per sample' : 'squared error per sample'));
-  const same = units[0] === units[1];
-  const series = runs.map((r, i) => ({
-    name: same ? r.name : `${r.name} (${units[i]})`,
-    values: r.history.map((h) => h.loss),
-  }));
-  compareChart.update(series, same ? units[0] : 'units differ: see legend');
-}
-
-/** Train both variants concurrently, each in its own worker, then show them side by side. */
-async function compare() {
-  if (!data) return;
-  const variants = [ui.variant.value, ui.compareVariant.value];
-  const names = variants.map((v, i) => (variants[0] === variants[1] ? `${SHORT[v]} ${'AB'[i]}` : SHORT[v]));
-  const runs = variants.map((variant, i) => ({ variant, name: names[i], history: [], at: '' }));
-  const controller = new AbortController();
-  running = { controller, control: new TrainingControl() };
-  busy(true);
-  ui.pause.disabled = true;
-  ui.compareResults.hidden = false;
-  ui.compareRecon.replaceChildren();
-  ui.compareFilters.replaceChildren();
-  compareChart.update([], '');
-  const progress = () =>
-    compareSay(`Training both… ${runs.map((r) => `${r.name}: ${r.at || 'starting'}`).join(' · ')}`);
-  const epochs = Number(ui.epochs.value);
-  const models = [];
-  try {
-    progress();
-    const results = await Promise.allSettled(
-      runs.map(async (r) => {
-        const m = await Autoencoder.create(config(r.variant), { backend: 'worker' });
-        models.push(m);
-        r.model = m;
-        await m
-          .fit(data.matrix, {
-            epochs,
-            batchSize: Math.min(Number(ui.batch.value), data.matrix.rows),
-            learningRate: Number(ui.lr.value),
-            signal: controller.signal,
-            batchesPerCall: 8,
-            onBatchEnd: (p) => {
-              r.at = `epoch ${p.epoch}/${p.epochs}`;
-              progress();
-            },
-            onEpochEnd: (p) => {
-              r.history.push(p);
-              drawCompareLoss(runs);
-            },
-          })
-          .catch((e) => {
-            controller.abort('the other run failed');
-            throw e;
-          });
-        r.at = 'done';
-        progress();
-      }),
-    );
-    const rejected = results.filter((x) => x.status === 'rejected').map((x) => x.reason);
-    const failed = rejected.find((e) => e?.code !== 'E_ABORTED') ?? rejected[0];
-    if (failed) throw failed;
-    await showComparison(runs);
-    compareSay(
-      `Compared ${runs.map((r) => `${r.name} (final loss ${r.history.at(-1)?.loss.toFixed(4)})`).join(' and ')} after ${epochs} epochs, seed 1.`,
-    );
-  } catch (e) {
-    const aborted = e instanceof DiaboloError && e.code === 'E_ABORTED';
-    compareSay(aborted ? 'Comparison cancelled.' : explain(e), !aborted);
-  } finally {
-    await Promise.all(models.map((m) => m.dispose()));
-    running = undefined;
-    busy(false);
-  }
-}
-
-async function showComparison(runs) {
-  const side = data.side;
-  if (!side) {
-    ui.compareRecon.textContent = 'The data are not square images: only the loss curves are compared.';
-    return;
-  }
-  const n = 10;
-  const cols = data.matrix.cols;
-  // The same inputs for both: the last n rows of the data.
-  const start = data.matrix.rows - n;
-  const x = { rows: n, cols, data: data.matrix.data.slice(start * cols, (start + n) * cols) };
-  const grid = (m, columns) => imageGrid(m, { height: side, width: side, columns, scale: 2 });
-  const which = `samples ${start + 1}–${start + n}`;
-  row(ui.compareRecon, 'Inputs', `Inputs, ${which}`, grid(x, n)).dataset.samples = which;
-  for (const r of runs) {
-    const rec = await r.model.reconstruct(x);
-    row(ui.compareRecon, r.name, `${r.name}: reconstructions of ${which}`, grid(rec, n), r.name).dataset.samples =
-      which;
-  }
-  for (const r of runs) {
-    const { w } = await r.model.layerWeights(0);
-    const raster = imageGrid(w, { height: side, width: side, columns: 16, scale: 1, normalize: 'each' });
-    row(ui.compareFilters, r.name, `${r.name}: first-layer filters`, raster, r.name);
-  }
-}
-
 ui.compare.addEventListener('click', () => compare());
 
-builtIn();
-ui.runtime.textContent = 'Ready: choose data and a variant, then Train.';
+if (!(await digitsAvailable())) {
+  const o = ui.dataset.querySelector('option[value="digits8"]');
+  o.disabled = true;
+  o.text += ' (not in this build: run scripts/fetch-data.sh, then npm run build:studio)';
+}
+await chooseBuiltIn();
+ui.runtime.textContent = 'Ready: choose a lecture section, or data and a variant, then Train.';
 window.studioReady = true;

@@ -2,7 +2,7 @@
 // train a few epochs in its worker, watch the chart, filters, reconstructions and latent
 // plane appear, sample a VAE, cancel a run, refuse a bad file — with no console errors.
 // Screenshots go to test-artifacts/.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, launch, serve } from '../bench/browser.mjs';
@@ -50,6 +50,20 @@ describe.runIf(available)('the studio in headless Chromium', () => {
         .filter((v) => v.impact === 'serious' || v.impact === 'critical')
         .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')}`));
     });
+  }
+
+  /** The canvases of one image-row view: whose row, which samples, their size and error. */
+  async function canvases(page: Page, host: string) {
+    return page.evaluate(
+      (h) =>
+        [...document.querySelectorAll<HTMLCanvasElement>(`${h} canvas`)].map((c) => ({
+          variant: c.dataset.variant ?? 'inputs',
+          samples: c.dataset.samples,
+          error: c.dataset.error,
+          size: [c.width, c.height],
+        })),
+      host,
+    );
   }
 
   it('has no serious or critical axe violations when it opens', async () => {
@@ -124,13 +138,14 @@ describe.runIf(available)('the studio in headless Chromium', () => {
   it('compares two variants trained on the same data and seed, side by side', async () => {
     const { page, errors } = await open();
     await page.selectOption('#dataset', 'shapes16');
-    await page.selectOption('#variant', 'basic');
-    await page.selectOption('#compare-variant', 'denoising');
     await page.fill('#hidden', '16');
     await page.fill('#epochs', '3');
-    // Keyboard only: focus the button and press Enter.
-    await page.focus('#compare');
-    await page.keyboard.press('Enter');
+    // basic and denoising are checked when the page opens; this run adds nothing.
+    expect(await page.locator('#compare-variants input:checked').evaluateAll((b) => b.map((x) => x.value))).toEqual([
+      'basic',
+      'denoising',
+    ]);
+    await page.click('#compare');
     await page.waitForFunction(
       () => document.getElementById('compare-status')?.textContent?.startsWith('Compared'),
       null,
@@ -147,24 +162,138 @@ describe.runIf(available)('the studio in headless Chromium', () => {
       expect(entry).toMatch(/\d\.\d+/);
     }
     expect(await page.getAttribute('#compare-loss', 'aria-label')).toMatch(/squared error per sample/);
-    // The inputs, then a reconstruction row per variant of the same samples, all the same size.
-    const rows = await page.evaluate(() =>
-      [...document.querySelectorAll<HTMLCanvasElement>('#compare-recon canvas')].map((c) => ({
-        variant: c.dataset.variant ?? 'inputs',
-        samples: c.dataset.samples,
-        size: [c.width, c.height],
-      })),
-    );
+    // The inputs, then a reconstruction row per variant of the same held-out samples, all the same size.
+    const rows = await canvases(page, '#compare-recon');
     expect(rows.map((r) => r.variant)).toEqual(['inputs', 'basic', 'denoising']);
     expect(new Set(rows.map((r) => r.samples)).size).toBe(1);
     expect(new Set(rows.map((r) => r.size.join('x'))).size).toBe(1);
     // 10 images of 16×16 at scale 2 in one row.
     expect(rows[0]?.size).toEqual([10 * 34 + 2, 34 + 2]);
-    expect(await page.locator('#compare-filters canvas[data-variant]').count()).toBe(2);
+    expect(await page.locator('#compare-cards canvas.filters[data-variant]').count()).toBe(2);
+    await page.mouse.move(0, 0);
+    const violations = await axeViolations(page);
+    expect(violations, violations.join('\n')).toEqual([]);
+    expect(errors, errors.join('\n')).toEqual([]);
+    await page.close();
+  });
+
+  it('runs a lecture preset on the 8×8 digits: three variants with code maps, a denoising test and anomaly scores', async () => {
+    const { page, errors } = await open();
+    expect(await page.isDisabled('#dataset option[value="digits8"]')).toBe(false);
+    await page.click('button[data-preset="overcomplete"]');
+    await page.waitForFunction(
+      () => document.getElementById('compare-status')?.textContent?.startsWith('Compared'),
+      null,
+      {
+        timeout: 120_000,
+      },
+    );
+    // The preset loaded the digits and set an overcomplete layer: 128 codes for 64 pixels.
+    expect(await page.textContent('#data-info')).toContain("scikit-learn's 8×8 digits: 1797 samples × 64 features");
+    expect(await page.inputValue('#hidden')).toBe('128');
+    expect(await page.textContent('#preset-note')).toMatch(/^Overcomplete/);
+    const names = ['basic', 'sparse', 'denoising'];
+    const held = 179; // the last tenth of 1 797 rows
+    expect(await page.textContent('#compare-status')).toContain(`${held} rows held out`);
+    // A card per variant, side by side: its code map (one point per held-out row) and its filters.
+    const cards = page.locator('#compare-cards article.card');
+    expect(await cards.evaluateAll((c) => c.map((x) => (x as HTMLElement).dataset.variant))).toEqual(names);
+    for (let i = 0; i < names.length; i++) {
+      expect(await cards.nth(i).locator('circle.pt').count()).toBe(held);
+      expect(await cards.nth(i).locator('canvas.filters').count()).toBe(1);
+    }
+    expect(await page.locator('#compare-legend li').allTextContents()).toEqual(
+      Array.from({ length: 10 }, (_, i) => String(i)),
+    );
+    // Hovering a point of the second map shows that held-out digit (8×8, with ink) and its class.
+    await cards.nth(1).locator('circle.pt >> nth=5').hover({ force: true });
+    const tip = cards.nth(1).locator('.tip');
+    await tip.waitFor({ state: 'visible' });
+    const shown = await tip.evaluate((t) => {
+      const c = t.querySelector('canvas') as HTMLCanvasElement;
+      const px = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+      let ink = 0;
+      for (let i = 0; i < px.length; i += 4) if ((px[i] as number) > 128) ink++;
+      return { width: c.width, ink, text: t.querySelector('span')?.textContent };
+    });
+    expect(shown.width).toBe(8);
+    expect(shown.ink).toBeGreaterThan(0);
+    expect(shown.text).toMatch(/^\d, sample \d+$/);
+    // The denoising view: clean, corrupted, then each variant's reconstruction of the corrupted
+    // inputs with its squared error to the clean ones. The denoising variant, trained for exactly
+    // this, is closer to the clean images than the plain one (seeded: the same numbers every run).
+    const denoise = await canvases(page, '#compare-denoise');
+    expect(denoise.map((r) => r.variant)).toEqual(['inputs', 'inputs', ...names]);
+    // 10 images of 8×8 at scale 4.
+    expect(denoise[0]?.size).toEqual([10 * 34 + 2, 34 + 2]);
+    const err = Object.fromEntries(denoise.filter((r) => r.error).map((r) => [r.variant, Number(r.error)]));
+    expect(err.denoising).toBeLessThan(err.basic as number);
+    // An anomaly histogram per variant: noise images score above the held-out digits' 99th percentile.
+    const anomaly = page.locator('#compare-anomaly figure');
+    expect(await anomaly.count()).toBe(3);
+    for (let i = 0; i < 3; i++) {
+      const fig = anomaly.nth(i);
+      expect(await fig.locator('svg .legend text').allTextContents()).toEqual(['held-out', 'noise']);
+      expect(await fig.locator('svg .axis-label').allTextContents()).toEqual([
+        'squared error per image',
+        'number of images',
+      ]);
+      expect(Number(await fig.getAttribute('data-flagged'))).toBeGreaterThan(0.9 * held);
+    }
     await page.mouse.move(0, 0);
     const violations = await axeViolations(page);
     expect(violations, violations.join('\n')).toEqual([]);
     await page.locator('#compare-section').screenshot({ path: new URL('studio-compare.png', artifacts).pathname });
+    expect(errors, errors.join('\n')).toEqual([]);
+    await page.close();
+  });
+
+  it('is usable from the keyboard alone: choose the digits, train, save and export ONNX', async () => {
+    const { page, errors } = await open();
+    // Tab through the page until `selector` has the focus (or fail: it is not reachable).
+    async function tabTo(selector: string) {
+      for (let i = 0; i < 60; i++) {
+        await page.keyboard.press('Tab');
+        if (await page.evaluate((s) => document.activeElement?.matches(s), selector)) return;
+      }
+      throw new Error(`${selector} is not reachable with Tab`);
+    }
+    async function typeInto(selector: string, text: string) {
+      await tabTo(selector);
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type(text);
+    }
+    await tabTo('#dataset');
+    // Shapes 28×28 → shapes 16×16 → digits.
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.waitForFunction(() => document.getElementById('data-info')?.textContent?.includes('8×8 digits'));
+    await typeInto('#hidden', '24');
+    await typeInto('#epochs', '4');
+    await tabTo('#train');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('Done'), null, {
+      timeout: 60_000,
+    });
+    expect(await page.getAttribute('#loss', 'data-points')).toBe('4');
+    const saved = page.waitForEvent('download');
+    await tabTo('#save');
+    await page.keyboard.press('Enter');
+    const file = await saved;
+    expect(file.suggestedFilename()).toBe('model.diabolo');
+    const model = readFileSync((await file.path()) as string);
+    expect(model.subarray(0, 8).toString('latin1')).toBe('DIABOLO\0');
+    const exported = page.waitForEvent('download');
+    await tabTo('#export-onnx');
+    await page.keyboard.press('Enter');
+    const onnxFile = await exported;
+    expect(onnxFile.suggestedFilename()).toBe('model.onnx');
+    const onnx = readFileSync((await onnxFile.path()) as string);
+    // ModelProto field 1 (ir_version, a varint) comes first: IR version 10.
+    expect([...onnx.subarray(0, 2)]).toEqual([0x08, 10]);
+    // The graph names the model's input and outputs.
+    for (const name of ['x', 'code', 'reconstruction']) expect(onnx.includes(Buffer.from(name))).toBe(true);
+    expect(await page.textContent('#status')).toContain('Exported model.onnx');
     expect(errors, errors.join('\n')).toEqual([]);
     await page.close();
   });
