@@ -1,5 +1,5 @@
 // The Python peers of bench:train, each in its own process: a hand-written NumPy/OpenBLAS
-// loop (bench/numpy_ae.py, .cache/bench-venv) and PyTorch on the CPU (bench/torch_ae.py,
+// loop (bench/numpy_ae.py, .cache/bench-venv; its gradient checked before any timing) and PyTorch on the CPU (bench/torch_ae.py,
 // .cache/interop-venv). Each reads the MNIST file the parent wrote and prints one JSON line.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -19,14 +19,32 @@ export function pythonPeers({ root, dataFile, lr, sizes }) {
     return JSON.parse(res);
   };
   const torchPython = `${root}.cache/interop-venv/bin/python`;
+  const numpyPython = `${root}.cache/bench-venv/bin/python`;
+  let gradientChecked = false;
+  /**
+   * The NumPy peer's own forward and backward code in float64 against central finite
+   * differences (bench/numpy_ae.py --gradcheck); throws when they disagree, so no figure is
+   * ever reported for a peer that trains a different function. Runs once per process.
+   */
+  const checkNumpyGradient = () => {
+    if (gradientChecked) return;
+    const r = JSON.parse(execFileSync(numpyPython, [`${root}bench/numpy_ae.py`, '--gradcheck'], { encoding: 'utf8' }));
+    if (!(r.maxRelError < 1e-5)) {
+      throw new Error(
+        `the NumPy peer's gradient is wrong: relative error ${r.maxRelError} over ${r.checked} entries (expected < 1e-5)`,
+      );
+    }
+    gradientChecked = true;
+  };
   return {
     numpy(workload, rows, batch, epochs, threads, warmup = true) {
+      checkNumpyGradient();
       // OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE (set on some machines here for old OpenBLAS
       // builds) slow a current one: unset both for this command only.
       const env = { ...process.env, OPENBLAS_NUM_THREADS: `${threads}` };
       delete env.OPENBLAS_CORETYPE;
       delete env.OPENBLAS_L2_SIZE;
-      return run(`${root}.cache/bench-venv/bin/python`, 'numpy_ae.py', env, workload, rows, batch, epochs, [], warmup);
+      return run(numpyPython, 'numpy_ae.py', env, workload, rows, batch, epochs, [], warmup);
     },
     /** PyTorch (CPU) from .cache/interop-venv (scripts/setup-interop.sh). */
     pytorch(workload, rows, batch, epochs, threads, warmup = true) {

@@ -5,7 +5,8 @@
 //   images in [0, 1], through diabolo (native Rust core, raw WASM per build, the TS facade
 //   inline and in a worker, a worker in headless Chromium: the cost of each layer) and
 //   TensorFlow.js (cpu and wasm backends, model.fit), brain.js (NeuralNetwork, one sample
-//   per update, MSE), a hand-written NumPy/OpenBLAS loop and PyTorch on the CPU (nn.Linear,
+//   per update, MSE), a careful hand-written NumPy/OpenBLAS loop (float32, preallocated
+//   buffers, in place; its gradient checked first) and PyTorch on the CPU (nn.Linear,
 //   BCEWithLogitsLoss, torch.optim.Adam; 1 and 2 threads each);
 // - workload "784-512-256-64": the unrolled stack (784-512-256-64-256-512-784) trained end
 //   to end at batch 32, 128 and 256, through diabolo and the fastest peers;
