@@ -1,6 +1,6 @@
 // Every ```js example of the README runs, against the built package: the documentation
 // cannot drift from the code.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -34,5 +34,17 @@ describe('README examples', () => {
         console.log = log;
       }
     });
+  });
+});
+
+describe('README links', () => {
+  it('points only at files that exist in the repository (images, docs, sources)', () => {
+    // Markdown links and images with a relative target, anchors cut off.
+    const targets = [...readme.matchAll(/\]\(([^)\s]+)\)/g)]
+      .map((m) => (m[1] as string).split('#')[0] as string)
+      .filter((t) => t && !/^[a-z]+:/i.test(t));
+    expect(targets.length).toBeGreaterThan(3);
+    const missing = targets.filter((t) => !existsSync(fileURLToPath(new URL(`../${t}`, import.meta.url))));
+    expect(missing).toEqual([]);
   });
 });
