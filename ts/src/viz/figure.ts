@@ -26,8 +26,8 @@ const CAP_HEIGHT = 7;
 /** Text scale of every figure: 5×7 glyphs doubled read well next to 2× image grids. */
 const SCALE = 2;
 
-/** Height of one line of text at `scale`, with room under the descenders. */
-export const lineHeight = (scale = SCALE): number => (GLYPH_HEIGHT + 3) * scale;
+/** Height of one line of figure text, with room under the descenders. */
+export const lineHeight = (): number => (GLYPH_HEIGHT + 3) * SCALE;
 
 /** Copy `src` into `dst` with its top-left corner at (x, y). */
 function blit(dst: Raster, src: Raster, x: number, y: number): void {
@@ -42,22 +42,22 @@ function fill(r: Raster, x: number, y: number, width: number, height: number, rg
       r.data.set([...rgb, 255], (py * r.width + px) * 4);
 }
 
-/** `rasters` side by side, `gap` pixels apart, top-aligned on paper. */
-export function beside(rasters: readonly Raster[], gap = 0): Raster {
-  const width = rasters.reduce((w, r) => w + r.width, gap * (rasters.length - 1));
+/** `rasters` side by side, top-aligned on paper. */
+export function beside(rasters: readonly Raster[]): Raster {
+  const width = rasters.reduce((w, r) => w + r.width, 0);
   const out = raster(width, Math.max(...rasters.map((r) => r.height)), PAPER);
   let x = 0;
   for (const r of rasters) {
     blit(out, r, x, 0);
-    x += r.width + gap;
+    x += r.width;
   }
   return out;
 }
 
-/** One line of text on its own paper, `pad` pixels around it. */
-function label(text: string, pad = 0, rgb = INK): Raster {
-  const out = raster(Math.max(1, textWidth(text, SCALE) + 2 * pad), GLYPH_HEIGHT * SCALE + 2 * pad, PAPER);
-  drawText(out, text, pad, pad, rgb, SCALE);
+/** One line of text on its own paper, as tall as a glyph cell. */
+function label(text: string): Raster {
+  const out = raster(Math.max(1, textWidth(text, SCALE)), GLYPH_HEIGHT * SCALE, PAPER);
+  drawText(out, text, 0, 0, INK, SCALE);
   return out;
 }
 
@@ -128,26 +128,17 @@ export interface LegendEntry {
 /** Size of a legend swatch: a square as tall as a capital. */
 export const SWATCH = CAP_HEIGHT * SCALE;
 
-/** A column of swatches, each followed by its label, with an optional heading. */
-export function legend(entries: readonly LegendEntry[], heading?: string): Raster {
+/** A column of swatches, each followed by its label. */
+export function legend(entries: readonly LegendEntry[]): Raster {
   const pad = 8;
   const textX = pad + SWATCH + 3 * SCALE;
-  const rows = (heading === undefined ? 0 : 1) + entries.length;
-  const width = Math.max(
-    heading === undefined ? 0 : pad + textWidth(heading, SCALE),
-    ...entries.map((e) => textX + textWidth(e.label, SCALE)),
-  );
-  const out = raster(width + pad, rows * lineHeight() + 2 * pad, PAPER);
-  let y = pad;
-  if (heading !== undefined) {
-    drawText(out, heading, pad, y, INK, SCALE);
-    y += lineHeight();
-  }
-  for (const e of entries) {
+  const width = Math.max(0, ...entries.map((e) => textX + textWidth(e.label, SCALE)));
+  const out = raster(width + pad, entries.length * lineHeight() + 2 * pad, PAPER);
+  for (const [i, e] of entries.entries()) {
+    const y = pad + i * lineHeight();
     if (e.mark === 'line') fill(out, pad + SWATCH / 2 - SCALE / 2, y - SCALE, SCALE, SWATCH + 2 * SCALE, e.rgb);
     else fill(out, pad, y, SWATCH, SWATCH, e.rgb);
     drawText(out, e.label, textX, y, INK, SCALE);
-    y += lineHeight();
   }
   return out;
 }
