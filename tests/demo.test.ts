@@ -1,7 +1,7 @@
 // The main job (`npm run demo`) end to end on the built-in shapes (the fallback when MNIST is
 // absent; the MNIST run is the README's first command): it must finish, report what it
-// learned and write every picture of the report, and the HTML report, which must open from
-// file:// in headless Chromium with every figure and no error or request.
+// learned and write every picture of the report, each with its title, and the HTML report,
+// which must open from file:// in headless Chromium with every figure and no error or request.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,6 +56,11 @@ describe('npm run demo', () => {
     for (const name of pictures) {
       const png = PNG.sync.read(readFileSync(join(report, name)));
       expect(png.width * png.height, name).toBeGreaterThan(100 * 50);
+      // Titled: white paper above the picture, with dark text in the title strip.
+      const dark = (i: number) => (png.data[i] as number) < 100;
+      expect(Array.from(png.data.subarray(0, 3)), name).toEqual([255, 255, 255]);
+      const strip = Array.from({ length: png.width * 30 }, (_, p) => dark(p * 4));
+      expect(strip.some(Boolean), name).toBe(true);
     }
     // The HTML report: self-contained (nothing but data: URLs and in-page anchors), with the
     // numbers the demo printed.

@@ -54,5 +54,19 @@ describe('pictures', () => {
     });
     expect([h.width, h.height]).toEqual([30, 20]);
     expect(Array.from(h.data.subarray((19 * 30 + 12) * 4, (19 * 30 + 12) * 4 + 3))).toEqual([0, 0, 255]);
+    // Four values against one: scaled each to its own tallest bin, both bars reach the top;
+    // on a shared scale the single value's bar is a quarter as tall.
+    const pair = [
+      { values: [0, 0, 0, 0], rgb: [0, 0, 255] as [number, number, number] },
+      { values: [1], rgb: [255, 0, 0] as [number, number, number] },
+    ];
+    const at = (r: { data: Uint8ClampedArray }, x: number, y: number) =>
+      Array.from(r.data.subarray((y * 20 + x) * 4, (y * 20 + x) * 4 + 3));
+    const each = histogram(pair, { bins: 2, width: 20, height: 50 });
+    const shared = histogram(pair, { bins: 2, width: 20, height: 50, scale: 'shared' });
+    expect(at(each, 15, 20)).toEqual([255, 0, 0]);
+    expect(at(shared, 15, 20)).toEqual([255, 255, 255]);
+    expect(at(shared, 15, 45)).toEqual([255, 0, 0]);
+    expect(at(shared, 5, 20)).toEqual([0, 0, 255]);
   });
 });

@@ -22,4 +22,13 @@ export type { ResolvedAutoencoderConfig, ResolvedLayer } from './model/config.js
 export { FORMAT_VERSION } from './model/format.js';
 export { pretrainStack, type StackOptions, type StackResult, type StackStage } from './model/stacked.js';
 export { TrainingControl } from './train/control.js';
-export { type GridOptions, histogram, imageGrid, PALETTE, type Raster, raster, scatter } from './viz/raster.js';
+export {
+  type GridOptions,
+  type HistogramOptions,
+  histogram,
+  imageGrid,
+  PALETTE,
+  type Raster,
+  raster,
+  scatter,
+} from './viz/raster.js';

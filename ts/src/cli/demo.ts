@@ -10,17 +10,16 @@ import { SHAPE_NAMES } from '../data/shapes.js';
 import {
   Autoencoder,
   encodePng,
-  histogram,
   imageGrid,
   type LabelledMatrix,
   loadMnist,
   type Matrix,
   mnistDir,
   pretrainStack,
-  scatter,
   shapes,
   writePng,
 } from '../index.node.js';
+import { histogramFigure, labelRows, scatterFigure, titled } from '../viz/figure.js';
 import { type ReportFigure, reportHtml } from '../viz/report.js';
 import { histogramChart, lineChart, scatterChart } from '../viz/svg.js';
 import { TrainingProgress } from './progress.js';
@@ -44,8 +43,14 @@ const written: string[] = [];
 // The HTML report (report/index.html): the pictures again, inline, the charts as SVG, the numbers.
 const figures: ReportFigure[] = [];
 const numbers: [string, string, string][] = [];
-function picture(name: string, r: Parameters<typeof writePng>[1], title: string, caption: string, alt: string): void {
-  writePng(join(reportDir, name), r);
+type Raster = Parameters<typeof writePng>[1];
+/**
+ * A picture in both places: the file carries its own title and labels (`file`), for readers
+ * who meet it pasted elsewhere; the report shows the bare raster `r` under an HTML heading and
+ * caption that say the same in selectable text.
+ */
+function picture(name: string, r: Raster, file: Raster, title: string, caption: string, alt: string): void {
+  writePng(join(reportDir, name), file);
   written.push(name);
   figures.push({
     id: name.replace(/\.png$/, ''),
@@ -64,6 +69,9 @@ const epochPoints = (losses: number[], from = 1): [number, number][] => losses.m
 const side = Math.round(Math.sqrt(train.cols));
 const grid = (m: Matrix, columns: number, normalize: 'fixed' | 'each' = 'fixed') =>
   imageGrid(m, { height: side, width: side, columns, scale: 2, normalize });
+/** Labels left of the rows of a {@link grid} (2 pixels of gap, 2× images). */
+const labelled = (g: Raster, labels: string[]) => labelRows(g, labels, { pitch: side * 2 + 2, offset: 2 });
+const dataName = useMnist ? 'MNIST' : 'shape';
 const first = (m: Matrix, n: number): Matrix => ({ rows: n, cols: m.cols, data: m.data.subarray(0, n * m.cols) });
 const stackRows = (...ms: Matrix[]): Matrix => ({
   rows: ms.reduce((a, m) => a + m.rows, 0),
@@ -138,16 +146,26 @@ figures.push({
 // Pictures: inputs over reconstructions, the first layer's filters, masked inputs and what the
 // stack makes of them.
 const shown = first(test, 16);
+const reconstructions = grid(stackRows(shown, await deep.reconstruct(shown)), 16);
 picture(
   'reconstructions.png',
-  grid(stackRows(shown, await deep.reconstruct(shown)), 16),
+  reconstructions,
+  titled(
+    labelled(reconstructions, ['input', 'output']),
+    `Reconstructions: 16 ${dataName} test images (top) and the stacked ${train.cols}-256-64 autoencoder's outputs (bottom)`,
+  ),
   'Test inputs and their reconstructions',
   `Top row: the first 16 test ${what}; bottom row: what the pretrained stack (${train.cols}-256-64-256-${train.cols}) reconstructs from them. Grey levels: pixel values 0 (black) to 1 (white).`,
   `16 test ${what} over their reconstructions`,
 );
+const filters = grid((await deep.layerWeights(0)).w, 16, 'each');
 picture(
   'filters.png',
-  grid((await deep.layerWeights(0)).w, 16, 'each'),
+  filters,
+  titled(
+    filters,
+    `First-layer filters: the 256 weight vectors of the first encoder layer as ${side}×${side} images, each stretched to its own range (dark: negative, light: positive)`,
+  ),
   'First-layer filters',
   `The 256 weight vectors of the first encoder layer, each shown as a ${side}×${side} image stretched to its own range (dark: negative, light: positive weights).`,
   'the 256 first-layer filters as small grey images',
@@ -158,9 +176,14 @@ const uniform = () => {
   return seed / 2 ** 32;
 };
 const masked = { ...shown, data: shown.data.map((v) => (uniform() < 0.3 ? 0 : v)) };
+const denoised = grid(stackRows(shown, masked, await deep.reconstruct(masked)), 16);
 picture(
   'denoising.png',
-  grid(stackRows(shown, masked, await deep.reconstruct(masked)), 16),
+  denoised,
+  titled(
+    labelled(denoised, ['clean', 'masked', 'denoised']),
+    `Denoising: ${dataName} test images, the same with 30% of pixels set to 0, and what the stacked autoencoder makes of the masked ones`,
+  ),
   'Denoising: clean, masked and reconstructed inputs',
   `Rows: 16 clean test ${what}; the same with 30% of pixels set to 0; what the stack reconstructs from the masked ones.`,
   `clean, masked and reconstructed test ${what}`,
@@ -240,12 +263,17 @@ figures.push({
 });
 writePng(
   join(reportDir, 'anomaly-scores.png'),
-  histogram(
+  histogramFigure(
     [
-      { values: errors.perSample, rgb: [31, 119, 180] },
-      { values: noiseScores.scores, rgb: [214, 39, 40] },
+      { label: `test ${what} (normal)`, values: errors.perSample, rgb: [31, 119, 180] },
+      { label: 'random noise (anomalous)', values: noiseScores.scores, rgb: [214, 39, 40] },
     ],
-    { markers: [threshold] },
+    {
+      title: `Anomaly scores: reconstruction error of ${test.rows} test ${what} and 50 random-noise images; ${flagged} of the 50 lie above the threshold`,
+      xLabel: 'reconstruction error (nats per image)',
+      yLabel: 'number of images',
+      markers: [{ value: threshold, label: `threshold ${threshold.toFixed(1)} (99th percentile)` }],
+    },
   ),
 );
 written.push('anomaly-scores.png');
@@ -309,15 +337,25 @@ figures.push({
     ],
   }),
 });
+const vaeSamples = grid(await vae.sample(64, 5), 8);
 picture(
   'vae-samples.png',
-  grid(await vae.sample(64, 5), 8),
+  vaeSamples,
+  titled(vaeSamples, `VAE samples: 64 images decoded from codes drawn from the prior N(0, I) of the 2-D latent space`),
   'VAE samples',
   `64 images decoded from codes drawn from the prior N(0, I) of the 2-D latent space (seed 5).`,
   `64 ${what} sampled from the VAE`,
 );
 const codes = await vae.encode(test);
-writePng(join(reportDir, 'vae-latent-map.png'), scatter(codes, test.labels));
+writePng(
+  join(reportDir, 'vae-latent-map.png'),
+  scatterFigure(codes, test.labels, {
+    title: `VAE latent map: the mean code of each of the ${test.rows} test ${what}, coloured by class`,
+    xLabel: 'z1 (first latent coordinate)',
+    yLabel: 'z2 (second latent coordinate)',
+    classNames,
+  }),
+);
 written.push('vae-latent-map.png');
 figures.push({
   id: 'vae-latent-map',
@@ -341,9 +379,17 @@ for (let i = 0; i < steps; i++) {
     zs[2 * (i * steps + j) + 1] = 2 - (4 * i) / (steps - 1);
   }
 }
+const traversal = grid(await vae.decode({ rows: steps * steps, cols: 2, data: zs }), steps);
 picture(
   'vae-latent-traversal.png',
-  grid(await vae.decode({ rows: steps * steps, cols: 2, data: zs }), steps),
+  traversal,
+  titled(
+    labelled(
+      traversal,
+      Array.from({ length: steps }, (_, i) => `z2 = ${(2 - (4 * i) / (steps - 1)).toFixed(2).replace('-', '−')}`),
+    ),
+    `VAE latent traversal: images decoded on a ${steps}×${steps} grid of codes, z1 from −2 (left) to 2 (right), z2 from 2 (top) to −2 (bottom)`,
+  ),
   'VAE latent traversal',
   `Decoded images on a ${steps}×${steps} grid of codes: z₁ from −2 (left) to 2 (right), z₂ from 2 (top) to −2 (bottom).`,
   `a ${steps} by ${steps} grid of ${what} decoded across the latent plane`,
@@ -357,7 +403,7 @@ writeFileSync(
     title: `diabolo demo report — ${useMnist ? 'MNIST' : 'built-in shapes'}`,
     intro: [
       `What npm run demo computed on ${train.rows} training and ${test.rows} test ${what} (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC): a stacked ${train.cols}-256-64 autoencoder pretrained greedily (a denoising layer, then a sparse one) and fine-tuned as a classifier; anomaly detection by reconstruction error; a variational autoencoder with a 2-D code.`,
-      'The pictures (grey images, the latent map and the anomaly histogram) are also PNG files in this folder, for pasting elsewhere; the loss charts are only here.',
+      'The pictures (grey images, the latent map and the anomaly histogram) are also PNG files in this folder, each with its own title, labels and legend, for pasting elsewhere; the loss charts are only here.',
     ],
     numbers,
     figures,

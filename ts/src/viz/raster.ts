@@ -144,6 +144,27 @@ export const PALETTE: ReadonlyArray<readonly [number, number, number]> = [
   [23, 190, 207],
 ];
 
+/** Pixels {@link scatter} keeps free on each side of its points. Internal. */
+export const SCATTER_MARGIN = 5;
+
+/**
+ * The smallest and largest x and y of `[n, 2]` points: the box {@link scatter} maps onto its
+ * square, less {@link SCATTER_MARGIN} on each side (what an axis drawn around it needs). Internal.
+ */
+export function pointExtent(points: Matrix): { x: [number, number]; y: [number, number] } {
+  let [minX, maxX, minY, maxY] = [
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+  ];
+  for (let i = 0; i < points.rows; i++) {
+    const [x, y] = [points.data[2 * i] as number, points.data[2 * i + 1] as number];
+    [minX, maxX, minY, maxY] = [Math.min(minX, x), Math.max(maxX, x), Math.min(minY, y), Math.max(maxY, y)];
+  }
+  return { x: [minX, maxX], y: [minY, maxY] };
+}
+
 /** A scatter plot of 2-D points (a latent map), coloured by label. */
 export function scatter(points: Matrix, labels: ArrayLike<number>, size = 400): Raster {
   checkArgs('scatter', ['points', points, matrix], ['labels', labels, kinds.labels], ['size', size, side]);
@@ -156,34 +177,76 @@ export function scatter(points: Matrix, labels: ArrayLike<number>, size = 400): 
     checkArgs('scatter', [`labels[${i}]`, labels[i], integer(0, Number.MAX_SAFE_INTEGER)]);
   }
   const out = blank('scatter', size, size, [255, 255, 255]);
-  let [minX, maxX, minY, maxY] = [
-    Number.POSITIVE_INFINITY,
-    Number.NEGATIVE_INFINITY,
-    Number.POSITIVE_INFINITY,
-    Number.NEGATIVE_INFINITY,
-  ];
+  const {
+    x: [minX, maxX],
+    y: [minY, maxY],
+  } = pointExtent(points);
+  const m = SCATTER_MARGIN;
+  const sx = (size - 2 * m) / (maxX - minX || 1);
+  const sy = (size - 2 * m) / (maxY - minY || 1);
   for (let i = 0; i < points.rows; i++) {
-    const [x, y] = [points.data[2 * i] as number, points.data[2 * i + 1] as number];
-    [minX, maxX, minY, maxY] = [Math.min(minX, x), Math.max(maxX, x), Math.min(minY, y), Math.max(maxY, y)];
-  }
-  const sx = (size - 10) / (maxX - minX || 1);
-  const sy = (size - 10) / (maxY - minY || 1);
-  for (let i = 0; i < points.rows; i++) {
-    const px = Math.round(5 + ((points.data[2 * i] as number) - minX) * sx);
-    const py = Math.round(size - 5 - ((points.data[2 * i + 1] as number) - minY) * sy);
+    const px = Math.round(m + ((points.data[2 * i] as number) - minX) * sx);
+    const py = Math.round(size - m - ((points.data[2 * i + 1] as number) - minY) * sy);
     const c = PALETTE[(labels[i] as number) % PALETTE.length] as readonly [number, number, number];
     for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) put(out, px + dx, py + dy, c);
   }
   return out;
 }
 
+/** Options of {@link histogram}. */
+export interface HistogramOptions {
+  /** Bins shared by every series, over the range of all values and markers. Default 40. */
+  bins?: number;
+  /** Width in pixels. Default 480. */
+  width?: number;
+  /** Height in pixels. Default 240. */
+  height?: number;
+  /** Values marked by a vertical black line (a threshold). */
+  markers?: number[];
+  /**
+   * `'each'`: every series scaled to its own tallest bin, so a small series stays visible next
+   * to a large one; `'shared'`: one count scale for all (bar heights comparable). Default `'each'`.
+   */
+  scale?: 'each' | 'shared';
+}
+
 /**
- * Histograms of one or more series on shared bins, each scaled to its own tallest bin (so a
- * small series stays visible next to a large one), with optional vertical markers.
+ * The bins {@link histogram} draws: their range (`lo` to `lo + span`) and each series' counts.
+ * Internal: an axis drawn around the histogram reads its scale from here.
+ */
+export function histogramBins(
+  series: ReadonlyArray<{ values: ArrayLike<number> }>,
+  bins: number,
+  markers: readonly number[] = [],
+): { lo: number; span: number; counts: number[][] } {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const s of series)
+    for (let i = 0; i < s.values.length; i++)
+      [lo, hi] = [Math.min(lo, s.values[i] as number), Math.max(hi, s.values[i] as number)];
+  for (const m of markers) [lo, hi] = [Math.min(lo, m), Math.max(hi, m)];
+  const span = hi - lo || 1;
+  const counts = series.map((s) => {
+    const c: number[] = new Array(bins).fill(0);
+    for (let i = 0; i < s.values.length; i++) {
+      const b = Math.min(bins - 1, Math.floor((((s.values[i] as number) - lo) / span) * bins));
+      c[b] = (c[b] as number) + 1;
+    }
+    return c;
+  });
+  return { lo, span, counts };
+}
+
+/** Pixels {@link histogram} keeps free above its tallest bar. Internal. */
+export const HISTOGRAM_HEADROOM = 10;
+
+/**
+ * Histograms of one or more series on shared bins, with optional vertical markers; each
+ * series scaled to its own tallest bin unless `scale` is `'shared'`.
  */
 export function histogram(
   series: ReadonlyArray<{ values: ArrayLike<number>; rgb: readonly [number, number, number] }>,
-  o: { bins?: number; width?: number; height?: number; markers?: number[] } = {},
+  o: HistogramOptions = {},
 ): Raster {
   checkArgs('histogram', ['series', series, kinds.array]);
   checkOptions('histogram', 'options', o, {
@@ -191,6 +254,7 @@ export function histogram(
     width: side,
     height: side,
     markers: kinds.array,
+    scale: { expected: '"each" or "shared"', test: (v) => v === 'each' || v === 'shared' },
   });
   for (const [k, s] of series.entries()) {
     checkArgs('histogram', [`series[${k}]`, s, kinds.object]);
@@ -203,26 +267,15 @@ export function histogram(
   const bins = o.bins ?? 40;
   const width = o.width ?? 480;
   const height = o.height ?? 240;
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (const s of series)
-    for (let i = 0; i < s.values.length; i++)
-      [lo, hi] = [Math.min(lo, s.values[i] as number), Math.max(hi, s.values[i] as number)];
-  for (const m of o.markers ?? []) [lo, hi] = [Math.min(lo, m), Math.max(hi, m)];
-  const span = hi - lo || 1;
-  const counts = series.map((s) => {
-    const c = new Array(bins).fill(0);
-    for (let i = 0; i < s.values.length; i++)
-      c[Math.min(bins - 1, Math.floor((((s.values[i] as number) - lo) / span) * bins))]++;
-    return c;
-  });
+  const { lo, span, counts } = histogramBins(series, bins, o.markers);
   const out = blank('histogram', width, height, [255, 255, 255]);
   const bw = width / bins;
+  const shared = Math.max(1, ...counts.flat());
   counts.forEach((c, k) => {
     const rgb = series[k]?.rgb ?? [0, 0, 0];
-    const top = Math.max(1, ...c);
+    const top = o.scale === 'shared' ? shared : Math.max(1, ...c);
     c.forEach((n, b) => {
-      const bh = Math.round(((height - 10) * n) / top);
+      const bh = Math.round(((height - HISTOGRAM_HEADROOM) * n) / top);
       for (let x = Math.floor(b * bw); x < Math.floor((b + 1) * bw) - 1; x++)
         for (let y = height - bh; y < height; y++) put(out, x, y, rgb);
     });
