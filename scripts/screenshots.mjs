@@ -3,11 +3,13 @@
 // `--only report` (or a comma-separated list) takes some.
 //   report: the top of the demo's report/index.html, opened from file:// (run `npm run demo`,
 //           or `node dist/cli/demo.js` after a build, first; `--report DIR` reads another folder).
+//   studio-compare: the studio's "overcomplete" lecture preset (basic, sparse and denoising on
+//           the 8×8 digits), its comparison section once trained (needs `npm run build`).
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { launch } from '../bench/browser.mjs';
+import { launch, serve } from '../bench/browser.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'docs/img');
@@ -38,6 +40,30 @@ const SHOTS = {
     await page.screenshot({ path: file, fullPage: true, clip: { x: 0, y: 0, width: WIDTH, height } });
     await page.close();
     return file;
+  },
+  /** The comparison view after one click on a lecture preset: every view of it, in one picture. */
+  async 'studio-compare'(browser) {
+    const server = await serve();
+    try {
+      const page = await browser.newPage({ viewport: { width: WIDTH, height: 1000 } });
+      await page.goto(`${server.url}/studio/dist/index.html`);
+      await page.waitForFunction(() => window.studioReady === true);
+      await page.click('button[data-preset="overcomplete"]');
+      await page.waitForFunction(
+        () => /^(Compared|Comparison)/.test(document.getElementById('compare-status')?.textContent ?? ''),
+        null,
+        { timeout: 180_000 },
+      );
+      const status = await page.textContent('#compare-status');
+      if (!status?.startsWith('Compared')) throw new Error(`the comparison did not finish: ${status}`);
+      await page.mouse.move(0, 0);
+      const file = join(out, 'studio-compare.png');
+      await page.locator('#compare-section').screenshot({ path: file });
+      await page.close();
+      return file;
+    } finally {
+      await server.close();
+    }
   },
 };
 
