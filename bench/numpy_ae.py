@@ -24,6 +24,9 @@ import time
 
 import numpy as np
 
+# Elements per Adam sweep: the chunk of the five vectors Adam touches stays in L2.
+ADAM_CHUNK = 32768
+
 
 class Net:
     """Parameters, Adam state, and scratch buffers sized for minibatches of up to `batch` rows."""
@@ -32,16 +35,26 @@ class Net:
         self.sizes = enc + enc[-2::-1]  # 784-256-784, 784-512-256-64-256-512-784
         self.layers = len(self.sizes) - 1
         self.dtype = dtype
-        self.w, self.b = [], []
-        for fan_in, fan_out in zip(self.sizes, self.sizes[1:]):
+        # Every parameter is a view into one flat vector (and every gradient into another), so
+        # that Adam sweeps them in a few cache-sized chunks instead of tensor by tensor.
+        shapes = [shape for i, o in zip(self.sizes, self.sizes[1:]) for shape in ((o, i), (o,))]
+        total = sum(int(np.prod(shape)) for shape in shapes)
+        self.flat = np.zeros(total, dtype)
+        self.flat_grad = np.zeros(total, dtype)
+        self.params, self.grads, at = [], [], 0
+        for shape in shapes:
+            n = int(np.prod(shape))
+            self.params.append(self.flat[at:at + n].reshape(shape))
+            self.grads.append(self.flat_grad[at:at + n].reshape(shape))
+            at += n
+        self.w, self.b = self.params[0::2], self.params[1::2]
+        for w in self.w:
+            fan_out, fan_in = w.shape
             r = np.sqrt(6 / (fan_in + fan_out))  # Glorot uniform, as the core's default for sigmoid
-            self.w.append(rng.uniform(-r, r, (fan_out, fan_in)).astype(dtype))
-            self.b.append(np.zeros(fan_out, dtype))
-        self.params = [p for pair in zip(self.w, self.b) for p in pair]
-        self.grads = [np.zeros_like(p) for p in self.params]
-        self.m = [np.zeros_like(p) for p in self.params]
-        self.v = [np.zeros_like(p) for p in self.params]
-        self.scratch = [np.zeros_like(p) for p in self.params]
+            w[...] = rng.uniform(-r, r, (fan_out, fan_in))
+        self.m = np.zeros(total, dtype)
+        self.v = np.zeros(total, dtype)
+        self.scratch = np.zeros(min(total, ADAM_CHUNK), dtype)
         # Activations of every layer (index 0 is the input) and one delta per layer width.
         self.h = [np.zeros((batch, s), dtype) for s in self.sizes]
         self.delta = [np.zeros((batch, s), dtype) for s in self.sizes]
@@ -98,7 +111,10 @@ class Net:
         c1, c2 = 1 - b1**self.step, 1 - b2**self.step
         # Python floats: a NumPy float64 scalar would turn each float32 operation into a float64 one.
         step, eps_hat = float(lr * np.sqrt(c2) / c1), float(eps * np.sqrt(c2))
-        for p, g, m, v, t in zip(self.params, self.grads, self.m, self.v, self.scratch):
+        for at in range(0, self.flat.size, ADAM_CHUNK):
+            end = min(at + ADAM_CHUNK, self.flat.size)
+            p, g, m, v = self.flat[at:end], self.flat_grad[at:end], self.m[at:end], self.v[at:end]
+            t = self.scratch[: end - at]
             m *= b1
             np.multiply(g, 1 - b1, out=t)
             m += t
@@ -159,7 +175,7 @@ def main():
         for s in range(0, rows, batch):
             idx = order[s:s + batch]
             xb = net.h[0][:idx.size]
-            np.take(x, idx, axis=0, out=xb)
+            np.take(x, idx, axis=0, out=xb, mode="wrap")  # indices are valid; 'wrap' skips the bounds check
             total += net.loss_and_grads(xb)
             net.adam(lr)
         return total / rows

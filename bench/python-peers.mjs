@@ -46,6 +46,21 @@ export function pythonPeers({ root, dataFile, lr, sizes }) {
       delete env.OPENBLAS_L2_SIZE;
       return run(numpyPython, 'numpy_ae.py', env, workload, rows, batch, epochs, [], warmup);
     },
+    /**
+     * bench/numpy_reference.py: an independent NumPy loop for 784-256-784 only, written
+     * without sight of the peer and tuned to the limit (one flat parameter vector, biases
+     * folded into the GEMMs, Adam in nine passes). It is the yardstick that shows the peer is
+     * what a careful NumPy user gets, not a weak straw man.
+     */
+    numpyReference(rows, batch, epochs) {
+      const env = { ...process.env, OPENBLAS_NUM_THREADS: '1' };
+      delete env.OPENBLAS_CORETYPE;
+      delete env.OPENBLAS_L2_SIZE;
+      const argv = [`${root}bench/numpy_reference.py`, dataFile, `${rows}`, `${batch}`, `${lr}`, `${epochs}`];
+      return JSON.parse(
+        execFileSync(numpyPython, argv, { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'] }),
+      );
+    },
     /** PyTorch (CPU) from .cache/interop-venv (scripts/setup-interop.sh). */
     pytorch(workload, rows, batch, epochs, threads, warmup = true) {
       const env = { ...process.env, OMP_NUM_THREADS: `${threads}`, MKL_NUM_THREADS: `${threads}` };

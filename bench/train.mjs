@@ -213,7 +213,7 @@ function native(workload, rows, batch, epochs) {
   return JSON.parse(res);
 }
 
-const { numpy, pytorch, torchMissing } = pythonPeers({
+const { numpy, numpyReference, pytorch, torchMissing } = pythonPeers({
   root,
   dataFile,
   lr: LR,
@@ -398,6 +398,18 @@ async function main() {
     const r = numpy(W1, ROWS, 128, EPOCHS, t);
     add(`NumPy + OpenBLAS, ${t} thread${t > 1 ? 's' : ''}`, W1, 128, 'peer', r, `numpy ${r.numpy}, ${r.blas}`);
   }
+  // The peer against the independent reference loop, alternating, the best of each: the
+  // ratio says how much a NumPy expert could still gain over the column the ratios use.
+  log('NumPy peer against the independent reference loop (1 thread, alternating)…');
+  const pair = { peer: 0, reference: 0 };
+  for (let round = 0; round < (quick ? 1 : 3); round++) {
+    pair.peer = Math.max(pair.peer, numpy(W1, ROWS, 128, EPOCHS, 1).samplesPerSecond);
+    pair.reference = Math.max(pair.reference, numpyReference(ROWS, 128, EPOCHS).samplesPerSecond);
+  }
+  const numpyCheck = { ...pair, peerOverReference: pair.peer / pair.reference };
+  log(
+    `NumPy peer ${Math.round(pair.peer)} samples/s, reference ${Math.round(pair.reference)}: ${numpyCheck.peerOverReference.toFixed(3)}`,
+  );
   const noTorch = torchMissing();
   if (noTorch) log(`PyTorch columns skipped: ${noTorch}`);
   else {
@@ -505,6 +517,7 @@ async function main() {
     machine,
     rows,
     ratios,
+    numpyCheck,
     fullEpoch,
     encode,
     coldStart,
@@ -543,6 +556,9 @@ async function main() {
     `\nratios (diabolo simd128, one worker): ${Object.entries(ratios)
       .map(([k, v]) => `${k} ${v.toFixed(2)}`)
       .join(', ')}`,
+  );
+  console.log(
+    `NumPy peer vs the independent reference loop (1 thread, best of alternating runs): ${Math.round(numpyCheck.peer)} vs ${Math.round(numpyCheck.reference)} samples/s, ${numpyCheck.peerOverReference.toFixed(3)}`,
   );
   console.log(
     `one epoch of ${FULL_EPOCH_ROWS} images, fresh model: diabolo worker ${fullEpoch.diabolo.seconds.toFixed(1)} s, loss ${fullEpoch.diabolo.loss.toFixed(2)}; NumPy 1 thread ${fullEpoch.numpy1t.seconds.toFixed(1)} s, loss ${fullEpoch.numpy1t.loss.toFixed(2)} (diabolo/NumPy loss ${(fullEpoch.diabolo.loss / fullEpoch.numpy1t.loss).toFixed(4)})${fullEpoch.pytorch1t ? `; PyTorch 1 thread ${fullEpoch.pytorch1t.seconds.toFixed(1)} s, loss ${fullEpoch.pytorch1t.loss.toFixed(2)}` : ''}`,
