@@ -11,25 +11,34 @@
 //   30-component PCA computed here (paper: 3.00 vs 13.87).
 // Optimisers here are Adam on minibatches (the papers used L-BFGS, SGD, RBM pretraining).
 // --quick: 10 000 training and 2 000 test images, fewer epochs (a few minutes).
-// --seeds N: train the VAE from N seeds (1..N) and report the mean test loss and the spread
-//   (one run's figure moves by about a tenth of a nat with the seed).
-// --only ufldl,vae,deep: run a subset; the other entries of an existing papers.json are kept.
+// --seeds N: train the VAE and the overcomplete protocol from N seeds (1..N) and report the
+//   mean and the spread (one VAE run's figure moves by about a tenth of a nat with the seed).
+// - the lecture's overcomplete claim (bench/overcomplete.mjs): a 784-1024 sigmoid autoencoder
+//   trained by SGD with early stopping on 10 000 training images, judged on the 10 000 test
+//   images by a softmax on its frozen codes and by fine-tuning from its encoder, each against
+//   the raw pixels and an untrained network of the same shape and seed (--seeds N: seeds 1..N).
+// --only ufldl,vae,deep,overcomplete: run a subset; the other entries of an existing
+//   papers.json are kept.
 // Writes bench/out/papers.json.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Autoencoder, loadMnist, pretrainStack } from '../dist/index.node.js';
 import { args, table } from './harness.mjs';
+import { overcompleteClaim, verdict } from './overcomplete.mjs';
 import { pcaSquaredError, principalSubspace } from './pca.mjs';
 
 const opts = args();
 const quick = Boolean(opts.quick);
 const vaeSeeds = Number(opts.seeds ?? 1);
-const only = new Set(String(opts.only ?? 'ufldl,vae,deep').split(','));
+const ALL = ['ufldl', 'vae', 'deep', 'overcomplete'];
+const only = new Set(String(opts.only ?? ALL.join(',')).split(','));
+const unknown = [...only].filter((o) => !ALL.includes(o));
+if (unknown.length) throw new Error(`--only: unknown ${unknown.join(', ')}; expected some of ${ALL.join(', ')}`);
 if (!Number.isInteger(vaeSeeds) || vaeSeeds < 1) throw new Error(`--seeds: expected an integer ≥ 1, got ${opts.seeds}`);
 const train = loadMnist({ split: 'train', ...(quick ? { limit: 10000 } : {}) });
 const test = loadMnist({ split: 'test', ...(quick ? { limit: 2000 } : {}) });
 const E = quick
-  ? { layer: 4, head: 5, tune: 5, vae: 3, deepLayer: 1, deep: 3 }
-  : { layer: 15, head: 20, tune: 20, vae: 10, deepLayer: 3, deep: 8 };
+  ? { layer: 4, head: 5, tune: 5, vae: 3, deepLayer: 1, deep: 3, overcompleteAe: 3, overcompleteProbe: 5 }
+  : { layer: 15, head: 20, tune: 20, vae: 10, deepLayer: 3, deep: 8, overcompleteAe: 10, overcompleteProbe: 30 };
 const log = (s) => console.error(`[bench:papers] ${s}`);
 const seconds = (t0) => (performance.now() - t0) / 1000;
 
@@ -153,44 +162,94 @@ async function deepAE() {
   };
 }
 
+/** Mean and sample standard deviation. */
+function spread(values) {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const sd = values.length > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1)) : 0;
+  return { mean, sd };
+}
+
+async function overcomplete() {
+  const t0 = performance.now();
+  const small = { train: loadMnist({ split: 'train', limit: quick ? 3000 : 10000 }), test };
+  const runs = [];
+  for (let seed = 1; seed <= vaeSeeds; seed++) {
+    const r = await overcompleteClaim({
+      ...small,
+      units: 1024,
+      aeEpochs: E.overcompleteAe,
+      probeEpochs: E.overcompleteProbe,
+      seed,
+    });
+    log(`overcomplete seed ${seed}: ${JSON.stringify(r)}`);
+    runs.push(r);
+  }
+  const keys = ['pixels', 'untrainedFrozen', 'codesFrozen', 'untrainedTuned', 'codesTuned'];
+  const errors = Object.fromEntries(keys.map((k) => [k, spread(runs.map((r) => r[k]))]));
+  const holds = runs.map(verdict);
+  return {
+    trainImages: small.train.rows,
+    testImages: test.rows,
+    errors,
+    holdsFrozen: holds.filter((h) => h.frozen).length,
+    holdsFineTuned: holds.filter((h) => h.fineTuned).length,
+    seeds: runs.length,
+    runs,
+    seconds: seconds(t0) / runs.length,
+  };
+}
+
 log(`${quick ? 'quick' : 'full'} run: ${train.rows} training / ${test.rows} test images`);
 const outFile = new URL('out/papers.json', import.meta.url);
-const previous = only.size < 3 && existsSync(outFile) ? JSON.parse(readFileSync(outFile, 'utf8')) : {};
+const previous = only.size < ALL.length && existsSync(outFile) ? JSON.parse(readFileSync(outFile, 'utf8')) : {};
 const report = { ...previous, quick, trainImages: train.rows, testImages: test.rows, epochs: E };
 if (only.has('ufldl')) report.ufldlStacked = await ufldl();
 if (only.has('vae')) report.vae = await vae();
 if (only.has('deep')) report.deepAE = await deepAE();
+if (only.has('overcomplete')) report.overcomplete = await overcomplete();
 mkdirSync(new URL('out/', import.meta.url), { recursive: true });
 writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);
 const pct = (v) => `${(100 * v).toFixed(2)}%`;
-console.log(
-  table(
-    ['workload', 'diabolo', 'published', 'wall time'],
+const pm = ({ mean, sd }, n) => (n > 1 ? `${pct(mean)} ± ${(100 * sd).toFixed(2)}` : pct(mean));
+const rows = [];
+const { ufldlStacked: u, vae: v, deepAE: d, overcomplete: o } = report;
+if (u) {
+  rows.push(
+    ['UFLDL stacked, softmax on frozen features', pct(u.accuracyBefore), '87.7%', ''],
+    ['UFLDL stacked, after fine-tuning', pct(u.accuracyAfter), '97.6%', `${u.seconds.toFixed(0)} s`],
+  );
+}
+if (v) {
+  const n = v.testLosses?.length ?? 1;
+  rows.push([
+    'VAE 784-400-20, test loss (nats)',
+    n > 1 ? `${v.testLoss.toFixed(2)} ± ${v.testLossSd.toFixed(2)} (${n} seeds)` : v.testLoss.toFixed(2),
+    '≈ 105.6',
+    `${v.seconds.toFixed(0)} s`,
+  ]);
+}
+if (d) {
+  rows.push(
+    ['deep AE 784-1000-500-250-30, sq. error/image', d.sqErrPerImage.toFixed(2), '3.00', `${d.seconds.toFixed(0)} s`],
+    ['PCA-30, sq. error/image', d.pca30SqErrPerImage.toFixed(2), '13.87', ''],
+  );
+}
+if (o) {
+  const n = o.seeds;
+  const e = o.errors;
+  rows.push(
+    [`overcomplete 784-1024 (${n} seeds), test error: softmax on pixels`, pm(e.pixels, n), '', ''],
+    ['… softmax on an untrained network’s codes', pm(e.untrainedFrozen, n), '', ''],
+    ['… softmax on the autoencoder’s codes', pm(e.codesFrozen, n), `holds ${o.holdsFrozen}/${n}`, ''],
+    ['… fine-tuned from the untrained network', pm(e.untrainedTuned, n), '', ''],
     [
-      ['UFLDL stacked, softmax on frozen features', pct(report.ufldlStacked.accuracyBefore), '87.7%', ''],
-      [
-        'UFLDL stacked, after fine-tuning',
-        pct(report.ufldlStacked.accuracyAfter),
-        '97.6%',
-        `${report.ufldlStacked.seconds.toFixed(0)} s`,
-      ],
-      [
-        'VAE 784-400-20, test loss (nats)',
-        (report.vae.testLosses?.length ?? 1) > 1
-          ? `${report.vae.testLoss.toFixed(2)} ± ${report.vae.testLossSd.toFixed(2)} (${report.vae.testLosses.length} seeds)`
-          : report.vae.testLoss.toFixed(2),
-        '≈ 105.6',
-        `${report.vae.seconds.toFixed(0)} s`,
-      ],
-      [
-        'deep AE 784-1000-500-250-30, sq. error/image',
-        report.deepAE.sqErrPerImage.toFixed(2),
-        '3.00',
-        `${report.deepAE.seconds.toFixed(0)} s`,
-      ],
-      ['PCA-30, sq. error/image', report.deepAE.pca30SqErrPerImage.toFixed(2), '13.87', ''],
+      '… fine-tuned from the autoencoder (Bengio et al. 2007)',
+      pm(e.codesTuned, n),
+      `holds ${o.holdsFineTuned}/${n}`,
+      `${o.seconds.toFixed(0)} s per seed`,
     ],
-  ),
-);
+  );
+}
+console.log(table(['workload', 'diabolo', 'published', 'wall time'], rows));
 console.log('written to bench/out/papers.json');
 process.exit(0);
