@@ -1,7 +1,7 @@
 //! The micro-kernel each scalar type brings: an `MR × NR` register tile, a dot product and
 //! the packing transposes; plain Rust for every build, wasm SIMD lanes for f32 under `simd128`
-//! (in `wasm_simd.rs`), all adding in the same order; natively on x86_64, AVX2 + FMA for f32
-//! when the CPU has it (in `x86.rs`: same order, fused rounding).
+//! (in `wasm_simd.rs`), all adding in the same order; natively on x86_64, AVX2 + FMA or
+//! AVX-512 for f32 when the CPU has them (in `x86.rs`: same order, fused rounding).
 
 use crate::maths::elementary::Elementary;
 use crate::num::real::Real;

@@ -12,9 +12,11 @@ use crate::num::real::Real;
 /// tiles for comparison: none beat ~42–44 GFLOP/s with FMA here.
 ///
 /// Native x86_64 uses 6 × 32, whatever the CPU turns out to support at run time (the tile
-/// shape fixes the packing, which is compiled once): the AVX2 kernel does it as two 6 × 16
-/// halves of twelve 256-bit accumulators each, which fit the 16 YMM registers with the two
-/// loads of B and one broadcast of A. The portable fallback uses the same shape.
+/// shape fixes the packing, which is compiled once): twelve 512-bit accumulators for the
+/// AVX-512 kernel (two loads of B and six broadcasts of A per twelve FMAs, enough
+/// independent chains to cover the FMA latency on both ports), and for the AVX2 kernel two
+/// 6 × 16 halves of twelve 256-bit accumulators each, which fit the 16 YMM registers with
+/// the two loads of B and one broadcast. The portable fallback uses the same shape.
 pub const MR: usize = if RELAXED {
     2
 } else if X86 {

@@ -1,11 +1,12 @@
-//! Native x86_64 f32 kernels: an AVX2 + FMA micro-kernel for the `MR × NR = 6 × 32` tile,
-//! dot product and packing transposes, chosen once at run time from what
+//! Native x86_64 f32 kernels: an AVX-512F and an AVX2 + FMA micro-kernel for the `MR × NR =
+//! 6 × 32` tile, an AVX2 dot product and packing transpose, chosen once at run time from what
 //! the CPU reports (the same binary runs on any x86_64; without AVX2 the portable code runs).
 //!
-//! Rounding: the SIMD micro-kernel adds the products of each element of `C` in increasing
-//! `k` like every other kernel, but with fused multiply-adds, so it rounds differently from
+//! Rounding: both SIMD micro-kernels add the products of each element of `C` in increasing
+//! `k` like every other kernel, but with fused multiply-adds, so they round differently from
 //! the portable kernel and the wasm `simd128` build (one rounding per step instead of two).
-//! The AVX2 dot product uses 32 partial sums instead of
+//! They do the same fused operations in the same order as each other, so the AVX2 and
+//! AVX-512 kernels agree bit for bit. The AVX2 dot product uses 32 partial sums instead of
 //! the reference four (see [`dot`]). Setting `DIABOLO_NATIVE_KERNEL=portable` (read once,
 //! at the first GEMM) brings back the portable code, bit-identical to the `simd128` build.
 
@@ -22,25 +23,30 @@ pub enum NativeKernel {
     Portable = 1,
     /// 256-bit AVX2 lanes with FMA.
     Avx2Fma = 2,
+    /// The 512-bit AVX-512F micro-kernel (dot product and packing stay on AVX2).
+    Avx512 = 3,
 }
 
 impl NativeKernel {
     /// Every kernel, worst first.
-    pub const ALL: [NativeKernel; 2] = [NativeKernel::Portable, NativeKernel::Avx2Fma];
+    pub const ALL: [NativeKernel; 3] = [NativeKernel::Portable, NativeKernel::Avx2Fma, NativeKernel::Avx512];
 
     /// The name the benches print and `DIABOLO_NATIVE_KERNEL` accepts.
     pub fn name(self) -> &'static str {
         match self {
             NativeKernel::Portable => "portable",
             NativeKernel::Avx2Fma => "avx2+fma",
+            NativeKernel::Avx512 => "avx512f",
         }
     }
 
-    /// Whether this CPU can run the kernel.
+    /// Whether this CPU can run the kernel (the AVX-512 one uses the AVX2 dot product and
+    /// packing, so it needs AVX2 and FMA too).
     pub fn available(self) -> bool {
         match self {
             NativeKernel::Portable => true,
             NativeKernel::Avx2Fma => is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"),
+            NativeKernel::Avx512 => NativeKernel::Avx2Fma.available() && is_x86_feature_detected!("avx512f"),
         }
     }
 
@@ -48,12 +54,14 @@ impl NativeKernel {
         match name.trim().to_ascii_lowercase().as_str() {
             "portable" | "scalar" => Some(NativeKernel::Portable),
             "avx2" | "avx2+fma" | "fma" => Some(NativeKernel::Avx2Fma),
+            "avx512" | "avx512f" => Some(NativeKernel::Avx512),
             _ => None,
         }
     }
 
     fn from_u8(v: u8) -> NativeKernel {
         match v {
+            3 => NativeKernel::Avx512,
             2 => NativeKernel::Avx2Fma,
             _ => NativeKernel::Portable,
         }
@@ -65,7 +73,7 @@ impl NativeKernel {
 static CHOSEN: AtomicU8 = AtomicU8::new(0);
 
 /// The kernel this process uses: the best one the CPU supports, or the one named by the
-/// environment variable `DIABOLO_NATIVE_KERNEL` (`portable`, `avx2`) if that is
+/// environment variable `DIABOLO_NATIVE_KERNEL` (`portable`, `avx2`, `avx512`) if that is
 /// lower. Asking for a kernel the CPU lacks gives the best it has; an unknown name is
 /// reported once on stderr and ignored. Detection and the variable are read once.
 pub fn chosen() -> NativeKernel {
@@ -90,7 +98,7 @@ fn choose() -> NativeKernel {
             Some(k) => k.min(best),
             None => {
                 eprintln!(
-                    "diabolo: DIABOLO_NATIVE_KERNEL={name:?} is not portable or avx2; using {}",
+                    "diabolo: DIABOLO_NATIVE_KERNEL={name:?} is not portable, avx2 or avx512; using {}",
                     best.name()
                 );
                 best
@@ -149,7 +157,12 @@ pub fn tile(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, mr: usiz
     // SAFETY: the assertions cover every address the kernels read (MR·kc of A, NR·kc of B)
     // and every element of C they load or store (rows < mr, columns < nr); `current` only
     // returns a SIMD kernel that `NativeKernel::available` confirmed on this CPU.
-    unsafe { tile_avx2(kc, a.as_ptr(), b.as_ptr(), c.as_mut_ptr(), ldc, mr, nr, accumulate) }
+    unsafe {
+        match k {
+            NativeKernel::Avx512 => tile_avx512(kc, a.as_ptr(), b.as_ptr(), c.as_mut_ptr(), ldc, mr, nr, accumulate),
+            _ => tile_avx2(kc, a.as_ptr(), b.as_ptr(), c.as_mut_ptr(), ldc, mr, nr, accumulate),
+        }
+    }
 }
 
 /// [`super::Kernel::dot`] for f32.
@@ -280,6 +293,60 @@ unsafe fn store_avx2(dst: *mut f32, v: __m256, valid: usize, accumulate: bool) {
             v
         };
         _mm256_maskstore_ps(dst, mask, v);
+    }
+}
+
+/// The AVX-512 tile: the whole 6 × 32 tile in twelve 512-bit accumulators (two loads of B
+/// and six broadcasts of A per twelve FMAs), written back under lane masks so that edge
+/// tiles need no spill.
+///
+/// # Safety
+/// AVX-512F; the same pointer ranges as [`tile_avx2`].
+#[allow(clippy::too_many_arguments)]
+#[target_feature(enable = "avx512f")]
+unsafe fn tile_avx512(
+    kc: usize,
+    mut a: *const f32,
+    mut b: *const f32,
+    c: *mut f32,
+    ldc: usize,
+    mr: usize,
+    nr: usize,
+    accumulate: bool,
+) {
+    const V: usize = 16;
+    let mut t = [[_mm512_setzero_ps(); NR / V]; MR];
+    for _ in 0..kc {
+        let b0 = _mm512_loadu_ps(b);
+        let b1 = _mm512_loadu_ps(b.add(V));
+        for (r, row) in t.iter_mut().enumerate() {
+            let ar = _mm512_set1_ps(*a.add(r));
+            row[0] = _mm512_fmadd_ps(ar, b0, row[0]);
+            row[1] = _mm512_fmadd_ps(ar, b1, row[1]);
+        }
+        a = a.add(MR);
+        b = b.add(NR);
+    }
+    // Lane masks of the two vectors of a row: all ones inside the tile, the first nr - 16·v
+    // lanes at the right edge, none past it.
+    let mask = |v: usize| -> __mmask16 {
+        let valid = nr.saturating_sub(v * V).min(V);
+        ((1u32 << valid) - 1) as __mmask16
+    };
+    let masks = [mask(0), mask(1)];
+    for (r, row) in t.iter().enumerate().take(mr) {
+        for (v, (&acc, &m)) in row.iter().zip(&masks).enumerate() {
+            if m == 0 {
+                break;
+            }
+            let dst = c.add(r * ldc + v * V);
+            let out = if accumulate {
+                _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst), acc)
+            } else {
+                acc
+            };
+            _mm512_mask_storeu_ps(dst, m, out);
+        }
     }
 }
 
