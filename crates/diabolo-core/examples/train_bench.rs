@@ -1,7 +1,7 @@
 //! Native column of `npm run bench:train`: training steps of the same model spec the wasm
 //! builds run, on the same data, timed here. Usage:
 //! `train_bench <spec.json> <data.f32> <rows> <batch> <lr> <epochs>` — one untimed epoch,
-//! then `epochs` timed ones; prints samples/s of the fastest, the last epoch's loss and the
+//! then `epochs` timed ones; prints samples/s of the fastest, the last epoch's loss, the
 //! process's peak resident memory and the f32 GEMM kernel that ran (see `gemm_bench`) as JSON.
 
 use diabolo_core::{Model, ModelSpec};
