@@ -104,10 +104,14 @@ impl Kernel for f32 {
             // SAFETY: the assertion above covers every address the kernel reads or writes.
             unsafe { wasm_simd::tile(kc, a.as_ptr(), b.as_ptr(), c.as_mut_ptr(), ldc, mr, nr, accumulate) }
         }
-        #[cfg(target_arch = "x86_64")]
-        x86::tile(kc, a, b, c, ldc, mr, nr, accumulate);
-        #[cfg(not(any(all(target_arch = "wasm32", target_feature = "simd128"), target_arch = "x86_64")))]
-        tile_portable(kc, a, b, c, ldc, mr, nr, accumulate)
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        {
+            #[cfg(target_arch = "x86_64")]
+            if x86::tile(kc, a, b, c, ldc, mr, nr, accumulate) {
+                return;
+            }
+            tile_portable(kc, a, b, c, ldc, mr, nr, accumulate)
+        }
     }
 
     #[inline]
@@ -116,12 +120,14 @@ impl Kernel for f32 {
         {
             wasm_simd::dot(a, b)
         }
-        #[cfg(target_arch = "x86_64")]
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
         {
-            x86::dot(a, b)
+            #[cfg(target_arch = "x86_64")]
+            if let Some(s) = x86::dot(a, b) {
+                return s;
+            }
+            dot_portable(a, b)
         }
-        #[cfg(not(any(all(target_arch = "wasm32", target_feature = "simd128"), target_arch = "x86_64")))]
-        dot_portable(a, b)
     }
 
     #[inline]
@@ -134,16 +140,24 @@ impl Kernel for f32 {
             // to out[p·stride + j .. p·stride + j + 4] for p < kc.
             unsafe { wasm_simd::pack4(lines.map(|c| c.as_ptr()), kc, out.as_mut_ptr().add(j), stride) }
         }
-        #[cfg(target_arch = "x86_64")]
-        x86::pack4(lines, out, j, stride);
-        #[cfg(not(any(all(target_arch = "wasm32", target_feature = "simd128"), target_arch = "x86_64")))]
-        pack4_portable(lines, out, j, stride)
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        {
+            #[cfg(target_arch = "x86_64")]
+            if x86::pack4(lines, out, j, stride) {
+                return;
+            }
+            pack4_portable(lines, out, j, stride)
+        }
     }
 
     #[cfg(target_arch = "x86_64")]
     #[inline]
     fn pack8(lines: [&[f32]; 8], out: &mut [f32], j: usize, stride: usize) {
-        x86::pack8(lines, out, j, stride)
+        if !x86::pack8(lines, out, j, stride) {
+            let [l0, l1, l2, l3, l4, l5, l6, l7] = lines;
+            pack4_portable([l0, l1, l2, l3], out, j, stride);
+            pack4_portable([l4, l5, l6, l7], out, j + 4, stride);
+        }
     }
 
     #[inline]

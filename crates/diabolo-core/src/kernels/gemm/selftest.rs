@@ -155,7 +155,8 @@ mod tests {
 /// reference on edge shapes, strided and transposed views, `k = 1` and both `accumulate`
 /// modes, and against each other (the two SIMD tiles bit for bit, the SIMD and portable
 /// ones within the rounding bound, since FMA rounds once per step instead of twice).
-#[cfg(all(test, target_arch = "x86_64"))]
+#[cfg(target_arch = "x86_64")]
+#[cfg(test)]
 mod native_tests {
     use super::*;
     use crate::kernels::gemm::kernel::{dot_portable, pack4_portable};
@@ -330,7 +331,7 @@ mod native_tests {
                 pack4_portable(l4, &mut want, j, stride);
                 for k in kernels() {
                     let mut got = vec![f32::NAN; kc * stride + 8];
-                    with_kernel(k, || x86::pack4(l4, &mut got, j, stride));
+                    with_kernel(k, || <f32 as Kernel>::pack4(l4, &mut got, j, stride));
                     let same = got.iter().zip(&want).all(|(x, y)| x.to_bits() == y.to_bits());
                     assert!(same, "pack4 {} kc={kc} stride={stride} j={j}", k.name());
                 }
@@ -341,7 +342,7 @@ mod native_tests {
                     pack4_portable([&src[4][..], &src[5], &src[6], &src[7]], &mut want8, j + 4, stride);
                     for k in kernels() {
                         let mut got = vec![f32::NAN; kc * stride + 8];
-                        with_kernel(k, || x86::pack8(l8, &mut got, j, stride));
+                        with_kernel(k, || <f32 as Kernel>::pack8(l8, &mut got, j, stride));
                         let same = got.iter().zip(&want8).all(|(x, y)| x.to_bits() == y.to_bits());
                         assert!(same, "pack8 {} kc={kc} stride={stride} j={j}", k.name());
                     }

@@ -13,7 +13,6 @@
 use core::arch::x86_64::*;
 use std::sync::atomic::{AtomicU8, Ordering};
 
-use super::kernel::{dot_portable, pack4_portable, tile_portable};
 use super::layout::{MR, NR};
 
 /// The native f32 kernels, in increasing order of preference.
@@ -76,18 +75,23 @@ static CHOSEN: AtomicU8 = AtomicU8::new(0);
 /// environment variable `DIABOLO_NATIVE_KERNEL` (`portable`, `avx2`, `avx512`) if that is
 /// lower. Asking for a kernel the CPU lacks gives the best it has; an unknown name is
 /// reported once on stderr and ignored. Detection and the variable are read once.
+#[inline]
 pub fn chosen() -> NativeKernel {
     match CHOSEN.load(Ordering::Relaxed) {
-        0 => {
-            let k = choose();
-            CHOSEN.store(k as u8, Ordering::Relaxed);
-            k
-        }
+        0 => choose(),
         v => NativeKernel::from_u8(v),
     }
 }
 
+/// The first call's detection, out of line (every tile call goes through [`chosen`]).
+#[cold]
 fn choose() -> NativeKernel {
+    let k = detect();
+    CHOSEN.store(k as u8, Ordering::Relaxed);
+    k
+}
+
+fn detect() -> NativeKernel {
     let best = NativeKernel::ALL
         .into_iter()
         .rev()
@@ -144,13 +148,27 @@ pub fn current() -> NativeKernel {
     chosen()
 }
 
-/// [`super::Kernel::tile`] for f32.
+// The entry points below do nothing and return false (None) when the portable kernel is
+// current: the caller in kernel.rs then runs the portable code itself (this module does not
+// reach back into kernel.rs).
+
+/// [`super::Kernel::tile`] for f32 on the current SIMD kernel; false if it is `Portable`.
 #[allow(clippy::too_many_arguments)]
 #[inline]
-pub fn tile(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, mr: usize, nr: usize, accumulate: bool) {
+#[must_use]
+pub fn tile(
+    kc: usize,
+    a: &[f32],
+    b: &[f32],
+    c: &mut [f32],
+    ldc: usize,
+    mr: usize,
+    nr: usize,
+    accumulate: bool,
+) -> bool {
     let k = current();
     if k == NativeKernel::Portable {
-        return tile_portable(kc, a, b, c, ldc, mr, nr, accumulate);
+        return false;
     }
     assert!((1..=MR).contains(&mr) && (1..=NR).contains(&nr));
     assert!(a.len() >= MR * kc && b.len() >= NR * kc && c.len() >= (mr - 1) * ldc + nr);
@@ -163,54 +181,55 @@ pub fn tile(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, mr: usiz
             _ => tile_avx2(kc, a.as_ptr(), b.as_ptr(), c.as_mut_ptr(), ldc, mr, nr, accumulate),
         }
     }
+    true
 }
 
-/// [`super::Kernel::dot`] for f32.
+/// [`super::Kernel::dot`] for f32 on AVX2; `None` if the portable kernel is current.
 #[inline]
-pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+pub fn dot(a: &[f32], b: &[f32]) -> Option<f32> {
     if current() == NativeKernel::Portable {
-        return dot_portable(a, b);
+        return None;
     }
     let n = a.len().min(b.len());
     // SAFETY: the kernel reads a[..n] and b[..n], inside both slices; AVX2 and FMA were
     // confirmed by `available` before `current` could return a SIMD kernel.
-    unsafe { dot_avx2(a.as_ptr(), b.as_ptr(), n) }
+    Some(unsafe { dot_avx2(a.as_ptr(), b.as_ptr(), n) })
 }
 
-/// [`super::Kernel::pack4`] for f32.
+/// [`super::Kernel::pack4`] for f32 on AVX2; false if the portable kernel is current.
 #[inline]
-pub fn pack4(lines: [&[f32]; 4], out: &mut [f32], j: usize, stride: usize) {
+#[must_use]
+pub fn pack4(lines: [&[f32]; 4], out: &mut [f32], j: usize, stride: usize) -> bool {
     if current() == NativeKernel::Portable {
-        return pack4_portable(lines, out, j, stride);
+        return false;
     }
     let kc = lines[0].len();
     assert!(lines.iter().all(|l| l.len() == kc) && j + 4 <= stride);
     assert!(kc == 0 || out.len() >= (kc - 1) * stride + j + 4);
-    if kc == 0 {
-        return;
+    if kc > 0 {
+        // SAFETY: the assertions cover the kc floats read from each line and the writes to
+        // out[p·stride + j .. p·stride + j + 4] for p < kc; AVX2 was confirmed by `available`.
+        unsafe { pack4_avx2(lines.map(|l| l.as_ptr()), kc, out.as_mut_ptr().add(j), stride) }
     }
-    // SAFETY: the assertions cover the kc floats read from each line and the writes to
-    // out[p·stride + j .. p·stride + j + 4] for p < kc; AVX2 was confirmed by `available`.
-    unsafe { pack4_avx2(lines.map(|l| l.as_ptr()), kc, out.as_mut_ptr().add(j), stride) }
+    true
 }
 
-/// [`super::Kernel::pack8`] for f32.
+/// [`super::Kernel::pack8`] for f32 on AVX2; false if the portable kernel is current.
 #[inline]
-pub fn pack8(lines: [&[f32]; 8], out: &mut [f32], j: usize, stride: usize) {
+#[must_use]
+pub fn pack8(lines: [&[f32]; 8], out: &mut [f32], j: usize, stride: usize) -> bool {
     if current() == NativeKernel::Portable {
-        let [l0, l1, l2, l3, l4, l5, l6, l7] = lines;
-        pack4_portable([l0, l1, l2, l3], out, j, stride);
-        return pack4_portable([l4, l5, l6, l7], out, j + 4, stride);
+        return false;
     }
     let kc = lines[0].len();
     assert!(lines.iter().all(|l| l.len() == kc) && j + 8 <= stride);
     assert!(kc == 0 || out.len() >= (kc - 1) * stride + j + 8);
-    if kc == 0 {
-        return;
+    if kc > 0 {
+        // SAFETY: the assertions cover the kc floats read from each line and the writes to
+        // out[p·stride + j .. p·stride + j + 8] for p < kc; AVX2 was confirmed by `available`.
+        unsafe { pack8_avx2(lines.map(|l| l.as_ptr()), kc, out.as_mut_ptr().add(j), stride) }
     }
-    // SAFETY: the assertions cover the kc floats read from each line and the writes to
-    // out[p·stride + j .. p·stride + j + 8] for p < kc; AVX2 was confirmed by `available`.
-    unsafe { pack8_avx2(lines.map(|l| l.as_ptr()), kc, out.as_mut_ptr().add(j), stride) }
+    true
 }
 
 /// Lanes of a 256-bit vector; a tile row is four of them, an AVX2 half-tile row two.
@@ -385,7 +404,7 @@ unsafe fn dot_avx2(a: *const f32, b: *const f32, n: usize) -> f32 {
     total
 }
 
-/// [`pack4_portable`] eight steps at a time: the four lines' next eight floats go through a
+/// [`super::kernel::pack4_portable`] eight steps at a time: the four lines' next eight floats go through a
 /// 4 × 4 transpose in each 128-bit half of the registers, and each half is stored as one
 /// step's four packed values (`out[p·stride + q] = lines[q][p]`, `out` already offset by j).
 ///
