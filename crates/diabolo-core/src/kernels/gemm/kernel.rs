@@ -21,7 +21,9 @@ pub trait Kernel: Elementary {
 
     /// `Σ a[p]·b[p]` over equal-length slices, in four interleaved partial sums (lane `l`
     /// takes `p ≡ l mod 4`, the tail goes to lanes 0, 1, 2 in order), reduced as
-    /// `(s0 + s1) + (s2 + s3)`: every implementation adds in exactly this order.
+    /// `(s0 + s1) + (s2 + s3)`: the portable and wasm implementations add in exactly this
+    /// order. The native x86_64 AVX2 one keeps 32 partial sums in its own fixed order (one
+    /// 4-lane accumulator is a single dependent chain, bound by the add latency; see `x86.rs`).
     fn dot(a: &[Self], b: &[Self]) -> Self {
         dot_portable(a, b)
     }
