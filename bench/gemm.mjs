@@ -1,7 +1,9 @@
 // npm run bench:gemm [-- --quick]
 // GEMM GFLOP/s of the three products of training (forward X·Wᵀ, input gradient dA·W,
 // weight gradient dAᵀ·X) for B ∈ {32,128,256} × 784 × H ∈ {64,256,512}, through every wasm
-// build (scalar, simd128, relaxed) and the same Rust kernels built natively. Each wasm
+// build (scalar, simd128, relaxed) and the same Rust GEMM built natively (its f32 micro-kernel,
+// chosen at run time on x86_64 — avx512f, avx2+fma or portable — is named in the table;
+// DIABOLO_NATIVE_KERNEL=portable runs the wasm builds' plain Rust kernel instead). Each wasm
 // GEMM is reported as a fraction of the f32x4 mul+add ceiling (relaxed: of the relaxed-madd
 // ceiling) measured in the same process, in the same rounds: the faster of a peak loop
 // (crates/diabolo-core/src/testing/peak.rs) and the register-tile probes of bench/tiles.mjs, which
@@ -124,7 +126,8 @@ function runNative() {
       env: { ...process.env, RUSTFLAGS: '-C target-cpu=native', CARGO_TARGET_DIR: `${root}/target/native-bench` },
     },
   );
-  return JSON.parse(out).rows.map((r) => ({ ...r, fraction: null }));
+  const { kernel, rows } = JSON.parse(out);
+  return { kernel, rows: rows.map((r) => ({ ...r, kernel, fraction: null })) };
 }
 
 async function main() {
@@ -134,8 +137,15 @@ async function main() {
   const wasm = runChild(relaxedFlags);
   console.error('[bench:gemm] native…');
   const native = runNative();
-  const rows = [...wasm.rows, ...native];
-  const report = { ceiling: wasm.ceiling, peakLoops: wasm.loops, machine: machine(), rows, tileLimits: wasm.tiles };
+  const rows = [...wasm.rows, ...native.rows];
+  const report = {
+    ceiling: wasm.ceiling,
+    peakLoops: wasm.loops,
+    machine: machine(),
+    nativeKernel: native.kernel,
+    rows,
+    tileLimits: wasm.tiles,
+  };
   const outDir = new URL('out/', import.meta.url);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(new URL('gemm.json', outDir), `${JSON.stringify(report, null, 2)}\n`);
@@ -161,7 +171,16 @@ async function main() {
   );
   console.log(
     table(
-      ['op', 'm×k×n', 'scalar', 'simd128 (of mul+add)', 'relaxed (of madd)', 'native', 'simd/scalar', 'relaxed/simd'],
+      [
+        'op',
+        'm×k×n',
+        'scalar',
+        'simd128 (of mul+add)',
+        'relaxed (of madd)',
+        `native (${native.kernel})`,
+        'simd/scalar',
+        'relaxed/simd',
+      ],
       body,
     ),
   );

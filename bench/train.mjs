@@ -344,7 +344,8 @@ async function main() {
   const W1 = '784-256-784';
   const job = (kind, extra) => ({ kind, workload: W1, batch: 128, rows: ROWS, epochs: EPOCHS, ...extra });
 
-  add('diabolo native Rust (same core, -C target-cpu=native)', W1, 128, 'native core', native(W1, ROWS, 128, EPOCHS));
+  const nat = native(W1, ROWS, 128, EPOCHS);
+  add(`diabolo native Rust (same core, -C target-cpu=native, ${nat.kernel} kernel)`, W1, 128, 'native core', nat);
   for (const flavor of ['relaxed', 'simd128', 'scalar']) {
     const r = nodeChild(job('wasm', { flavor }), flavor === 'relaxed' ? relaxedFlags : []);
     add(`diabolo wasm ${flavor} (raw)`, W1, 128, 'raw wasm', r);

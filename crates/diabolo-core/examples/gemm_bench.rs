@@ -1,8 +1,9 @@
 //! Native column of `npm run bench:gemm`: the same GEMM workloads and kernels as the wasm
-//! builds, timed here, printed as one JSON object. Build with `-C target-cpu=native` for the
-//! machine's own vector width (the bench script does). The portable 4×8 kernel is written
-//! for wasm's 4-lane vectors; natively LLVM vectorises it as it sees fit, so this column
-//! shows what the same code does natively, not a tuned native BLAS.
+//! builds, timed here, printed as one JSON object. On x86_64 the f32 micro-kernel is chosen
+//! at run time (AVX-512F, AVX2 + FMA, or the portable code; `DIABOLO_NATIVE_KERNEL` lowers
+//! the choice) and named in the output's `kernel` field. The bench script builds with
+//! `-C target-cpu=native`, which only matters to the portable code (LLVM vectorises it for
+//! the machine's own width); the SIMD kernels are compiled for their features either way.
 
 use diabolo_core::testing::bench::{GemmBench, GemmOp};
 use std::hint::black_box;
@@ -54,5 +55,9 @@ fn main() {
             }
         }
     }
-    println!("{{\"rows\":[{}]}}", rows.join(","));
+    println!(
+        "{{\"kernel\":\"{}\",\"rows\":[{}]}}",
+        diabolo_core::kernels::gemm::f32_kernel_name(),
+        rows.join(",")
+    );
 }

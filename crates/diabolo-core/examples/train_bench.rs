@@ -1,8 +1,8 @@
 //! Native column of `npm run bench:train`: training steps of the same model spec the wasm
 //! builds run, on the same data, timed here. Usage:
 //! `train_bench <spec.json> <data.f32> <rows> <batch> <lr> <epochs>` — one untimed epoch,
-//! then `epochs` timed ones; prints samples/s of the fastest, the last epoch's loss and the
-//! process's peak resident memory as JSON.
+//! then `epochs` timed ones; prints samples/s of the fastest, the last epoch's loss, the
+//! process's peak resident memory and the f32 GEMM kernel that ran (see `gemm_bench`) as JSON.
 
 use diabolo_core::{Model, ModelSpec};
 use std::io::Read;
@@ -49,8 +49,9 @@ fn main() {
         best = best.min(t.elapsed().as_secs_f64());
     }
     println!(
-        "{{\"samplesPerSecond\":{:.1},\"loss\":{loss},\"rssBytes\":{}}}",
+        "{{\"samplesPerSecond\":{:.1},\"loss\":{loss},\"rssBytes\":{},\"kernel\":\"{}\"}}",
         rows as f64 / best,
-        peak_rss()
+        peak_rss(),
+        diabolo_core::kernels::gemm::f32_kernel_name()
     );
 }

@@ -1,6 +1,7 @@
 //! The micro-kernel each scalar type brings: an `MR × NR` register tile, a dot product and
 //! the packing transposes; plain Rust for every build, wasm SIMD lanes for f32 under `simd128`
-//! (in `wasm_simd.rs`), all adding in the same order.
+//! (in `wasm_simd.rs`), all adding in the same order; natively on x86_64, AVX2 + FMA or
+//! AVX-512 for f32 when the CPU has them (in `x86.rs`: same order, fused rounding).
 
 use crate::maths::elementary::Elementary;
 use crate::num::real::Real;
@@ -8,6 +9,8 @@ use crate::num::real::Real;
 use super::layout::{MR, NR};
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 use super::wasm_simd;
+#[cfg(target_arch = "x86_64")]
+use super::x86;
 
 /// A scalar type with a GEMM micro-kernel.
 pub trait Kernel: Elementary {
@@ -18,7 +21,9 @@ pub trait Kernel: Elementary {
 
     /// `Σ a[p]·b[p]` over equal-length slices, in four interleaved partial sums (lane `l`
     /// takes `p ≡ l mod 4`, the tail goes to lanes 0, 1, 2 in order), reduced as
-    /// `(s0 + s1) + (s2 + s3)`: every implementation adds in exactly this order.
+    /// `(s0 + s1) + (s2 + s3)`: the portable and wasm implementations add in exactly this
+    /// order. The native x86_64 AVX2 one keeps 32 partial sums in its own fixed order (one
+    /// 4-lane accumulator is a single dependent chain, bound by the add latency; see `x86.rs`).
     fn dot(a: &[Self], b: &[Self]) -> Self {
         dot_portable(a, b)
     }
@@ -28,6 +33,15 @@ pub trait Kernel: Elementary {
     /// lines at a time.
     fn pack4(lines: [&[Self]; 4], out: &mut [Self], j: usize, stride: usize) {
         pack4_portable(lines, out, j, stride)
+    }
+
+    /// [`Kernel::pack4`] on eight lines: by default two calls of it (the same writes in the
+    /// same order); the native x86 kernels transpose 8 × 8 blocks instead, storing whole
+    /// 32-byte rows of the panel.
+    fn pack8(lines: [&[Self]; 8], out: &mut [Self], j: usize, stride: usize) {
+        let [l0, l1, l2, l3, l4, l5, l6, l7] = lines;
+        Self::pack4([l0, l1, l2, l3], out, j, stride);
+        Self::pack4([l4, l5, l6, l7], out, j + 4, stride);
     }
 
     /// [`Kernel::pack4`] for the two-row A panels of the relaxed build: `stride` is 2, so
@@ -93,7 +107,13 @@ impl Kernel for f32 {
             unsafe { wasm_simd::tile(kc, a.as_ptr(), b.as_ptr(), c.as_mut_ptr(), ldc, mr, nr, accumulate) }
         }
         #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-        tile_portable(kc, a, b, c, ldc, mr, nr, accumulate)
+        {
+            #[cfg(target_arch = "x86_64")]
+            if x86::tile(kc, a, b, c, ldc, mr, nr, accumulate) {
+                return;
+            }
+            tile_portable(kc, a, b, c, ldc, mr, nr, accumulate)
+        }
     }
 
     #[inline]
@@ -103,7 +123,13 @@ impl Kernel for f32 {
             wasm_simd::dot(a, b)
         }
         #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-        dot_portable(a, b)
+        {
+            #[cfg(target_arch = "x86_64")]
+            if let Some(s) = x86::dot(a, b) {
+                return s;
+            }
+            dot_portable(a, b)
+        }
     }
 
     #[inline]
@@ -117,7 +143,23 @@ impl Kernel for f32 {
             unsafe { wasm_simd::pack4(lines.map(|c| c.as_ptr()), kc, out.as_mut_ptr().add(j), stride) }
         }
         #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-        pack4_portable(lines, out, j, stride)
+        {
+            #[cfg(target_arch = "x86_64")]
+            if x86::pack4(lines, out, j, stride) {
+                return;
+            }
+            pack4_portable(lines, out, j, stride)
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[inline]
+    fn pack8(lines: [&[f32]; 8], out: &mut [f32], j: usize, stride: usize) {
+        if !x86::pack8(lines, out, j, stride) {
+            let [l0, l1, l2, l3, l4, l5, l6, l7] = lines;
+            pack4_portable([l0, l1, l2, l3], out, j, stride);
+            pack4_portable([l4, l5, l6, l7], out, j + 4, stride);
+        }
     }
 
     #[inline]
@@ -135,7 +177,16 @@ impl Kernel for f32 {
     }
 }
 
+/// Columns per pass of [`tile_portable`]: 8 of the native x86_64 tile's 32; the whole tile
+/// elsewhere (the wasm builds' code is unchanged).
+const STRIP: usize = if cfg!(target_arch = "x86_64") { 8 } else { NR };
+
 /// Plain Rust micro-kernel: scalar code in the wasm scalar build, auto-vectorised natively.
+///
+/// The wide native x86_64 tile (6 × 32) is done a strip of [`STRIP`] columns at a time, each
+/// strip a full pass over the `kc` steps: 192 accumulators at once were kept in memory by
+/// LLVM and ran ~15× slower, 6 × 8 stays in registers. Each element still gets the same
+/// sums in the same order, so the result does not depend on the strip width.
 #[allow(clippy::too_many_arguments)]
 #[inline]
 pub fn tile_portable<T: Real>(
@@ -148,6 +199,27 @@ pub fn tile_portable<T: Real>(
     nr: usize,
     accumulate: bool,
 ) {
+    if NR > STRIP {
+        for j0 in (0..nr).step_by(STRIP) {
+            let mut t = [[T::ZERO; STRIP]; MR];
+            for (ap, bp) in a.chunks_exact(MR).zip(b.chunks_exact(NR)).take(kc) {
+                let bs = &bp[j0..j0 + STRIP];
+                for r in 0..MR {
+                    for j in 0..STRIP {
+                        t[r][j] += ap[r] * bs[j];
+                    }
+                }
+            }
+            let w = STRIP.min(nr - j0);
+            for (r, tr) in t.iter().enumerate().take(mr) {
+                let row = &mut c[r * ldc + j0..r * ldc + j0 + w];
+                for (dst, &v) in row.iter_mut().zip(tr.iter()) {
+                    *dst = if accumulate { *dst + v } else { v };
+                }
+            }
+        }
+        return;
+    }
     let mut t = [[T::ZERO; NR]; MR];
     for (ap, bp) in a.chunks_exact(MR).zip(b.chunks_exact(NR)).take(kc) {
         for r in 0..MR {

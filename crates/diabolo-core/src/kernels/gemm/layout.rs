@@ -10,15 +10,36 @@ use crate::num::real::Real;
 /// GFLOP/s, 2 × 16 at ~35–37, 3 × 12 the same; 5 × 8 and 6 × 8 spilled registers (LLVM
 /// keeps several splats of A live) and fell to ~20–28. `bench/tiles.mjs` times hand-written
 /// tiles for comparison: none beat ~42–44 GFLOP/s with FMA here.
-pub const MR: usize = if RELAXED { 2 } else { 4 };
+///
+/// Native x86_64 uses 6 × 32, whatever the CPU turns out to support at run time (the tile
+/// shape fixes the packing, which is compiled once): twelve 512-bit accumulators for the
+/// AVX-512 kernel (two loads of B and six broadcasts of A per twelve FMAs, enough
+/// independent chains to cover the FMA latency on both ports), and for the AVX2 kernel two
+/// 6 × 16 halves of twelve 256-bit accumulators each, which fit the 16 YMM registers with
+/// the two loads of B and one broadcast. The portable fallback uses the same shape.
+pub const MR: usize = if RELAXED {
+    2
+} else if X86 {
+    6
+} else {
+    4
+};
 const RELAXED: bool = cfg!(all(target_arch = "wasm32", target_feature = "relaxed-simd"));
+const X86: bool = cfg!(target_arch = "x86_64");
 /// Columns of a register tile.
-pub const NR: usize = if RELAXED { 16 } else { 8 };
+pub const NR: usize = if RELAXED {
+    16
+} else if X86 {
+    32
+} else {
+    8
+};
 /// Largest depth of a packed block: a `KC × NR` panel of B (10–20 KiB) stays in L1. K is cut
 /// into equal blocks of at most this depth (784 → 3 × 262, 512 → 2 × 256).
 pub(super) const KC: usize = 320;
-/// Rows of a packed A block (64 KiB, L2-resident).
-pub(super) const MC: usize = 64;
+/// Rows of a packed A block (64 KiB, L2-resident). 96 natively on x86_64, a whole number of
+/// 6-row panels: 64 would leave a partial panel in every block.
+pub(super) const MC: usize = if X86 { 96 } else { 64 };
 /// Columns of a packed B block (1 MiB, L2-resident).
 pub(super) const NC: usize = 1024;
 

@@ -14,9 +14,13 @@
 //! build uses 2 × 16; see [`MR`].)
 //!
 //! Every element of `C` is summed in the same order by every kernel (products added in
-//! increasing `k`, one `KC` block after another), so the portable kernel, the native build
-//! and the wasm `simd128` kernel give bit-identical results; only the relaxed-SIMD build,
-//! whose multiply-add may be fused, rounds differently.
+//! increasing `k`, one `KC` block after another), so the portable kernel and the wasm
+//! `simd128` kernel give bit-identical results; the relaxed-SIMD build, whose multiply-add
+//! may be fused, and the native x86_64 AVX2/AVX-512 kernels, whose multiply-add is fused,
+//! round differently. Natively on x86_64 the tile is 6 × 32 (see [`MR`]) and the kernel is
+//! chosen at run time ([`x86::chosen`]); `DIABOLO_NATIVE_KERNEL=portable` forces the
+//! portable one, which is bit-identical to `simd128` (the order does not depend on the
+//! tile shape).
 
 mod driver;
 mod kernel;
@@ -25,8 +29,36 @@ mod pack;
 mod selftest;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod wasm_simd;
+#[cfg(target_arch = "x86_64")]
+pub mod x86;
 
 pub use driver::{gemm, gemm_with_epilogue};
 pub use kernel::{dot_portable, pack2_portable, pack4_portable, tile_portable, Kernel};
 pub use layout::{MatRef, Scratch, MR, NR};
 pub use selftest::{gemm_reference, self_test};
+
+/// The f32 micro-kernel this build and CPU run (for bench reports): `avx512f`, `avx2+fma`
+/// or `portable` natively on x86_64 (see [`x86::chosen`]), `relaxed-simd` or `simd128` in
+/// those wasm builds, `portable` elsewhere.
+pub fn f32_kernel_name() -> &'static str {
+    #[cfg(target_arch = "x86_64")]
+    {
+        x86::current().name()
+    }
+    #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
+    {
+        "relaxed-simd"
+    }
+    #[cfg(all(
+        target_arch = "wasm32",
+        target_feature = "simd128",
+        not(target_feature = "relaxed-simd")
+    ))]
+    {
+        "simd128"
+    }
+    #[cfg(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]
+    {
+        "portable"
+    }
+}

@@ -195,7 +195,7 @@ impl<T: Kernel> Model<T> {
             ));
         }
         if data.len() != rows * cols {
-            let actual = if data.len() % cols == 0 {
+            let actual = if data.len().is_multiple_of(cols) {
                 format!("[{}, {cols}]", data.len() / cols)
             } else {
                 format!("{} values, which is not a multiple of {cols}", data.len())
