@@ -403,7 +403,7 @@ async function main() {
   // ratio says how much a NumPy expert could still gain over the column the ratios use.
   log('NumPy peer against the independent reference loop (1 thread, alternating)…');
   const pair = { peer: 0, reference: 0 };
-  for (let round = 0; round < (quick ? 1 : 3); round++) {
+  for (let round = 0; round < (quick ? 1 : 5); round++) {
     pair.peer = Math.max(pair.peer, numpy(W1, ROWS, 128, EPOCHS, 1).samplesPerSecond);
     pair.reference = Math.max(pair.reference, numpyReference(ROWS, 128, EPOCHS).samplesPerSecond);
   }
