@@ -17,7 +17,13 @@ export {
   type ReconstructionErrors,
   type ThresholdRule,
 } from './model/autoencoder.js';
-export { Classifier, type ClassifierFitOptions, type ClassifierOptions } from './model/classifier.js';
+export {
+  Classifier,
+  type ClassifierEpochProgress,
+  type ClassifierFitOptions,
+  type ClassifierFitResult,
+  type ClassifierOptions,
+} from './model/classifier.js';
 export type { ResolvedAutoencoderConfig, ResolvedLayer } from './model/config.js';
 export { FORMAT_VERSION } from './model/format.js';
 export { pretrainStack, type StackOptions, type StackResult, type StackStage } from './model/stacked.js';

@@ -39,20 +39,39 @@ pub fn check_matrix(what: &'static str, data: &[f32], rows: usize, cols: usize) 
         .into());
     }
     if let Some(i) = data.iter().position(|v| !v.is_finite()) {
-        // Named as JavaScript prints them.
-        let v = if data[i].is_nan() {
-            "NaN"
-        } else if data[i] > 0.0 {
-            "Infinity"
-        } else {
-            "-Infinity"
-        };
         return Err(Error::invalid(
             what,
-            format!("{v} at row {}, column {}", i / cols, i % cols),
+            format!("{} at row {}, column {}", js_name(data[i]), i / cols, i % cols),
             "finite numbers (no NaN or ±Infinity)",
         )
         .into());
     }
     Ok(())
+}
+
+/// Exactly `len` finite values, or an error naming the first bad one by its index.
+pub fn check_values(what: &'static str, data: &[f32], len: usize) -> JsResult<()> {
+    if data.len() != len {
+        return Err(Error::shape(what, format!("[{len}]"), format!("[{}]", data.len())).into());
+    }
+    if let Some(i) = data.iter().position(|v| !v.is_finite()) {
+        return Err(Error::invalid(
+            what,
+            format!("{} at index {i}", js_name(data[i])),
+            "finite numbers (no NaN or ±Infinity)",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// A non-finite value named as JavaScript prints it.
+fn js_name(v: f32) -> &'static str {
+    if v.is_nan() {
+        "NaN"
+    } else if v > 0.0 {
+        "Infinity"
+    } else {
+        "-Infinity"
+    }
 }

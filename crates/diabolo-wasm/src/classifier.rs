@@ -2,12 +2,13 @@
 //! head on a copy of a trained model's encoder (supervised fine-tuning).
 
 use diabolo_core::models::classifier::Classifier as CoreClassifier;
+use diabolo_core::optim::params::ParamSet;
 use diabolo_core::spec::optimizer_from_json;
 use diabolo_core::{Dense, Error};
 
 use wasm_bindgen::prelude::*;
 
-use crate::args::{check_matrix, seed_arg, usize_arg};
+use crate::args::{check_matrix, check_values, seed_arg, usize_arg};
 use crate::dataset::Dataset;
 use crate::errors::JsResult;
 use crate::model::Model;
@@ -81,12 +82,16 @@ impl Classifier {
         Ok(self.inner.predict_proba(x, rows)?)
     }
 
+    /// Every parameter, in one array: per body layer W then b, then the head's W and b.
     pub fn parameters(&mut self) -> Vec<f32> {
         self.inner.parameters()
     }
 
+    /// Replace every parameter (the order of `parameters`): exactly as many values, all
+    /// finite, or nothing changes.
     #[wasm_bindgen(js_name = setParameters)]
     pub fn set_parameters(&mut self, p: &[f32]) -> JsResult<()> {
+        check_values("parameters", p, self.inner.value_count())?;
         Ok(self.inner.set_parameters(p)?)
     }
 }

@@ -254,7 +254,7 @@ export type ScheduleConfig =
       minLearningRate?: number;
     };
 
-/** Stop training when the validation loss (the training loss, without validation data) stops improving. */
+/** Stop training when the validation loss stops improving; it needs validation data (a split or given rows). */
 export interface EarlyStoppingConfig {
   /** Epochs without improvement of the validation loss before stopping. */
   patience: number;

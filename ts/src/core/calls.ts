@@ -168,6 +168,8 @@ export interface ClassifierCalls {
   classifierEvaluate(classifier: HandleId, dataset: HandleId): { loss: number; accuracy: number };
   predictProba(classifier: HandleId, data: Float32Array, rows: number): Float32Array;
   classifierParameters(classifier: HandleId): Float32Array;
+  /** Replace every parameter (the layout of `classifierParameters`); all finite, or nothing changes. */
+  setClassifierParameters(classifier: HandleId, params: Float32Array): void;
 }
 
 /** Lifetime of handles, memory, and fault injection. */
@@ -255,6 +257,7 @@ const GROUPS: Record<EngineCall, CallGroup> = {
   classifierEvaluate: 'classifiers',
   predictProba: 'classifiers',
   classifierParameters: 'classifiers',
+  setClassifierParameters: 'classifiers',
   dispose: 'diagnostics',
   usage: 'diagnostics',
   room: 'diagnostics',

@@ -54,5 +54,10 @@ export function classifierCalls(h: Handles): ClassifierCalls {
       const c = h.classifier(classifier);
       return h.run(() => c.parameters());
     },
+
+    setClassifierParameters(classifier, params) {
+      const c = h.classifier(classifier);
+      h.run(() => c.setParameters(params));
+    },
   };
 }

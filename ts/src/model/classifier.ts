@@ -1,10 +1,19 @@
 import { checkArgs, checkOptions, integer, type Kind, kinds, RUNTIME_OPTIONS } from '../base/check.js';
 import { DiaboloError } from '../base/errors.js';
 import { MAX_UNITS } from '../base/limits.js';
-import type { Matrix, MatrixLike, OptimizerConfig, RuntimeOptions, TopologyLayer } from '../base/types.js';
+import type {
+  EarlyStoppingConfig,
+  Matrix,
+  MatrixLike,
+  OptimizerConfig,
+  RuntimeOptions,
+  ScheduleConfig,
+  TopologyLayer,
+} from '../base/types.js';
 import { EngineObject, Runtime } from '../core/runtime.js';
 import { toMatrix } from '../data/matrix.js';
 import { type ClassifierLayout, classifierOnnxOptions } from '../interop/onnx-options.js';
+import { learningRateAt, resolveEarlyStopping, resolveSchedule, resolveValidationSplit } from '../train/options.js';
 import { aborted, upload, yieldToEventLoop } from '../train/pieces.js';
 import { checkModelSize, invalid, resolveOptimizer, type Tensor } from './config.js';
 
@@ -20,20 +29,69 @@ export interface ClassifierOptions {
   seed?: number;
 }
 
+/** Progress after each epoch of {@link Classifier.fit}. */
+export interface ClassifierEpochProgress {
+  /** 1-based epoch number. */
+  epoch: number;
+  /** Epochs asked for (`epochs`). */
+  epochs: number;
+  /** Mean training cross-entropy of this epoch. */
+  loss: number;
+  /** Learning rate of this epoch (after the schedule). */
+  learningRate: number;
+  /** Mean cross-entropy on the validation data after this epoch, when there is some. */
+  validationLoss?: number;
+  /** Accuracy on the validation data after this epoch, when there is some. */
+  validationAccuracy?: number;
+}
+
 /** Options of {@link Classifier.fit}. */
 export interface ClassifierFitOptions {
   /** Epochs to train, an integer ≥ 1. */
   epochs: number;
-  /** Samples per minibatch. Default 32 (or the number of samples, if fewer). */
+  /** Samples per minibatch. Default 32 (or the number of training samples, if fewer). */
   batchSize?: number;
-  /** Step size. Default 1e-3 for Adam/AdamW, 0.1 for SGD/momentum. */
+  /** Initial step size. Default 1e-3 for Adam/AdamW, 0.1 for SGD/momentum. */
   learningRate?: number;
+  /** Learning rate over the epochs, as for autoencoders. Default constant. */
+  schedule?: ScheduleConfig;
+  /** Fraction of the rows (the last ones, with their labels) held out for validation, in [0, 1). */
+  validationSplit?: number;
+  /** Explicit labelled validation data (instead of `validationSplit`). */
+  validationData?: {
+    /** Validation samples, `inputSize` features each. */
+    data: MatrixLike;
+    /** Their labels, integers in [0, classes), one per row. */
+    labels: ArrayLike<number>;
+  };
+  /**
+   * Stop when the validation cross-entropy stops improving (needs validation data); with
+   * `restoreBest` (default true) the classifier ends with the parameters of its best epoch.
+   */
+  earlyStopping?: EarlyStoppingConfig;
   /** Train the encoder layers too (`true`, fine-tuning) or only the softmax head. Default true. */
   trainBody?: boolean;
-  /** Called after every epoch with its 1-based number, the number of epochs and the mean training loss. */
-  onEpochEnd?: (p: { epoch: number; epochs: number; loss: number }) => void;
+  /** Called after every epoch with its progress (validation figures when there is validation data). */
+  onEpochEnd?: (p: ClassifierEpochProgress) => void;
   /** Stops training at the end of the current epoch (at once if already aborted); the promise rejects with `E_ABORTED`. */
   signal?: AbortSignal;
+}
+
+/** What {@link Classifier.fit} returns. */
+export interface ClassifierFitResult {
+  /** Mean training loss (cross-entropy) of each epoch trained. */
+  losses: number[];
+  /** Validation cross-entropy and accuracy after each epoch, when there is validation data. */
+  validation?: {
+    /** Mean cross-entropy per validation sample. */
+    loss: number;
+    /** Fraction of validation samples classified right, in [0, 1]. */
+    accuracy: number;
+  }[];
+  /** With `earlyStopping`: the epoch (1-based) whose parameters the classifier holds at the end. */
+  bestEpoch?: number;
+  /** Whether early stopping ended the run before `epochs`. */
+  stoppedEarly: boolean;
 }
 
 const CLASSIFIER_OPTIONS: Readonly<Record<string, Kind>> = {
@@ -47,25 +105,40 @@ const FIT_OPTIONS: Readonly<Record<string, Kind>> = {
   epochs: integer(1, 1e9),
   batchSize: integer(1, Number.MAX_SAFE_INTEGER),
   learningRate: kinds.finite,
+  schedule: kinds.object,
+  validationSplit: kinds.finite,
+  validationData: kinds.object,
+  earlyStopping: kinds.object,
   trainBody: kinds.boolean,
   onEpochEnd: kinds.function,
   signal: kinds.signal,
 };
 
-/** Check labels: integers in [0, classes), one per row. */
-function toLabels(labels: ArrayLike<number>, rows: number, classes: number): Uint32Array {
+/** Check labels (`name`): integers in [0, classes), one per row. */
+function toLabels(labels: ArrayLike<number>, rows: number, classes: number, name = 'labels'): Uint32Array {
   if (labels?.length !== rows) {
-    throw new DiaboloError('E_SHAPE', `labels: expected ${rows} labels (one per row), got ${labels?.length ?? 'none'}`);
+    throw new DiaboloError(
+      'E_SHAPE',
+      `${name}: expected ${rows} labels (one per row), got ${labels?.length ?? 'none'}`,
+    );
   }
   const out = new Uint32Array(rows);
   for (let i = 0; i < rows; i++) {
     const l = labels[i] as number;
     if (!Number.isInteger(l) || l < 0 || l >= classes) {
-      throw invalid(`labels[${i}]`, l, `an integer in [0, ${classes - 1}]`);
+      throw invalid(`${name}[${i}]`, l, `an integer in [0, ${classes - 1}]`);
     }
     out[i] = l;
   }
   return out;
+}
+
+/** Rows `[first, first + count)` of `x` and their labels, without copying. */
+function rowsOf(x: Matrix, y: Uint32Array, first: number, count: number): { x: Matrix; y: Uint32Array } {
+  return {
+    x: { rows: count, cols: x.cols, data: x.data.subarray(first * x.cols, (first + count) * x.cols) },
+    y: y.subarray(first, first + count),
+  };
 }
 
 /**
@@ -145,15 +218,11 @@ export class Classifier extends EngineObject {
     return new Classifier(rt, id, inputSize, classes, optimizer.kind === 'adam' || optimizer.kind === 'adamw', layout);
   }
 
-  /** Train on labelled data; returns the mean training loss per epoch. */
-  async fit(
-    data: MatrixLike,
-    labels: ArrayLike<number>,
-    options: ClassifierFitOptions,
-  ): Promise<{
-    /** Mean training loss (cross-entropy) of each epoch. */
-    losses: number[];
-  }> {
+  /**
+   * Train on labelled data, optionally watching validation data (`validationSplit` or
+   * `validationData`) and stopping early when its cross-entropy stops improving.
+   */
+  async fit(data: MatrixLike, labels: ArrayLike<number>, options: ClassifierFitOptions): Promise<ClassifierFitResult> {
     this.alive();
     checkArgs(
       'Classifier.fit',
@@ -162,35 +231,96 @@ export class Classifier extends EngineObject {
       ['options', options, kinds.object],
     );
     checkOptions('Classifier.fit', 'options', options, FIT_OPTIONS);
-    const x = toMatrix(data, this.inputSize, 'training data');
-    const y = toLabels(labels, x.rows, this.classes);
+    const all = toMatrix(data, this.inputSize, 'training data');
+    const allLabels = toLabels(labels, all.rows, this.classes);
     const epochs = options.epochs;
     if (!Number.isSafeInteger(epochs) || epochs < 1) throw invalid('epochs', epochs, 'an integer ≥ 1');
-    const batchSize = options.batchSize ?? Math.min(32, x.rows);
-    if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > x.rows) {
-      throw invalid('batchSize', batchSize, `an integer in [1, ${x.rows}]`);
+    const { validationSplit, trainRows } = resolveValidationSplit(
+      options.validationSplit,
+      options.validationData,
+      all.rows,
+    );
+    const train = rowsOf(all, allLabels, 0, trainRows);
+    let held: { x: Matrix; y: Uint32Array } | undefined;
+    if (validationSplit > 0) {
+      held = rowsOf(all, allLabels, trainRows, all.rows - trainRows);
+    } else if (options.validationData !== undefined) {
+      const v = options.validationData;
+      checkOptions('Classifier.fit', 'options.validationData', v, { data: kinds.matrix, labels: kinds.labels });
+      checkArgs(
+        'Classifier.fit',
+        ['options.validationData.data', v.data, kinds.matrix],
+        ['options.validationData.labels', v.labels, kinds.labels],
+      );
+      const vx = toMatrix(v.data, this.inputSize, 'validationData.data');
+      held = { x: vx, y: toLabels(v.labels, vx.rows, this.classes, 'validationData.labels') };
+    }
+    const batchSize = options.batchSize ?? Math.min(32, trainRows);
+    if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > trainRows) {
+      throw invalid('batchSize', batchSize, `an integer in [1, ${trainRows}]`);
     }
     const lr = options.learningRate ?? (this.adaptive ? 1e-3 : 0.1);
     if (typeof lr !== 'number' || !(lr > 0) || !Number.isFinite(lr))
       throw invalid('learningRate', lr, 'a finite number > 0');
+    const schedule = resolveSchedule(options.schedule);
+    const stopping = resolveEarlyStopping(options.earlyStopping, held !== undefined);
     const { signal } = options;
     if (signal?.aborted) throw aborted(signal);
     // Marked before the first await: nothing else may train it or set its weights meanwhile.
     return this.rt.whileTraining(this.id, 'fit()', async () => {
       await this.rt.call.setTrainBody(this.id, options.trainBody ?? true);
-      return this.rt.withHandle(await upload(this.rt, x, y), async (ds) => {
+      const call = this.rt.call;
+      const run = async (ds: number, vs: number | undefined): Promise<ClassifierFitResult> => {
         const losses: number[] = [];
+        const validation: { loss: number; accuracy: number }[] = [];
         const inline = this.rt.info.backend === 'inline';
+        // The best epoch's parameters are kept on this side of the boundary, to be put back.
+        let best = { loss: Number.POSITIVE_INFINITY, epoch: 0, parameters: undefined as Float32Array | undefined };
+        let stoppedEarly = false;
         for (let epoch = 1; epoch <= epochs; epoch++) {
-          const loss = await this.rt.call.classifierTrainEpoch(this.id, ds, batchSize, lr);
+          const learningRate = learningRateAt(lr, schedule, epoch, epochs);
+          const loss = await call.classifierTrainEpoch(this.id, ds, batchSize, learningRate);
           losses.push(loss);
-          options.onEpochEnd?.({ epoch, epochs, loss });
+          const score = vs === undefined ? undefined : await call.classifierEvaluate(this.id, vs);
+          if (score) validation.push(score);
+          options.onEpochEnd?.({
+            epoch,
+            epochs,
+            loss,
+            learningRate,
+            ...(score ? { validationLoss: score.loss, validationAccuracy: score.accuracy } : {}),
+          });
+          if (stopping && score) {
+            if (score.loss < best.loss - stopping.minDelta) {
+              const parameters = stopping.restoreBest ? await call.classifierParameters(this.id) : undefined;
+              best = { loss: score.loss, epoch, parameters };
+            } else if (epoch - best.epoch >= stopping.patience) {
+              stoppedEarly = epoch < epochs;
+              break;
+            }
+          }
           // Inline, this thread trains: let timers (an abort, a pause) and events run between epochs.
           if (inline) await yieldToEventLoop();
           if (signal?.aborted && epoch < epochs) throw aborted(signal);
         }
-        return { losses };
-      });
+        let bestEpoch: number | undefined;
+        if (stopping) {
+          bestEpoch = losses.length;
+          if (best.parameters && best.epoch < losses.length) {
+            await call.setClassifierParameters(this.id, best.parameters);
+            bestEpoch = best.epoch;
+          }
+        }
+        return {
+          losses,
+          ...(vs === undefined ? {} : { validation }),
+          ...(bestEpoch === undefined ? {} : { bestEpoch }),
+          stoppedEarly,
+        };
+      };
+      return this.rt.withHandle(await upload(this.rt, train.x, train.y), async (ds) =>
+        held ? this.rt.withHandle(await upload(this.rt, held.x, held.y), (vs) => run(ds, vs)) : run(ds, undefined),
+      );
     });
   }
 
@@ -251,9 +381,17 @@ export class Classifier extends EngineObject {
     });
   }
 
-  /** A copy of all the classifier's parameters, as one array. */
+  /** A copy of all the classifier's parameters, as one array (per body layer W, b; then the head's W, b). */
   async getWeights(): Promise<Float32Array> {
     this.alive();
     return this.rt.call.classifierParameters(this.id);
+  }
+
+  /** Replace all parameters (same layout as {@link getWeights}); every value must be finite. */
+  async setWeights(weights: Float32Array): Promise<void> {
+    this.alive();
+    checkArgs('Classifier.setWeights', ['weights', weights, kinds.float32Array]);
+    this.rt.assertNotTraining(this.id, 'setWeights()');
+    await this.rt.call.setClassifierParameters(this.id, weights);
   }
 }

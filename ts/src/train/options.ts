@@ -72,15 +72,7 @@ export function resolveFitOptions(
     if (v !== undefined && !k.test(v)) throw invalid(name, v, k.expected);
   }
   const epochs = int('epochs', o.epochs, 1, 1e9);
-  const validationSplit =
-    o.validationSplit === undefined
-      ? 0
-      : num('validationSplit', o.validationSplit, (f) => f >= 0 && f < 1, 'a number in [0, 1)');
-  if (validationSplit > 0 && o.validationData !== undefined) {
-    throw invalid('validationSplit', validationSplit, 'absent when validationData is given');
-  }
-  const trainRows = samples - Math.ceil(samples * validationSplit);
-  if (trainRows < 1) throw invalid('validationSplit', validationSplit, `a split leaving training rows (of ${samples})`);
+  const { validationSplit, trainRows } = resolveValidationSplit(o.validationSplit, o.validationData, samples);
   const batchSize = int('batchSize', o.batchSize ?? Math.min(32, trainRows), 1, trainRows);
   const adaptive = optimizer.kind === 'adam' || optimizer.kind === 'adamw';
   const learningRate = num(
@@ -89,36 +81,8 @@ export function resolveFitOptions(
     (r) => r > 0,
     'a finite number > 0',
   );
-  let schedule: ScheduleConfig = { kind: 'constant' };
-  if (o.schedule !== undefined) {
-    const s = plainObject('schedule', o.schedule, new Set(['kind', 'every', 'gamma', 'minLearningRate']));
-    const kind = oneOf('schedule.kind', s.kind, ['constant', 'step', 'cosine'] as const);
-    schedule =
-      kind === 'step'
-        ? {
-            kind,
-            every: int('schedule.every', s.every, 1, 1e9),
-            gamma: num('schedule.gamma', s.gamma, (g) => g > 0 && g <= 1, 'a number in (0, 1]'),
-          }
-        : kind === 'cosine'
-          ? {
-              kind,
-              minLearningRate: num('schedule.minLearningRate', s.minLearningRate ?? 0, nonNegative, 'a number ≥ 0'),
-            }
-          : { kind };
-  }
-  let earlyStopping: ResolvedFitOptions['earlyStopping'] = null;
-  if (o.earlyStopping !== undefined) {
-    const e = plainObject('earlyStopping', o.earlyStopping, new Set(['patience', 'minDelta', 'restoreBest']));
-    earlyStopping = {
-      patience: int('earlyStopping.patience', e.patience, 1, 1e9),
-      minDelta: num('earlyStopping.minDelta', e.minDelta ?? 0, nonNegative, 'a number ≥ 0'),
-      restoreBest: bool('earlyStopping.restoreBest', e.restoreBest ?? true),
-    };
-    if (validationSplit === 0 && o.validationData === undefined) {
-      throw invalid('earlyStopping', 'without validation data', 'validationSplit > 0 or validationData');
-    }
-  }
+  const schedule = resolveSchedule(o.schedule);
+  const earlyStopping = resolveEarlyStopping(o.earlyStopping, validationSplit > 0 || o.validationData !== undefined);
   const klWarmupEpochs = int('klWarmupEpochs', o.klWarmupEpochs ?? 0, 0, 1e9);
   const gradientClipNorm =
     o.gradientClipNorm === undefined
@@ -172,6 +136,65 @@ export function resolveFitOptions(
     retryOnDivergence,
     dataParallel,
   };
+}
+
+/**
+ * `validationSplit` (default 0: none), refused alongside `validationData` or when it would
+ * leave no training rows; `trainRows` are the rows before the held-out last ones.
+ */
+export function resolveValidationSplit(
+  split: unknown,
+  validationData: unknown,
+  samples: number,
+): { validationSplit: number; trainRows: number } {
+  const validationSplit =
+    split === undefined ? 0 : num('validationSplit', split, (f) => f >= 0 && f < 1, 'a number in [0, 1)');
+  if (validationSplit > 0 && validationData !== undefined) {
+    throw invalid('validationSplit', validationSplit, 'absent when validationData is given');
+  }
+  const trainRows = samples - Math.ceil(samples * validationSplit);
+  if (trainRows < 1) throw invalid('validationSplit', validationSplit, `a split leaving training rows (of ${samples})`);
+  return { validationSplit, trainRows };
+}
+
+/** A learning-rate schedule checked field by field; constant when absent. */
+export function resolveSchedule(schedule: unknown): ScheduleConfig {
+  if (schedule === undefined) return { kind: 'constant' };
+  const s = plainObject('schedule', schedule, new Set(['kind', 'every', 'gamma', 'minLearningRate']));
+  const kind = oneOf('schedule.kind', s.kind, ['constant', 'step', 'cosine'] as const);
+  switch (kind) {
+    case 'step':
+      return {
+        kind,
+        every: int('schedule.every', s.every, 1, 1e9),
+        gamma: num('schedule.gamma', s.gamma, (g) => g > 0 && g <= 1, 'a number in (0, 1]'),
+      };
+    case 'cosine':
+      return {
+        kind,
+        minLearningRate: num('schedule.minLearningRate', s.minLearningRate ?? 0, nonNegative, 'a number ≥ 0'),
+      };
+    default:
+      return { kind };
+  }
+}
+
+/** Early stopping with its defaults, or null when absent; it needs validation data to watch. */
+export function resolveEarlyStopping(
+  earlyStopping: unknown,
+  hasValidation: boolean,
+): ResolvedFitOptions['earlyStopping'] {
+  if (earlyStopping === undefined) return null;
+  const e = plainObject('earlyStopping', earlyStopping, new Set(['patience', 'minDelta', 'restoreBest']));
+  const resolved = {
+    patience: int('earlyStopping.patience', e.patience, 1, 1e9),
+    minDelta: num('earlyStopping.minDelta', e.minDelta ?? 0, nonNegative, 'a number ≥ 0'),
+    restoreBest: bool('earlyStopping.restoreBest', e.restoreBest ?? true),
+  };
+  if (!hasValidation) {
+    throw invalid('earlyStopping', 'without validation data', 'validationSplit > 0 or validationData');
+  }
+  return resolved;
 }
 
 /** Learning rate of 1-based `epoch` under a schedule. */

@@ -1,0 +1,206 @@
+// Classifier.fit with validation data, early stopping and a learning-rate schedule, and the
+// classifier's setWeights.
+import { describe, expect, it } from 'vitest';
+import { Classifier, type ClassifierEpochProgress, type Matrix, shapes } from '../dist/index.node.js';
+import { expectError } from './helpers/errors.js';
+
+const all = shapes({ count: 80, size: 8, seed: 5 }); // 64 features, 4 classes
+const labels = Array.from(all.labels);
+
+function rows(m: Matrix, start: number, end: number): Matrix {
+  return { rows: end - start, cols: m.cols, data: m.data.slice(start * m.cols, end * m.cols) };
+}
+
+/** A case that overfits: 12 training rows, a large rate, many epochs; the rest validates. */
+const small = rows(all, 0, 12);
+const smallLabels = labels.slice(0, 12);
+const held = { data: rows(all, 12, 80), labels: labels.slice(12) };
+
+describe('Classifier.fit: validation', () => {
+  it('reports the validation curve, the same from a split as from the same rows given', async () => {
+    const a = await Classifier.create({ inputSize: 64, classes: 4, seed: 2 });
+    const seen: ClassifierEpochProgress[] = [];
+    const split = await a.fit(all, labels, { epochs: 4, validationSplit: 0.25, onEpochEnd: (p) => seen.push(p) });
+    expect(split.validation).toHaveLength(4);
+    expect(split.stoppedEarly).toBe(false);
+    expect(split.bestEpoch).toBeUndefined();
+    expect(seen.map((p) => p.validationLoss)).toEqual(split.validation?.map((v) => v.loss));
+    expect(seen.map((p) => p.validationAccuracy)).toEqual(split.validation?.map((v) => v.accuracy));
+    expect(seen.every((p) => p.learningRate === 1e-3)).toBe(true);
+    for (const v of split.validation ?? []) {
+      expect(v.loss).toBeGreaterThan(0);
+      expect(v.accuracy).toBeGreaterThanOrEqual(0);
+      expect(v.accuracy).toBeLessThanOrEqual(1);
+    }
+    // The last 20 rows were held out: the evaluation after fit is the last validation figure.
+    const last = await a.evaluate(rows(all, 60, 80), labels.slice(60));
+    expect(last).toEqual(split.validation?.[3]);
+
+    const b = await Classifier.create({ inputSize: 64, classes: 4, seed: 2 });
+    const given = await b.fit(rows(all, 0, 60), labels.slice(0, 60), {
+      epochs: 4,
+      validationData: { data: rows(all, 60, 80), labels: labels.slice(60) },
+    });
+    expect(given).toEqual(split);
+    expect(await b.getWeights()).toEqual(await a.getWeights());
+    await a.dispose();
+    await b.dispose();
+  });
+
+  it('without validation data there is no validation curve', async () => {
+    const c = await Classifier.create({ inputSize: 64, classes: 4 });
+    const seen: ClassifierEpochProgress[] = [];
+    const r = await c.fit(all, labels, { epochs: 2, onEpochEnd: (p) => seen.push(p) });
+    expect(r).toEqual({ losses: r.losses, stoppedEarly: false });
+    expect(seen.every((p) => !('validationLoss' in p) && !('validationAccuracy' in p))).toBe(true);
+    await c.dispose();
+  });
+});
+
+describe('Classifier.fit: early stopping', () => {
+  const overfit = { epochs: 300, batchSize: 4, learningRate: 0.05, validationData: held };
+
+  it('stops when the validation loss rises and puts back the best epoch', async () => {
+    const c = await Classifier.create({ inputSize: 64, classes: 4, seed: 3 });
+    const r = await c.fit(small, smallLabels, { ...overfit, earlyStopping: { patience: 5 } });
+    const curve = (r.validation ?? []).map((v) => v.loss);
+    expect(r.stoppedEarly).toBe(true);
+    expect(r.losses.length).toBeLessThan(300);
+    const best = curve.indexOf(Math.min(...curve)) + 1;
+    expect(r.bestEpoch).toBe(best);
+    expect(r.losses.length).toBe(best + 5);
+    // The validation loss rose after the best epoch, and the classifier holds that epoch's parameters.
+    expect(curve[curve.length - 1]).toBeGreaterThan(curve[best - 1] as number);
+    expect((await c.evaluate(held.data, held.labels)).loss).toBe(curve[best - 1]);
+    await c.dispose();
+  });
+
+  it('restoreBest: false keeps the last epoch; minDelta makes small gains not count', async () => {
+    const c = await Classifier.create({ inputSize: 64, classes: 4, seed: 3 });
+    const r = await c.fit(small, smallLabels, { ...overfit, earlyStopping: { patience: 5, restoreBest: false } });
+    expect(r.stoppedEarly).toBe(true);
+    expect(r.bestEpoch).toBe(r.losses.length);
+    expect((await c.evaluate(held.data, held.labels)).loss).toBe(r.validation?.at(-1)?.loss);
+    const d = await Classifier.create({ inputSize: 64, classes: 4, seed: 3 });
+    const strict = await d.fit(small, smallLabels, { ...overfit, earlyStopping: { patience: 5, minDelta: 10 } });
+    // Only the first epoch improves on +∞ by more than 10.
+    expect(strict.losses).toHaveLength(6);
+    expect(strict.bestEpoch).toBe(1);
+    expect((await d.evaluate(held.data, held.labels)).loss).toBe(strict.validation?.[0]?.loss);
+    await c.dispose();
+    await d.dispose();
+  });
+});
+
+describe('Classifier.fit: schedule', () => {
+  it('changes the learning rate of each epoch', async () => {
+    const c = await Classifier.create({ inputSize: 64, classes: 4, optimizer: { kind: 'sgd' } });
+    const rates: number[] = [];
+    await c.fit(all, labels, {
+      epochs: 5,
+      learningRate: 0.2,
+      schedule: { kind: 'step', every: 2, gamma: 0.5 },
+      onEpochEnd: (p) => rates.push(p.learningRate),
+    });
+    expect(rates).toEqual([0.2, 0.2, 0.1, 0.1, 0.05]);
+    rates.length = 0;
+    await c.fit(all, labels, {
+      epochs: 4,
+      learningRate: 0.2,
+      schedule: { kind: 'cosine' },
+      onEpochEnd: (p) => rates.push(p.learningRate),
+    });
+    expect(rates[0]).toBe(0.2);
+    expect(rates[2]).toBeCloseTo(0.1, 12);
+    for (let i = 1; i < 4; i++) expect(rates[i]).toBeLessThan(rates[i - 1] as number);
+    await c.dispose();
+  });
+});
+
+describe('Classifier.setWeights', () => {
+  it('round-trips bit-exactly and refuses bad weights, changing nothing', async () => {
+    const a = await Classifier.create({ inputSize: 64, classes: 4, seed: 1 });
+    const b = await Classifier.create({ inputSize: 64, classes: 4, seed: 9 });
+    await a.fit(all, labels, { epochs: 2 });
+    const w = await a.getWeights();
+    await b.setWeights(w);
+    const back = await b.getWeights();
+    expect(new Uint32Array(back.buffer)).toEqual(new Uint32Array(w.buffer));
+    expect(await b.predictProba(all)).toEqual(await a.predictProba(all));
+
+    await expectError(
+      b.setWeights(new Float32Array(3)),
+      'E_SHAPE',
+      `parameters: expected shape [${w.length}], got [3]`,
+    );
+    const bad = w.slice();
+    bad[7] = Number.NaN;
+    await expectError(b.setWeights(bad), 'E_INVALID', 'parameters = NaN at index 7');
+    bad[7] = Number.NEGATIVE_INFINITY;
+    await expectError(b.setWeights(bad), 'E_INVALID', 'parameters = -Infinity at index 7');
+    await expectError(b.setWeights([1, 2] as never), 'E_INVALID', 'weights');
+    expect(await b.getWeights()).toEqual(w);
+
+    const run = b.fit(all, labels, { epochs: 3 });
+    await expectError(b.setWeights(w), 'E_BUSY', 'setWeights(): this model is training (fit()');
+    await run;
+    await a.dispose();
+    await b.dispose();
+  });
+});
+
+describe('Classifier.fit: bad options', () => {
+  it('are refused with the option named', async () => {
+    const c = await Classifier.create({ inputSize: 64, classes: 4 });
+    const w = await c.getWeights();
+    const cases: Array<[object, string, string]> = [
+      [{ epochs: 1, validationSplit: 1 }, 'E_INVALID', 'validationSplit = 1'],
+      [{ epochs: 1, validationSplit: -0.1 }, 'E_INVALID', 'validationSplit = -0.1'],
+      [{ epochs: 1, validationSplit: 0.2, validationData: held }, 'E_INVALID', 'absent when validationData is given'],
+      [{ epochs: 1, validationData: rows(all, 0, 4) }, 'E_INVALID', 'options.validationData'],
+      [{ epochs: 1, validationData: { data: rows(all, 0, 4), labels: [0, 1] } }, 'E_SHAPE', 'validationData.labels'],
+      [
+        { epochs: 1, validationData: { data: rows(all, 0, 2), labels: [0, 4] } },
+        'E_INVALID',
+        'validationData.labels[1] = 4',
+      ],
+      [
+        { epochs: 1, validationData: { data: { rows: 2, cols: 3, data: new Float32Array(6) }, labels: [0, 1] } },
+        'E_SHAPE',
+        'validationData',
+      ],
+      [{ epochs: 1, earlyStopping: { patience: 2 } }, 'E_INVALID', 'earlyStopping'],
+      [{ epochs: 1, validationSplit: 0.2, earlyStopping: { patience: 0 } }, 'E_INVALID', 'earlyStopping.patience = 0'],
+      [{ epochs: 1, validationSplit: 0.2, earlyStopping: { patience: 1, best: 1 } }, 'E_INVALID', 'earlyStopping.best'],
+      [{ epochs: 1, schedule: { kind: 'exp' } }, 'E_INVALID', 'schedule.kind = "exp"'],
+      [{ epochs: 1, schedule: { kind: 'step', every: 2, gamma: 2 } }, 'E_INVALID', 'schedule.gamma = 2'],
+      [{ epochs: 1, validationSplit: 0.5, batchSize: 41 }, 'E_INVALID', 'batchSize = 41'],
+    ];
+    for (const [options, code, text] of cases) {
+      await expectError(c.fit(all, labels, options as never), code, text);
+    }
+    expect(await c.getWeights()).toEqual(w);
+    await c.dispose();
+  });
+});
+
+describe('Classifier.fit: backends', () => {
+  it('inline and worker agree on curves, stopping and parameters', async () => {
+    const results = [];
+    for (const backend of ['inline', 'worker'] as const) {
+      const c = await Classifier.create({ inputSize: 64, classes: 4, seed: 3 }, { backend });
+      const r = await c.fit(small, smallLabels, {
+        epochs: 300,
+        batchSize: 4,
+        learningRate: 0.05,
+        schedule: { kind: 'cosine', minLearningRate: 0.01 },
+        validationData: held,
+        earlyStopping: { patience: 5 },
+      });
+      results.push({ r, weights: await c.getWeights() });
+      await c.dispose();
+    }
+    expect(results[0]?.r.stoppedEarly).toBe(true);
+    expect(results[1]).toEqual(results[0]);
+  });
+});
