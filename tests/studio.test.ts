@@ -52,6 +52,15 @@ describe.runIf(available)('the studio in headless Chromium', () => {
     });
   }
 
+  /** No serious axe violation on the page as it is (pointer parked), no console error; then close it. */
+  async function finish(page: Page, errors: string[]) {
+    await page.mouse.move(0, 0);
+    const violations = await axeViolations(page);
+    expect(violations, violations.join('\n')).toEqual([]);
+    expect(errors, errors.join('\n')).toEqual([]);
+    await page.close();
+  }
+
   /** The canvases of one image-row view: whose row, which samples, their size and error. */
   async function canvases(page: Page, host: string) {
     return page.evaluate(
@@ -68,10 +77,7 @@ describe.runIf(available)('the studio in headless Chromium', () => {
 
   it('has no serious or critical axe violations when it opens', async () => {
     const { page, errors } = await open();
-    const violations = await axeViolations(page);
-    expect(violations, violations.join('\n')).toEqual([]);
-    expect(errors, errors.join('\n')).toEqual([]);
-    await page.close();
+    await finish(page, errors);
   });
 
   it('trains a sparse autoencoder and shows the loss, filters, reconstructions and codes', async () => {
@@ -127,12 +133,9 @@ describe.runIf(available)('the studio in headless Chromium', () => {
     expect(tip.text).toMatch(/^(line|rectangle|circle|triangle), sample \d+$/);
     await page.screenshot({ path: new URL('studio-hover.png', artifacts).pathname, fullPage: true });
     await page.mouse.move(0, 0);
-    const violations = await axeViolations(page);
-    expect(violations, violations.join('\n')).toEqual([]);
     expect(await page.isEnabled('#save')).toBe(true);
     await page.screenshot({ path: new URL('studio.png', artifacts).pathname, fullPage: true });
-    expect(errors, errors.join('\n')).toEqual([]);
-    await page.close();
+    await finish(page, errors);
   });
 
   it('compares two variants trained on the same data and seed, side by side', async () => {
@@ -170,11 +173,7 @@ describe.runIf(available)('the studio in headless Chromium', () => {
     // 10 images of 16×16 at scale 2 in one row.
     expect(rows[0]?.size).toEqual([10 * 34 + 2, 34 + 2]);
     expect(await page.locator('#compare-cards canvas.filters[data-variant]').count()).toBe(2);
-    await page.mouse.move(0, 0);
-    const violations = await axeViolations(page);
-    expect(violations, violations.join('\n')).toEqual([]);
-    expect(errors, errors.join('\n')).toEqual([]);
-    await page.close();
+    await finish(page, errors);
   });
 
   it('runs a lecture preset on the 8×8 digits: three variants with code maps, a denoising test and anomaly scores', async () => {
@@ -241,11 +240,8 @@ describe.runIf(available)('the studio in headless Chromium', () => {
       expect(Number(await fig.getAttribute('data-flagged'))).toBeGreaterThan(0.9 * held);
     }
     await page.mouse.move(0, 0);
-    const violations = await axeViolations(page);
-    expect(violations, violations.join('\n')).toEqual([]);
     await page.locator('#compare-section').screenshot({ path: new URL('studio-compare.png', artifacts).pathname });
-    expect(errors, errors.join('\n')).toEqual([]);
-    await page.close();
+    await finish(page, errors);
   });
 
   it('is usable from the keyboard alone: choose the digits, train, save and export ONNX', async () => {
