@@ -1,0 +1,108 @@
+// node --experimental-wasm-relaxed-simd bench/deep-calibrate.mjs [--epochs 100] [--layer-epochs 3]
+//   [--batch 256] [--lr 2e-3] [--workers 2] [--every 10]
+// Choosing the deep autoencoder's recipe (Hinton & Salakhutdinov's 784-1000-500-250-30) on the
+// training set only: pretrain layer by layer on the first 50 000 MNIST training images,
+// fine-tune them with Adam and a cosine schedule, and measure the squared error per image on
+// the last 10 000 training images at a checkpoint every `--every` epochs. The test images are
+// never read: bench:papers reports the test figure of the chosen recipe, once.
+// Writes bench/out/deep-calibration.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Autoencoder, loadMnist, pretrainStack } from '../dist/index.node.js';
+import { args } from './harness.mjs';
+
+const opts = args();
+const num = (name, fallback) => {
+  const v = Number(opts[name] ?? fallback);
+  if (!(v > 0)) throw new Error(`--${name}: expected a positive number, got ${opts[name]}`);
+  return v;
+};
+const epochs = num('epochs', 100);
+const layerEpochs = num('layer-epochs', 3);
+const batch = num('batch', 256);
+const lr = num('lr', 2e-3);
+const workers = num('workers', 2);
+const every = num('every', 10);
+
+const full = loadMnist({ split: 'train' });
+const split = 50000;
+const train = { rows: split, cols: 784, data: full.data.subarray(0, split * 784) };
+const validation = { rows: full.rows - split, cols: 784, data: full.data.subarray(split * 784) };
+const t0 = performance.now();
+const seconds = () => (performance.now() - t0) / 1000;
+const log = (s) => console.error(`[deep-calibrate] ${seconds().toFixed(0)} s ${s}`);
+
+/** Squared error per image of `model` on the validation rows. */
+async function validationError(model) {
+  const rec = await model.reconstruct(validation);
+  let e = 0;
+  for (let i = 0; i < rec.data.length; i++) e += (rec.data[i] - validation.data[i]) ** 2;
+  return e / validation.rows;
+}
+
+const adam = { optimizer: { kind: 'adam' } };
+const parallel = { dataParallel: { workers } };
+const { autoencoder: model } = await pretrainStack(
+  train,
+  {
+    inputSize: 784,
+    stages: [
+      { units: 1000, loss: 'bce', ...adam },
+      { units: 500, ...adam },
+      { units: 250, ...adam },
+      { units: 30, activation: 'linear', ...adam },
+    ],
+    fit: {
+      epochs: layerEpochs,
+      batchSize: 128,
+      learningRate: 1e-3,
+      ...parallel,
+      onEpochEnd: (p) => log(`pretraining epoch ${p.epoch}: loss ${p.loss.toFixed(3)}`),
+    },
+    fineTune: { optimizer: { kind: 'adam' }, seed: 1 },
+  },
+  { backend: 'worker' },
+);
+const pretrainSeconds = seconds();
+const checkpoints = [{ epoch: 0, validationSqErr: await validationError(model), seconds: seconds() }];
+log(`pretrained: validation squared error ${checkpoints[0].validationSqErr.toFixed(3)}`);
+const files = [];
+const history = [];
+const fit = await model.fit(train, {
+  epochs,
+  batchSize: batch,
+  learningRate: lr,
+  validationData: validation,
+  schedule: { kind: 'cosine', minLearningRate: lr / 100 },
+  ...parallel,
+  // The model is busy while it trains: keep each checkpoint's file and measure it afterwards.
+  checkpoint: { every, save: (file, epoch) => files.push({ epoch, file: file.slice(), seconds: seconds() }) },
+  onEpochEnd: (p) => {
+    history.push({
+      epoch: p.epoch,
+      loss: p.loss,
+      validationLoss: p.validationLoss,
+      samplesPerSecond: p.samplesPerSecond,
+    });
+    log(`epoch ${p.epoch}: loss ${p.loss.toFixed(3)}, validation ${p.validationLoss?.toFixed(3)}`);
+  },
+});
+await model.dispose();
+for (const { epoch, file, seconds: at } of files) {
+  const m = await Autoencoder.load(file);
+  checkpoints.push({ epoch, validationSqErr: await validationError(m), seconds: at });
+  await m.dispose();
+  log(`epoch ${epoch}: validation squared error ${checkpoints.at(-1).validationSqErr.toFixed(3)}`);
+}
+const report = {
+  recipe: { epochs, layerEpochs, batch, lr, workers, schedule: 'cosine to lr/100' },
+  workersUsed: fit.workers,
+  pretrainSeconds,
+  checkpoints,
+  history,
+};
+mkdirSync(new URL('out/', import.meta.url), { recursive: true });
+writeFileSync(new URL('out/deep-calibration.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
+console.log(
+  checkpoints.map((c) => `epoch ${c.epoch}: ${c.validationSqErr.toFixed(3)} (${c.seconds.toFixed(0)} s)`).join('\n'),
+);
+process.exit(0);
