@@ -7,7 +7,8 @@
 // never read: bench:papers reports the test figure of the chosen recipe, once.
 // Writes bench/out/deep-calibration.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { Autoencoder, loadMnist, pretrainStack } from '../dist/index.node.js';
+import { Autoencoder, loadMnist } from '../dist/index.node.js';
+import { pretrainDeepAE, squaredErrorPerImage } from './deep-ae.mjs';
 import { args } from './harness.mjs';
 
 const opts = args();
@@ -31,37 +32,15 @@ const t0 = performance.now();
 const seconds = () => (performance.now() - t0) / 1000;
 const log = (s) => console.error(`[deep-calibrate] ${seconds().toFixed(0)} s ${s}`);
 
-/** Squared error per image of `model` on the validation rows. */
-async function validationError(model) {
-  const rec = await model.reconstruct(validation);
-  let e = 0;
-  for (let i = 0; i < rec.data.length; i++) e += (rec.data[i] - validation.data[i]) ** 2;
-  return e / validation.rows;
-}
+const validationError = (model) => squaredErrorPerImage(model, validation);
 
-const adam = { optimizer: { kind: 'adam' } };
-const parallel = { dataParallel: { workers } };
-const { autoencoder: model } = await pretrainStack(
-  train,
-  {
-    inputSize: 784,
-    stages: [
-      { units: 1000, loss: 'bce', ...adam },
-      { units: 500, ...adam },
-      { units: 250, ...adam },
-      { units: 30, activation: 'linear', ...adam },
-    ],
-    fit: {
-      epochs: layerEpochs,
-      batchSize: 128,
-      learningRate: 1e-3,
-      ...parallel,
-      onEpochEnd: (p) => log(`pretraining epoch ${p.epoch}: loss ${p.loss.toFixed(3)}`),
-    },
-    fineTune: { optimizer: { kind: 'adam' }, seed: 1 },
-  },
-  { backend: 'worker' },
-);
+const model = await pretrainDeepAE(train, {
+  epochs: layerEpochs,
+  batchSize: 128,
+  learningRate: 1e-3,
+  dataParallel: { workers },
+  onEpochEnd: (p) => log(`pretraining epoch ${p.epoch}: loss ${p.loss.toFixed(3)}`),
+});
 const pretrainSeconds = seconds();
 const checkpoints = [{ epoch: 0, validationSqErr: await validationError(model), seconds: seconds() }];
 log(`pretrained: validation squared error ${checkpoints[0].validationSqErr.toFixed(3)}`);
@@ -73,7 +52,7 @@ const fit = await model.fit(train, {
   learningRate: lr,
   validationData: validation,
   schedule: { kind: 'cosine', minLearningRate: lr / 100 },
-  ...parallel,
+  dataParallel: { workers },
   // The model is busy while it trains: keep each checkpoint's file and measure it afterwards.
   checkpoint: { every, save: (file, epoch) => files.push({ epoch, file: file.slice(), seconds: seconds() }) },
   onEpochEnd: (p) => {

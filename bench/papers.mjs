@@ -22,6 +22,7 @@
 // Writes bench/out/papers.json.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Autoencoder, loadMnist, pretrainStack } from '../dist/index.node.js';
+import { pretrainDeepAE, squaredErrorPerImage } from './deep-ae.mjs';
 import { args, table } from './harness.mjs';
 import { overcompleteClaim, verdict } from './overcomplete.mjs';
 import { pcaSquaredError, principalSubspace } from './pca.mjs';
@@ -114,29 +115,12 @@ async function vae() {
 
 async function deepAE() {
   const t0 = performance.now();
-  // Greedy layer-wise pretraining (autoencoders standing in for the paper's RBMs), then
-  // fine-tuning of the unrolled 784-1000-500-250-30-250-500-1000-784 network.
-  const adam = { optimizer: { kind: 'adam' } };
-  const { autoencoder: model } = await pretrainStack(
-    train,
-    {
-      inputSize: 784,
-      stages: [
-        { units: 1000, loss: 'bce', ...adam },
-        { units: 500, ...adam },
-        { units: 250, ...adam },
-        { units: 30, activation: 'linear', ...adam },
-      ],
-      fit: {
-        epochs: E.deepLayer,
-        batchSize: 128,
-        learningRate: 1e-3,
-        onEpochEnd: (p) => log(`deep AE stage epoch ${p.epoch}/${p.epochs}: loss ${p.loss.toFixed(3)}`),
-      },
-      fineTune: { optimizer: { kind: 'adam' }, seed: 1 },
-    },
-    { backend: 'worker' },
-  );
+  const model = await pretrainDeepAE(train, {
+    epochs: E.deepLayer,
+    batchSize: 128,
+    learningRate: 1e-3,
+    onEpochEnd: (p) => log(`deep AE stage epoch ${p.epoch}/${p.epochs}: loss ${p.loss.toFixed(3)}`),
+  });
   const tuned = await model.fit(train, {
     epochs: E.deep,
     batchSize: 128,
@@ -147,9 +131,7 @@ async function deepAE() {
         `deep AE fine-tune epoch ${p.epoch}/${p.epochs}: loss ${p.loss.toFixed(2)}, ${Math.round(p.samplesPerSecond)} samples/s`,
       ),
   });
-  const rec = await model.reconstruct(test);
-  let sq = 0;
-  for (let i = 0; i < rec.data.length; i++) sq += (rec.data[i] - test.data[i]) ** 2;
+  const sqErrPerImage = await squaredErrorPerImage(model, test);
   const flavor = model.runtime.flavor;
   await model.dispose();
   const trainSeconds = seconds(t0);
@@ -157,7 +139,7 @@ async function deepAE() {
   const pcaRows = Math.min(train.rows, 10000);
   const pca = principalSubspace(train.data.subarray(0, pcaRows * 784), pcaRows, 784, 30);
   return {
-    sqErrPerImage: sq / test.rows,
+    sqErrPerImage,
     pca30SqErrPerImage: pcaSquaredError(test.data, test.rows, 784, pca, 30),
     seconds: trainSeconds,
     fineTuneSamplesPerSecond: spread(tuned.history.map((h) => h.samplesPerSecond)).mean,

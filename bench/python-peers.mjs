@@ -20,6 +20,17 @@ export function pythonPeers({ root, dataFile, lr, sizes }) {
   };
   const torchPython = `${root}.cache/interop-venv/bin/python`;
   const numpyPython = `${root}.cache/bench-venv/bin/python`;
+  /**
+   * The environment of a NumPy process on `threads` BLAS threads. OPENBLAS_CORETYPE /
+   * OPENBLAS_L2_SIZE (set on some machines here for old OpenBLAS builds) slow a current one:
+   * both are unset for the command only.
+   */
+  const blasEnv = (threads) => {
+    const env = { ...process.env, OPENBLAS_NUM_THREADS: `${threads}` };
+    delete env.OPENBLAS_CORETYPE;
+    delete env.OPENBLAS_L2_SIZE;
+    return env;
+  };
   let gradientChecked = false;
   /**
    * The NumPy peer's own forward and backward code in float64 against central finite
@@ -39,12 +50,7 @@ export function pythonPeers({ root, dataFile, lr, sizes }) {
   return {
     numpy(workload, rows, batch, epochs, threads, warmup = true) {
       checkNumpyGradient();
-      // OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE (set on some machines here for old OpenBLAS
-      // builds) slow a current one: unset both for this command only.
-      const env = { ...process.env, OPENBLAS_NUM_THREADS: `${threads}` };
-      delete env.OPENBLAS_CORETYPE;
-      delete env.OPENBLAS_L2_SIZE;
-      return run(numpyPython, 'numpy_ae.py', env, workload, rows, batch, epochs, [], warmup);
+      return run(numpyPython, 'numpy_ae.py', blasEnv(threads), workload, rows, batch, epochs, [], warmup);
     },
     /**
      * bench/numpy_reference.py: an independent NumPy loop for 784-256-784 only, written
@@ -53,9 +59,7 @@ export function pythonPeers({ root, dataFile, lr, sizes }) {
      * what a careful NumPy user gets, not a weak straw man.
      */
     numpyReference(rows, batch, epochs) {
-      const env = { ...process.env, OPENBLAS_NUM_THREADS: '1' };
-      delete env.OPENBLAS_CORETYPE;
-      delete env.OPENBLAS_L2_SIZE;
+      const env = blasEnv(1);
       const argv = [`${root}bench/numpy_reference.py`, dataFile, `${rows}`, `${batch}`, `${lr}`, `${epochs}`];
       return JSON.parse(
         execFileSync(numpyPython, argv, { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'] }),
