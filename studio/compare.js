@@ -258,11 +258,11 @@ export class Comparison {
   async anomalies(runs, test) {
     const foreign = noise(test.rows, test.cols);
     for (const r of runs) {
+      // The package's own rule, as a user of the API would set it.
+      const threshold = await r.model.calibrateThreshold(test, { method: 'percentile', percentile: 99 });
       const normal = (await r.model.reconstructionErrors(test)).perSample;
-      const odd = (await r.model.reconstructionErrors(foreign)).perSample;
-      const sorted = Float64Array.from(normal).sort();
-      const threshold = sorted[Math.floor(0.99 * (sorted.length - 1))];
-      const flagged = odd.filter((v) => v > threshold).length;
+      const { scores: odd, anomalous } = await r.model.detectAnomalies(foreign, threshold);
+      const flagged = anomalous.filter(Boolean).length;
       const figure = document.createElement('figure');
       figure.className = 'card';
       figure.dataset.variant = r.name;

@@ -61,6 +61,17 @@ describe.runIf(available)('the studio in headless Chromium', () => {
     await page.close();
   }
 
+  /** What a code map's hover tip shows: its image's width, its light pixels, its caption. */
+  async function tipShown(tip: ReturnType<Page['locator']>) {
+    return tip.evaluate((t) => {
+      const c = t.querySelector('canvas') as HTMLCanvasElement;
+      const px = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+      let ink = 0;
+      for (let i = 0; i < px.length; i += 4) if ((px[i] as number) > 128) ink++;
+      return { width: c.width, ink, text: t.querySelector('span')?.textContent };
+    });
+  }
+
   /** The canvases of one image-row view: whose row, which samples, their size and error. */
   async function canvases(page: Page, host: string) {
     return page.evaluate(
@@ -121,13 +132,7 @@ describe.runIf(available)('the studio in headless Chromium', () => {
     // Points overlap: move the pointer onto the first one whatever lies above it.
     await page.hover('#codemap circle.pt >> nth=0', { force: true });
     await page.waitForSelector('#codemap-tip:not([hidden])');
-    const tip = await page.evaluate(() => {
-      const c = document.querySelector('#codemap-tip canvas') as HTMLCanvasElement;
-      const px = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
-      let ink = 0;
-      for (let i = 0; i < px.length; i += 4) if ((px[i] as number) > 128) ink++;
-      return { width: c.width, ink, text: document.querySelector('#codemap-tip span')?.textContent };
-    });
+    const tip = await tipShown(page.locator('#codemap-tip'));
     expect(tip.width).toBe(16);
     expect(tip.ink).toBeGreaterThan(0);
     expect(tip.text).toMatch(/^(line|rectangle|circle|triangle), sample \d+$/);
@@ -208,13 +213,7 @@ describe.runIf(available)('the studio in headless Chromium', () => {
     await cards.nth(1).locator('circle.pt >> nth=5').hover({ force: true });
     const tip = cards.nth(1).locator('.tip');
     await tip.waitFor({ state: 'visible' });
-    const shown = await tip.evaluate((t) => {
-      const c = t.querySelector('canvas') as HTMLCanvasElement;
-      const px = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
-      let ink = 0;
-      for (let i = 0; i < px.length; i += 4) if ((px[i] as number) > 128) ink++;
-      return { width: c.width, ink, text: t.querySelector('span')?.textContent };
-    });
+    const shown = await tipShown(tip);
     expect(shown.width).toBe(8);
     expect(shown.ink).toBeGreaterThan(0);
     expect(shown.text).toMatch(/^\d, sample \d+$/);
