@@ -10,12 +10,10 @@
 //
 //   node bench/ab.mjs --base /tmp/base [--new DIR] [--rounds 5] [--flavors simd128,relaxed]
 // (`--new` another copy instead of this checkout: two copies of one build show the noise.)
-import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { relaxedSimd } from 'wasm-feature-detect';
 import { coreSpec, resolveAutoencoderConfig } from '../dist/model/config.js';
-import { args, bestSeconds, loadFlavor, table } from './harness.mjs';
+import { args, bestSeconds, loadFlavor, relaxedSimdOrRelaunch, table } from './harness.mjs';
 
 const opts = args();
 if (typeof opts.base !== 'string') {
@@ -24,14 +22,8 @@ if (typeof opts.base !== 'string') {
 }
 const rounds = Number(opts.rounds ?? 5);
 const flavors = String(opts.flavors ?? 'simd128,relaxed').split(',');
-// Node 20 runs relaxed SIMD only behind a flag: run again with it.
-if (flavors.includes('relaxed') && !(await relaxedSimd())) {
-  const flag = '--experimental-wasm-relaxed-simd';
-  if (process.execArgv.includes(flag))
-    throw new Error('relaxed SIMD is not available in this Node, even with its flag');
-  const r = spawnSync(process.execPath, [flag, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
-  process.exit(r.status ?? 1);
-}
+if (flavors.includes('relaxed') && !(await relaxedSimdOrRelaunch()))
+  throw new Error('relaxed SIMD is not available in this Node, even with its flag');
 const sides = {
   base: pathToFileURL(`${resolve(opts.base)}/`),
   new: typeof opts.new === 'string' ? pathToFileURL(`${resolve(opts.new)}/`) : new URL('../', import.meta.url),

@@ -1,15 +1,27 @@
 // Hinton & Salakhutdinov's deep autoencoder 784-1000-500-250-30 as bench:papers and
 // bench/deep-calibrate.mjs both build it: greedy layer-wise pretraining (autoencoders
 // standing in for the paper's RBMs; logistic units, a linear 30-unit code, cross-entropy on
-// the pixels for the first layer), unrolled into one deep autoencoder; and the paper's score.
+// the pixels for the first layer), unrolled into one deep autoencoder and fine-tuned with Adam
+// and a cosine schedule, data-parallel; and the paper's score.
 import { pretrainStack } from '../dist/index.node.js';
+
+/** The recipe (chosen with bench/deep-calibrate.mjs on the training set only). */
+export const DEEP_RECIPE = {
+  layerEpochs: 3,
+  layerBatch: 128,
+  layerLearningRate: 1e-3,
+  epochs: 100,
+  batch: 256,
+  learningRate: 2e-3,
+  minLearningRate: 2e-5,
+  workers: 2,
+};
 
 /**
  * The pretrained, unrolled 784-1000-500-250-30-250-500-1000-784 autoencoder, in a worker.
- * `fit`: the FitOptions of every stage (epochs, batch size, learning rate, data parallelism,
- * progress); fine-tuning uses Adam with seed 1.
+ * Stage i is seeded `seed + i`; fine-tuning uses Adam. `log(line)`: progress.
  */
-export async function pretrainDeepAE(train, fit) {
+export async function pretrainDeepAE(train, { recipe = DEEP_RECIPE, seed = 1, log = () => {} } = {}) {
   const adam = { optimizer: { kind: 'adam' } };
   const { autoencoder } = await pretrainStack(
     train,
@@ -21,12 +33,30 @@ export async function pretrainDeepAE(train, fit) {
         { units: 250, ...adam },
         { units: 30, activation: 'linear', ...adam },
       ],
-      fit,
-      fineTune: { optimizer: { kind: 'adam' }, seed: 1 },
+      fit: {
+        epochs: recipe.layerEpochs,
+        batchSize: recipe.layerBatch,
+        learningRate: recipe.layerLearningRate,
+        dataParallel: { workers: recipe.workers },
+        onEpochEnd: (p) => log(`pretraining epoch ${p.epoch}/${p.epochs}: loss ${p.loss.toFixed(3)}`),
+      },
+      fineTune: { optimizer: { kind: 'adam' }, seed },
     },
     { backend: 'worker' },
   );
   return autoencoder;
+}
+
+/** Fine-tune `model` on `train` by the recipe; `more`: further FitOptions (validation, checkpoints, progress). */
+export function fineTuneDeepAE(model, train, recipe = DEEP_RECIPE, more = {}) {
+  return model.fit(train, {
+    epochs: recipe.epochs,
+    batchSize: recipe.batch,
+    learningRate: recipe.learningRate,
+    schedule: { kind: 'cosine', minLearningRate: recipe.minLearningRate },
+    dataParallel: { workers: recipe.workers },
+    ...more,
+  });
 }
 
 /** Squared reconstruction error summed over the pixels, per image (the paper's measure). */

@@ -1,4 +1,4 @@
-// node --experimental-wasm-relaxed-simd bench/deep-calibrate.mjs [--epochs 100] [--layer-epochs 3]
+// node bench/deep-calibrate.mjs [--epochs 100] [--layer-epochs 3]
 //   [--batch 256] [--lr 2e-3] [--workers 2] [--every 10]
 // Choosing the deep autoencoder's recipe (Hinton & Salakhutdinov's 784-1000-500-250-30) on the
 // training set only: pretrain layer by layer on the first 50 000 MNIST training images,
@@ -8,8 +8,11 @@
 // Writes bench/out/deep-calibration.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Autoencoder, loadMnist } from '../dist/index.node.js';
-import { pretrainDeepAE, squaredErrorPerImage } from './deep-ae.mjs';
-import { args } from './harness.mjs';
+import { DEEP_RECIPE, fineTuneDeepAE, pretrainDeepAE, squaredErrorPerImage } from './deep-ae.mjs';
+import { args, relaxedSimdOrRelaunch } from './harness.mjs';
+
+// The long runs use relaxed SIMD where the runtime has it (Node 20: behind a flag).
+await relaxedSimdOrRelaunch();
 
 const opts = args();
 const num = (name, fallback) => {
@@ -17,11 +20,16 @@ const num = (name, fallback) => {
   if (!(v > 0)) throw new Error(`--${name}: expected a positive number, got ${opts[name]}`);
   return v;
 };
-const epochs = num('epochs', 100);
-const layerEpochs = num('layer-epochs', 3);
-const batch = num('batch', 256);
-const lr = num('lr', 2e-3);
-const workers = num('workers', 2);
+const lr = num('lr', DEEP_RECIPE.learningRate);
+const recipe = {
+  ...DEEP_RECIPE,
+  epochs: num('epochs', DEEP_RECIPE.epochs),
+  layerEpochs: num('layer-epochs', DEEP_RECIPE.layerEpochs),
+  batch: num('batch', DEEP_RECIPE.batch),
+  learningRate: lr,
+  minLearningRate: lr / 100,
+  workers: num('workers', DEEP_RECIPE.workers),
+};
 const every = num('every', 10);
 
 const full = loadMnist({ split: 'train' });
@@ -34,25 +42,14 @@ const log = (s) => console.error(`[deep-calibrate] ${seconds().toFixed(0)} s ${s
 
 const validationError = (model) => squaredErrorPerImage(model, validation);
 
-const model = await pretrainDeepAE(train, {
-  epochs: layerEpochs,
-  batchSize: 128,
-  learningRate: 1e-3,
-  dataParallel: { workers },
-  onEpochEnd: (p) => log(`pretraining epoch ${p.epoch}: loss ${p.loss.toFixed(3)}`),
-});
+const model = await pretrainDeepAE(train, { recipe, log });
 const pretrainSeconds = seconds();
 const checkpoints = [{ epoch: 0, validationSqErr: await validationError(model), seconds: seconds() }];
 log(`pretrained: validation squared error ${checkpoints[0].validationSqErr.toFixed(3)}`);
 const files = [];
 const history = [];
-const fit = await model.fit(train, {
-  epochs,
-  batchSize: batch,
-  learningRate: lr,
+const fit = await fineTuneDeepAE(model, train, recipe, {
   validationData: validation,
-  schedule: { kind: 'cosine', minLearningRate: lr / 100 },
-  dataParallel: { workers },
   // The model is busy while it trains: keep each checkpoint's file and measure it afterwards.
   checkpoint: { every, save: (file, epoch) => files.push({ epoch, file: file.slice(), seconds: seconds() }) },
   onEpochEnd: (p) => {
@@ -73,7 +70,7 @@ for (const { epoch, file, seconds: at } of files) {
   log(`epoch ${epoch}: validation squared error ${checkpoints.at(-1).validationSqErr.toFixed(3)}`);
 }
 const report = {
-  recipe: { epochs, layerEpochs, batch, lr, workers, schedule: 'cosine to lr/100' },
+  recipe: { ...recipe, schedule: 'cosine to lr/100' },
   workersUsed: fit.workers,
   pretrainSeconds,
   checkpoints,

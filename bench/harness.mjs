@@ -1,7 +1,9 @@
 // Shared pieces of the benchmarks: loading a built flavour of the core outside the facade,
 // and timing with the best of several trials (this machine is shared and noisy: the
 // fastest trial is the one least disturbed).
+import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { relaxedSimd } from 'wasm-feature-detect';
 
 /**
  * A fresh instance of one flavour of the core: the shipped binary (dist/wasm/), or with
@@ -59,4 +61,16 @@ export function table(header, rows) {
   const cells = [header, ...rows].map((r) => r.map(String));
   const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
   return cells.map((r) => r.map((c, i) => c.padStart(widths[i])).join('  ')).join('\n');
+}
+
+/**
+ * Whether this process can run relaxed SIMD. Node 20 has it only behind a flag: without it,
+ * the script runs again with the flag (once) and this process exits with that run's status.
+ */
+export async function relaxedSimdOrRelaunch() {
+  if (await relaxedSimd()) return true;
+  const flag = '--experimental-wasm-relaxed-simd';
+  if (process.execArgv.includes(flag)) return false;
+  const r = spawnSync(process.execPath, [flag, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
 }

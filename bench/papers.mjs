@@ -6,40 +6,51 @@
 // - the PyTorch-example VAE 784-400-20 (ReLU, Adam 1e-3, batch 128, 10 epochs, summed BCE
 //   + KL on non-binarised MNIST, PyTorch's default initialisation): test loss in nats per
 //   image (PyTorch: ≈ 105.6);
-// - Hinton & Salakhutdinov's deep autoencoder 784-1000-500-250-30 (logistic units, linear
-//   code), pretrained layer by layer then fine-tuned: test squared error per image against a
-//   30-component PCA computed here (paper: 3.00 vs 13.87).
+// - Hinton & Salakhutdinov's deep autoencoder 784-1000-500-250-30 (bench/deep-ae.mjs: logistic
+//   units, linear code, pretrained layer by layer then fine-tuned on two data-parallel
+//   workers): test squared error per image against a 30-component PCA computed here (paper:
+//   3.00 vs 13.87).
 // Optimisers here are Adam on minibatches (the papers used L-BFGS, SGD, RBM pretraining).
+// Node 20 runs relaxed SIMD behind a flag: the script restarts itself with it.
 // --quick: 10 000 training and 2 000 test images, fewer epochs (a few minutes).
-// --seeds N: train the VAE and the overcomplete protocol from N seeds (1..N) and report the
-//   mean and the spread (one VAE run's figure moves by about a tenth of a nat with the seed).
+// - Vincent et al. (2010)'s stacked denoising autoencoder SdA-3 784-1000-1000-1000-10
+//   (bench/sda.mjs: masking noise 25%, tied weights, greedy pretraining, then supervised
+//   fine-tuning with early stopping on the last 10 000 training images): test error (paper:
+//   1.28%).
+// --seeds N: train the VAE, SdA-3, the deep autoencoder and the overcomplete protocol from N
+//   seeds (1..N) and report the mean and the spread (one VAE run's figure moves by about a
+//   tenth of a nat with the seed).
 // - the lecture's overcomplete claim (bench/overcomplete.mjs): a 784-1024 sigmoid autoencoder
 //   trained by SGD with early stopping on 10 000 training images, judged on the 10 000 test
 //   images by a softmax on its frozen codes and by fine-tuning from its encoder, each against
 //   the raw pixels and an untrained network of the same shape and seed (--seeds N: seeds 1..N).
-// --only ufldl,vae,deep,overcomplete: run a subset; the other entries of an existing
+// --only ufldl,vae,deep,sda3,overcomplete: run a subset; the other entries of an existing
 //   papers.json are kept.
 // Writes bench/out/papers.json.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Autoencoder, loadMnist, pretrainStack } from '../dist/index.node.js';
-import { pretrainDeepAE, squaredErrorPerImage } from './deep-ae.mjs';
-import { args, table } from './harness.mjs';
+import { DEEP_RECIPE, fineTuneDeepAE, pretrainDeepAE, squaredErrorPerImage } from './deep-ae.mjs';
+import { args, relaxedSimdOrRelaunch, table } from './harness.mjs';
 import { overcompleteClaim, verdict } from './overcomplete.mjs';
 import { pcaSquaredError, principalSubspace } from './pca.mjs';
+import { rowsOf, SDA_RECIPE, trainSda } from './sda.mjs';
+
+// The long runs use relaxed SIMD where the runtime has it (Node 20: behind a flag).
+await relaxedSimdOrRelaunch();
 
 const opts = args();
 const quick = Boolean(opts.quick);
-const vaeSeeds = Number(opts.seeds ?? 1);
-const ALL = ['ufldl', 'vae', 'deep', 'overcomplete'];
+const seeds = Number(opts.seeds ?? 1);
+const ALL = ['ufldl', 'vae', 'deep', 'sda3', 'overcomplete'];
 const only = new Set(String(opts.only ?? ALL.join(',')).split(','));
 const unknown = [...only].filter((o) => !ALL.includes(o));
 if (unknown.length) throw new Error(`--only: unknown ${unknown.join(', ')}; expected some of ${ALL.join(', ')}`);
-if (!Number.isInteger(vaeSeeds) || vaeSeeds < 1) throw new Error(`--seeds: expected an integer ≥ 1, got ${opts.seeds}`);
+if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`--seeds: expected an integer ≥ 1, got ${opts.seeds}`);
 const train = loadMnist({ split: 'train', ...(quick ? { limit: 10000 } : {}) });
 const test = loadMnist({ split: 'test', ...(quick ? { limit: 2000 } : {}) });
 const E = quick
-  ? { layer: 4, head: 5, tune: 5, vae: 3, deepLayer: 1, deep: 3, overcompleteAe: 3, overcompleteProbe: 5 }
-  : { layer: 15, head: 20, tune: 20, vae: 10, deepLayer: 3, deep: 8, overcompleteAe: 10, overcompleteProbe: 30 };
+  ? { layer: 4, head: 5, tune: 5, vae: 3, overcompleteAe: 3, overcompleteProbe: 5 }
+  : { layer: 15, head: 20, tune: 20, vae: 10, overcompleteAe: 10, overcompleteProbe: 30 };
 const log = (s) => console.error(`[bench:papers] ${s}`);
 const seconds = (t0) => (performance.now() - t0) / 1000;
 
@@ -104,47 +115,58 @@ async function vaeRun(seed) {
 async function vae() {
   const t0 = performance.now();
   const testLosses = [];
-  for (let seed = 1; seed <= vaeSeeds; seed++) testLosses.push(await vaeRun(seed));
+  for (let seed = 1; seed <= seeds; seed++) testLosses.push(await vaeRun(seed));
   const mean = testLosses.reduce((a, b) => a + b, 0) / testLosses.length;
   const sd =
     testLosses.length > 1
       ? Math.sqrt(testLosses.reduce((a, b) => a + (b - mean) ** 2, 0) / (testLosses.length - 1))
       : 0;
-  return { testLoss: mean, testLossSd: sd, testLosses, seconds: seconds(t0) / vaeSeeds };
+  return { testLoss: mean, testLossSd: sd, testLosses, seconds: seconds(t0) / seeds };
 }
 
+/** The deep autoencoder from each seed, on every training image; PCA-30 beside it. */
 async function deepAE() {
-  const t0 = performance.now();
-  const model = await pretrainDeepAE(train, {
-    epochs: E.deepLayer,
-    batchSize: 128,
-    learningRate: 1e-3,
-    onEpochEnd: (p) => log(`deep AE stage epoch ${p.epoch}/${p.epochs}: loss ${p.loss.toFixed(3)}`),
-  });
-  const tuned = await model.fit(train, {
-    epochs: E.deep,
-    batchSize: 128,
-    learningRate: 1e-3,
-    schedule: { kind: 'cosine', minLearningRate: 1e-4 },
-    onEpochEnd: (p) =>
-      log(
-        `deep AE fine-tune epoch ${p.epoch}/${p.epochs}: loss ${p.loss.toFixed(2)}, ${Math.round(p.samplesPerSecond)} samples/s`,
-      ),
-  });
-  const sqErrPerImage = await squaredErrorPerImage(model, test);
-  const flavor = model.runtime.flavor;
-  await model.dispose();
-  const trainSeconds = seconds(t0);
+  const recipe = quick ? { ...DEEP_RECIPE, layerEpochs: 1, epochs: 3 } : DEEP_RECIPE;
+  const runs = [];
+  for (let seed = 1; seed <= seeds; seed++) {
+    const t0 = performance.now();
+    const model = await pretrainDeepAE(train, { recipe, seed, log: (s) => log(`deep AE seed ${seed} ${s}`) });
+    const tuned = await fineTuneDeepAE(model, train, recipe, {
+      onEpochEnd: (p) =>
+        log(
+          `deep AE seed ${seed} fine-tuning epoch ${p.epoch}/${p.epochs}: loss ${p.loss.toFixed(2)}, ${Math.round(p.samplesPerSecond)} samples/s`,
+        ),
+    });
+    const sqErrPerImage = await squaredErrorPerImage(model, test);
+    const flavor = model.runtime.flavor;
+    await model.dispose();
+    runs.push({
+      seed,
+      sqErrPerImage,
+      seconds: seconds(t0),
+      fineTuneSamplesPerSecond: spread(tuned.history.map((h) => h.samplesPerSecond)).mean,
+      workers: tuned.workers,
+      flavor,
+    });
+    log(
+      `deep AE seed ${seed}: test squared error ${sqErrPerImage.toFixed(3)} per image (${runs.at(-1).seconds.toFixed(0)} s)`,
+    );
+  }
   log('PCA-30 (covariance of 10 000 training images, subspace iteration)…');
   const pcaRows = Math.min(train.rows, 10000);
   const pca = principalSubspace(train.data.subarray(0, pcaRows * 784), pcaRows, 784, 30);
+  const errors = spread(runs.map((r) => r.sqErrPerImage));
+  const { workers, flavor } = runs[0];
   return {
-    sqErrPerImage,
+    sqErrPerImage: errors.mean,
+    sqErrPerImageSd: errors.sd,
     pca30SqErrPerImage: pcaSquaredError(test.data, test.rows, 784, pca, 30),
-    seconds: trainSeconds,
-    fineTuneSamplesPerSecond: spread(tuned.history.map((h) => h.samplesPerSecond)).mean,
-    workers: tuned.workers,
+    seconds: spread(runs.map((r) => r.seconds)).mean,
+    fineTuneSamplesPerSecond: spread(runs.map((r) => r.fineTuneSamplesPerSecond)).mean,
+    workers,
     flavor,
+    recipe,
+    runs,
   };
 }
 
@@ -155,11 +177,44 @@ function spread(values) {
   return { mean, sd };
 }
 
+/** SdA-3 from each seed: pretrained and fine-tuned on the first 5/6 of the training images, early stopping on the rest. */
+async function sda3() {
+  const recipe = quick ? { ...SDA_RECIPE, layerEpochs: 1, epochs: 3 } : SDA_RECIPE;
+  const split = Math.round((train.rows * 5) / 6);
+  const runs = [];
+  for (let seed = 1; seed <= seeds; seed++) {
+    const t0 = performance.now();
+    const r = await trainSda(rowsOf(train, 0, split), rowsOf(train, split, train.rows), {
+      recipe,
+      seed,
+      log: (s) => log(`SdA-3 seed ${seed} ${s}`),
+    });
+    const testError = 1 - (await r.classifier.evaluate(test, test.labels)).accuracy;
+    await r.classifier.dispose();
+    const { classifier: _c, validationErrors: _v, ...figures } = r;
+    runs.push({ seed, testError, seconds: seconds(t0), ...figures });
+    log(`SdA-3 seed ${seed}: test error ${(100 * testError).toFixed(2)}% (${runs.at(-1).seconds.toFixed(0)} s)`);
+  }
+  const errors = spread(runs.map((r) => r.testError));
+  const first = runs[0];
+  return {
+    testError: errors.mean,
+    testErrorSd: errors.sd,
+    seconds: spread(runs.map((r) => r.seconds)).mean,
+    workers: first.workers,
+    flavor: first.flavor,
+    recipe,
+    trainImages: split,
+    validationImages: train.rows - split,
+    runs,
+  };
+}
+
 async function overcomplete() {
   const t0 = performance.now();
   const small = { train: loadMnist({ split: 'train', limit: quick ? 3000 : 10000 }), test };
   const runs = [];
-  for (let seed = 1; seed <= vaeSeeds; seed++) {
+  for (let seed = 1; seed <= seeds; seed++) {
     const r = await overcompleteClaim({
       ...small,
       units: 1024,
@@ -194,13 +249,14 @@ const report = { ...previous, quick, trainImages: train.rows, testImages: test.r
 if (only.has('ufldl')) report.ufldlStacked = await ufldl();
 if (only.has('vae')) report.vae = await vae();
 if (only.has('deep')) report.deepAE = await deepAE();
+if (only.has('sda3')) report.sda3 = await sda3();
 if (only.has('overcomplete')) report.overcomplete = await overcomplete();
 mkdirSync(new URL('out/', import.meta.url), { recursive: true });
 writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);
 const pct = (v) => `${(100 * v).toFixed(2)}%`;
 const pm = ({ mean, sd }, n) => (n > 1 ? `${pct(mean)} ± ${(100 * sd).toFixed(2)}` : pct(mean));
 const rows = [];
-const { ufldlStacked: u, vae: v, deepAE: d, overcomplete: o } = report;
+const { ufldlStacked: u, vae: v, deepAE: d, sda3: a, overcomplete: o } = report;
 if (u) {
   rows.push(
     ['UFLDL stacked, softmax on frozen features', pct(u.accuracyBefore), '87.7%', ''],
@@ -220,12 +276,24 @@ if (d) {
   rows.push(
     [
       'deep AE 784-1000-500-250-30, sq. error/image',
-      d.sqErrPerImage.toFixed(2),
+      (d.runs?.length ?? 1) > 1
+        ? `${d.sqErrPerImage.toFixed(2)} ± ${d.sqErrPerImageSd.toFixed(2)} (${d.runs.length} seeds)`
+        : d.sqErrPerImage.toFixed(2),
       '3.00',
       `${d.seconds.toFixed(0)} s${d.workers ? ` (${d.workers} worker${d.workers > 1 ? 's' : ''}, ${d.flavor}, ${Math.round(d.fineTuneSamplesPerSecond)} samples/s fine-tuning)` : ''}`,
     ],
     ['PCA-30, sq. error/image', d.pca30SqErrPerImage.toFixed(2), '13.87', ''],
   );
+}
+if (a) {
+  const n = a.runs.length;
+  const r = a.runs[0];
+  rows.push([
+    'SdA-3 784-1000-1000-1000-10, test error',
+    n > 1 ? `${pm({ mean: a.testError, sd: a.testErrorSd }, n)} (${n} seeds)` : pct(a.testError),
+    '1.28%',
+    `${a.seconds.toFixed(0)} s (${a.workers} workers pretraining at ${Math.round(r.pretrainSamplesPerSecond)} samples/s, 1 fine-tuning at ${Math.round(r.fineTuneSamplesPerSecond)}; ${a.flavor})`,
+  ]);
 }
 if (o) {
   const n = o.seeds;

@@ -1,7 +1,7 @@
 // Classifier.fit with validation data, early stopping and a learning-rate schedule, and the
 // classifier's setWeights.
 import { describe, expect, it } from 'vitest';
-import { Classifier, type ClassifierEpochProgress, type Matrix, shapes } from '../dist/index.node.js';
+import { Autoencoder, Classifier, type ClassifierEpochProgress, type Matrix, shapes } from '../dist/index.node.js';
 import { expectError } from './helpers/errors.js';
 
 const all = shapes({ count: 80, size: 8, seed: 5 }); // 64 features, 4 classes
@@ -89,6 +89,40 @@ describe('Classifier.fit: early stopping', () => {
     expect((await d.evaluate(held.data, held.labels)).loss).toBe(strict.validation?.[0]?.loss);
     await c.dispose();
     await d.dispose();
+  });
+});
+
+describe('Classifier.fit: early stopping on accuracy', () => {
+  it('monitor: accuracy keeps the first epoch of best validation accuracy', async () => {
+    const c = await Classifier.create({ inputSize: 64, classes: 4, seed: 3 });
+    const r = await c.fit(small, smallLabels, {
+      epochs: 60,
+      batchSize: 4,
+      learningRate: 0.05,
+      validationData: held,
+      earlyStopping: { patience: 4, monitor: 'accuracy' },
+    });
+    const accuracy = (r.validation ?? []).map((v) => v.accuracy);
+    const best = accuracy.indexOf(Math.max(...accuracy)) + 1;
+    expect(r.bestEpoch).toBe(best);
+    // It stops `patience` epochs after the best accuracy (or runs out of epochs), not on the loss's terms.
+    expect(r.losses.length).toBe(Math.min(60, best + 4));
+    expect(r.stoppedEarly).toBe(r.losses.length < 60);
+    expect((await c.evaluate(held.data, held.labels)).accuracy).toBe(accuracy[best - 1]);
+    await c.dispose();
+  });
+
+  it('refuses an unknown monitor, and autoencoders have only the loss to watch', async () => {
+    const c = await Classifier.create({ inputSize: 64, classes: 4 });
+    const fit = { epochs: 1, validationData: held, earlyStopping: { patience: 1, monitor: 'error' as 'loss' } };
+    await expect(c.fit(small, smallLabels, fit)).rejects.toThrow(/earlyStopping\.monitor = "error".*loss, accuracy/);
+    await c.dispose();
+    const ae = await Autoencoder.create({ inputSize: 64, hiddenSize: 8 });
+    const stop = { patience: 1, monitor: 'accuracy' } as unknown as { patience: number };
+    await expect(ae.fit(small, { epochs: 1, validationSplit: 0.2, earlyStopping: stop })).rejects.toThrow(
+      /earlyStopping.*monitor/,
+    );
+    await ae.dispose();
   });
 });
 

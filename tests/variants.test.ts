@@ -120,6 +120,40 @@ describe('denoising autoencoder', () => {
   });
 });
 
+describe('stacked denoising autoencoder with cross-entropy at every stage (Vincent et al. 2010)', () => {
+  const stage = (units: number, activation: 'sigmoid' | 'relu' = 'sigmoid') => ({
+    units,
+    activation,
+    corruption: { kind: 'mask' as const, nu: 0.25 },
+    tiedWeights: true,
+    loss: 'bce' as const,
+    optimizer: { kind: 'adam' as const },
+  });
+
+  it('reconstructs sigmoid codes from logits above the first stage, and trains each stage on two workers', async () => {
+    const { autoencoder, stages } = await pretrainStack(train, {
+      inputSize: 64,
+      stages: [stage(48), stage(32), stage(16)],
+      fit: { epochs: 8, batchSize: 32, learningRate: 3e-3, dataParallel: { workers: 2 } },
+    });
+    for (const h of stages) {
+      expect(h.losses.at(-1)).toBeLessThan(h.losses[0] as number);
+      // The codes of the stage below reach the replicas too: no stage falls back to one worker.
+      expect(h.workers).toBe(2);
+      expect(h.dataParallelFallback).toBeUndefined();
+    }
+    const e = await autoencoder.evaluate(test);
+    expect(Number.isFinite(e.reconstruction)).toBe(true);
+    await autoencoder.dispose();
+  });
+
+  it('refuses cross-entropy on codes that are not in (0, 1), naming the stage', async () => {
+    await expect(
+      pretrainStack(train, { inputSize: 64, stages: [stage(48, 'relu'), stage(32)], fit: { epochs: 1 } }),
+    ).rejects.toThrow(/stages\[1\]\.loss = "bce".*relu codes of stage 0.*sigmoid/);
+  });
+});
+
 describe('contractive autoencoder', () => {
   it('has a much smaller encoder Jacobian than a plain AE at comparable reconstruction error', async () => {
     const base = { inputSize: 64, hiddenSize: 32, optimizer: { kind: 'adam' as const }, seed: 9 };

@@ -236,11 +236,14 @@ export class Autoencoder extends EngineObject {
     };
   }
 
-  /** @internal Train on a dataset already in this model's engine. */
-  async fitDataset(dataset: number, rows: number, options: FitOptions): Promise<FitResult> {
+  /**
+   * @internal Train on a dataset already in this model's engine; `source`, its rows in this
+   * thread, lets data-parallel replicas have them too.
+   */
+  async fitDataset(dataset: number, rows: number, options: FitOptions, source?: Matrix): Promise<FitResult> {
     this.alive();
     return this.rt.whileTraining(this.id, 'fit()', () =>
-      fitDataset(this.rt, this.id, this.trainingTarget(), dataset, rows, options, () => this.save()),
+      fitDataset(this.rt, this.id, this.trainingTarget(), dataset, rows, options, () => this.save(), source),
     );
   }
 

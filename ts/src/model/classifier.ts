@@ -65,16 +65,27 @@ export interface ClassifierFitOptions {
     labels: ArrayLike<number>;
   };
   /**
-   * Stop when the validation cross-entropy stops improving (needs validation data); with
-   * `restoreBest` (default true) the classifier ends with the parameters of its best epoch.
+   * Stop when the validation figure stops improving (needs validation data): its
+   * cross-entropy (`monitor: 'loss'`, the default) or its accuracy (`monitor: 'accuracy'`,
+   * the classification error that papers stop on). With `restoreBest` (default true) the
+   * classifier ends with the parameters of its best epoch.
    */
-  earlyStopping?: EarlyStoppingConfig;
+  earlyStopping?: ClassifierEarlyStopping;
   /** Train the encoder layers too (`true`, fine-tuning) or only the softmax head. Default true. */
   trainBody?: boolean;
   /** Called after every epoch with its progress (validation figures when there is validation data). */
   onEpochEnd?: (p: ClassifierEpochProgress) => void;
   /** Stops training at the end of the current epoch (at once if already aborted); the promise rejects with `E_ABORTED`. */
   signal?: AbortSignal;
+}
+
+/** Early stopping of {@link Classifier.fit}: as for autoencoders, and which figure to watch. */
+export interface ClassifierEarlyStopping extends EarlyStoppingConfig {
+  /**
+   * `'loss'` (default): the validation cross-entropy must fall by more than `minDelta`;
+   * `'accuracy'`: the validation accuracy (a fraction in [0, 1]) must rise by more than `minDelta`.
+   */
+  monitor?: 'loss' | 'accuracy';
 }
 
 /** What {@link Classifier.fit} returns. */
@@ -220,7 +231,7 @@ export class Classifier extends EngineObject {
 
   /**
    * Train on labelled data, optionally watching validation data (`validationSplit` or
-   * `validationData`) and stopping early when its cross-entropy stops improving.
+   * `validationData`) and stopping early when its cross-entropy or accuracy stops improving.
    */
   async fit(data: MatrixLike, labels: ArrayLike<number>, options: ClassifierFitOptions): Promise<ClassifierFitResult> {
     this.alive();
@@ -263,7 +274,7 @@ export class Classifier extends EngineObject {
     if (typeof lr !== 'number' || !(lr > 0) || !Number.isFinite(lr))
       throw invalid('learningRate', lr, 'a finite number > 0');
     const schedule = resolveSchedule(options.schedule);
-    const stopping = resolveEarlyStopping(options.earlyStopping, held !== undefined);
+    const stopping = resolveEarlyStopping(options.earlyStopping, held !== undefined, ['loss', 'accuracy'] as const);
     const { signal } = options;
     if (signal?.aborted) throw aborted(signal);
     // Marked before the first await: nothing else may train it or set its weights meanwhile.
@@ -275,7 +286,10 @@ export class Classifier extends EngineObject {
         const validation: { loss: number; accuracy: number }[] = [];
         const inline = this.rt.info.backend === 'inline';
         // The best epoch's parameters are kept on this side of the boundary, to be put back.
-        let best = { loss: Number.POSITIVE_INFINITY, epoch: 0, parameters: undefined as Float32Array | undefined };
+        // `worse` is the watched figure oriented so that lower is better.
+        const worse = (v: { loss: number; accuracy: number }) =>
+          stopping?.monitor === 'accuracy' ? -v.accuracy : v.loss;
+        let best = { worse: Number.POSITIVE_INFINITY, epoch: 0, parameters: undefined as Float32Array | undefined };
         let stoppedEarly = false;
         for (let epoch = 1; epoch <= epochs; epoch++) {
           const learningRate = learningRateAt(lr, schedule, epoch, epochs);
@@ -291,9 +305,9 @@ export class Classifier extends EngineObject {
             ...(score ? { validationLoss: score.loss, validationAccuracy: score.accuracy } : {}),
           });
           if (stopping && score) {
-            if (score.loss < best.loss - stopping.minDelta) {
+            if (worse(score) < best.worse - stopping.minDelta) {
               const parameters = stopping.restoreBest ? await call.classifierParameters(this.id) : undefined;
-              best = { loss: score.loss, epoch, parameters };
+              best = { worse: worse(score), epoch, parameters };
             } else if (epoch - best.epoch >= stopping.patience) {
               stoppedEarly = epoch < epochs;
               break;

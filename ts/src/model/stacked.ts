@@ -1,14 +1,20 @@
 import { checkArgs, checkOptions, integer, kinds, RUNTIME_OPTIONS } from '../base/check.js';
 import { DiaboloError } from '../base/errors.js';
 import { MAX_UNITS } from '../base/limits.js';
+import { SCHEMA } from '../base/schema.js';
 import type {
+  ActivationName,
   AutoencoderConfig,
   FitOptions,
   FitResult,
   LayerConfig,
+  Matrix,
   MatrixLike,
   RuntimeOptions,
 } from '../base/types.js';
+
+type LossRule = (typeof SCHEMA.losses)[keyof typeof SCHEMA.losses];
+
 import { Runtime } from '../core/runtime.js';
 import { toMatrix } from '../data/matrix.js';
 import { resolveFitOptions } from '../train/options.js';
@@ -48,6 +54,25 @@ export interface StackResult {
 }
 
 /**
+ * Above the first stage the targets are the codes of the stage below: its reconstruction
+ * takes that stage's activation — as its output layer, or as the link of a loss that applies
+ * one itself (`bce` reconstructs sigmoid codes from logits, and needs codes in (0, 1)).
+ */
+function belowOutput(stage: number, below: ActivationName | undefined, loss: unknown): Partial<AutoencoderConfig> {
+  if (below === undefined) return {};
+  const rule = typeof loss === 'string' ? (SCHEMA.losses as Record<string, LossRule>)[loss] : undefined;
+  if (!rule?.requiredOutput) return { outputActivation: below };
+  if (rule.link !== below) {
+    throw invalid(
+      `stages[${stage}].loss`,
+      loss,
+      `a loss that can reconstruct the ${below} codes of stage ${stage - 1} ("${loss}" needs ${rule.link} codes in (0, 1))`,
+    );
+  }
+  return {};
+}
+
+/**
  * Greedy layer-wise pretraining (the lecture's stacked autoencoder): train AE₁ on X,
  * compute H₁ = f₁(X) inside WASM memory, train AE₂ on H₁, and so on, each stage trained
  * while the others stay frozen; then unroll the stages into one deep autoencoder.
@@ -81,6 +106,7 @@ export async function pretrainStack(
   // Validate every stage before any training starts.
   const configs = [];
   let width = options.inputSize;
+  let parallel = false;
   for (const [i, stage] of options.stages.entries()) {
     checkArgs('pretrainStack', [`options.stages[${i}]`, stage, kinds.object]);
     checkArgs('pretrainStack', [`options.stages[${i}].fit`, stage.fit ?? {}, kinds.object]);
@@ -91,16 +117,14 @@ export async function pretrainStack(
       if ((layerKeys as readonly string[]).includes(k)) (layer as unknown as Record<string, unknown>)[k] = v;
       else others[k] = v;
     }
-    const previous = configs.at(-1);
     const cfg = resolveAutoencoderConfig({
-      // Above the first stage, the targets are codes: reconstruct them with the lower layer's activation.
-      ...(previous ? { outputActivation: previous.layers[0]?.activation } : {}),
+      ...belowOutput(i, configs.at(-1)?.layers[0]?.activation, others.loss),
       ...(others as Omit<AutoencoderConfig, 'inputSize'>),
       inputSize: width,
       layers: [layer],
       seed: (others.seed as number | undefined) ?? (options.fineTune?.seed ?? 1) + i,
     });
-    resolveFitOptions(stage.fit ?? options.fit, x.rows, cfg.optimizer);
+    if (resolveFitOptions(stage.fit ?? options.fit, x.rows, cfg.optimizer).dataParallel > 1) parallel = true;
     configs.push(cfg);
     width = stage.units;
   }
@@ -108,13 +132,17 @@ export async function pretrainStack(
   const stages: FitResult[] = [];
   const trained: Autoencoder[] = [];
   try {
-    const first = await upload(rt, x);
-    let current = first;
+    let current = await upload(rt, x);
+    // Data-parallel replicas are fed from this thread: where a stage trains on several
+    // workers, every stage's codes come back here and go to the next stage from here.
+    let source: Matrix | undefined = parallel ? x : undefined;
     for (const [i, cfg] of configs.entries()) {
       const ae = await Autoencoder.build(rt, cfg);
       trained.push(ae);
-      stages.push(await ae.fitDataset(current, x.rows, options.stages[i]?.fit ?? options.fit));
-      const next = await rt.call.encodeDataset(ae.handle.id, current);
+      stages.push(await ae.fitDataset(current, x.rows, options.stages[i]?.fit ?? options.fit, source));
+      if (i === configs.length - 1) break;
+      if (source) source = await ae.encode(source);
+      const next = source ? await upload(rt, source) : await rt.call.encodeDataset(ae.handle.id, current);
       await rt.call.dispose(current);
       current = next;
     }

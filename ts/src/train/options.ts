@@ -11,7 +11,7 @@ export interface ResolvedFitOptions {
   learningRate: number;
   schedule: ScheduleConfig;
   validationSplit: number;
-  earlyStopping: { patience: number; minDelta: number; restoreBest: boolean } | null;
+  earlyStopping: { patience: number; minDelta: number; restoreBest: boolean; monitor: 'loss' } | null;
   klWarmupEpochs: number;
   /** 0 = no clipping. */
   gradientClipNorm: number;
@@ -180,16 +180,20 @@ export function resolveSchedule(schedule: unknown): ScheduleConfig {
 }
 
 /** Early stopping with its defaults, or null when absent; it needs validation data to watch. */
-export function resolveEarlyStopping(
+export function resolveEarlyStopping<M extends string = 'loss'>(
   earlyStopping: unknown,
   hasValidation: boolean,
-): ResolvedFitOptions['earlyStopping'] {
+  monitors: readonly M[] = ['loss' as M],
+): { patience: number; minDelta: number; restoreBest: boolean; monitor: M } | null {
   if (earlyStopping === undefined) return null;
-  const e = plainObject('earlyStopping', earlyStopping, new Set(['patience', 'minDelta', 'restoreBest']));
+  // `monitor` is an option only where there is more than the loss to watch (classifiers).
+  const keys = ['patience', 'minDelta', 'restoreBest', ...(monitors.length > 1 ? ['monitor'] : [])];
+  const e = plainObject('earlyStopping', earlyStopping, new Set(keys));
   const resolved = {
     patience: int('earlyStopping.patience', e.patience, 1, 1e9),
     minDelta: num('earlyStopping.minDelta', e.minDelta ?? 0, nonNegative, 'a number ≥ 0'),
     restoreBest: bool('earlyStopping.restoreBest', e.restoreBest ?? true),
+    monitor: oneOf('earlyStopping.monitor', e.monitor ?? monitors[0], monitors),
   };
   if (!hasValidation) {
     throw invalid('earlyStopping', 'without validation data', 'validationSplit > 0 or validationData');
