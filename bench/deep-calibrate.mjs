@@ -9,7 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Autoencoder, loadMnist } from '../dist/index.node.js';
 import { DEEP_RECIPE, fineTuneDeepAE, pretrainDeepAE, squaredErrorPerImage } from './deep-ae.mjs';
-import { args, relaxedSimdOrRelaunch } from './harness.mjs';
+import { args, relaxedSimdOrRelaunch, rowsOf } from './harness.mjs';
 
 // The long runs use relaxed SIMD where the runtime has it (Node 20: behind a flag).
 await relaxedSimdOrRelaunch();
@@ -34,8 +34,8 @@ const every = num('every', 10);
 
 const full = loadMnist({ split: 'train' });
 const split = 50000;
-const train = { rows: split, cols: 784, data: full.data.subarray(0, split * 784) };
-const validation = { rows: full.rows - split, cols: 784, data: full.data.subarray(split * 784) };
+const train = rowsOf(full, 0, split);
+const validation = rowsOf(full, split, full.rows);
 const t0 = performance.now();
 const seconds = () => (performance.now() - t0) / 1000;
 const log = (s) => console.error(`[deep-calibrate] ${seconds().toFixed(0)} s ${s}`);

@@ -74,3 +74,20 @@ export async function relaxedSimdOrRelaunch() {
   const r = spawnSync(process.execPath, [flag, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
+
+/** Mean and sample standard deviation (0 for a single value). */
+export function spread(values) {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const sd = values.length > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1)) : 0;
+  return { mean, sd };
+}
+
+/** Rows `[from, to)` of a matrix (with its labels, if it has some), without copying. */
+export function rowsOf(set, from, to) {
+  return {
+    rows: to - from,
+    cols: set.cols,
+    data: set.data.subarray(from * set.cols, to * set.cols),
+    ...(set.labels ? { labels: set.labels.subarray(from, to) } : {}),
+  };
+}

@@ -30,10 +30,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Autoencoder, loadMnist, pretrainStack } from '../dist/index.node.js';
 import { DEEP_RECIPE, fineTuneDeepAE, pretrainDeepAE, squaredErrorPerImage } from './deep-ae.mjs';
-import { args, relaxedSimdOrRelaunch, table } from './harness.mjs';
+import { args, relaxedSimdOrRelaunch, rowsOf, spread, table } from './harness.mjs';
 import { overcompleteClaim, verdict } from './overcomplete.mjs';
 import { pcaSquaredError, principalSubspace } from './pca.mjs';
-import { rowsOf, SDA_RECIPE, trainSda } from './sda.mjs';
+import { SDA_RECIPE, trainSda } from './sda.mjs';
 
 // The long runs use relaxed SIMD where the runtime has it (Node 20: behind a flag).
 await relaxedSimdOrRelaunch();
@@ -116,11 +116,7 @@ async function vae() {
   const t0 = performance.now();
   const testLosses = [];
   for (let seed = 1; seed <= seeds; seed++) testLosses.push(await vaeRun(seed));
-  const mean = testLosses.reduce((a, b) => a + b, 0) / testLosses.length;
-  const sd =
-    testLosses.length > 1
-      ? Math.sqrt(testLosses.reduce((a, b) => a + (b - mean) ** 2, 0) / (testLosses.length - 1))
-      : 0;
+  const { mean, sd } = spread(testLosses);
   return { testLoss: mean, testLossSd: sd, testLosses, seconds: seconds(t0) / seeds };
 }
 
@@ -168,13 +164,6 @@ async function deepAE() {
     recipe,
     runs,
   };
-}
-
-/** Mean and sample standard deviation. */
-function spread(values) {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const sd = values.length > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1)) : 0;
-  return { mean, sd };
 }
 
 /** SdA-3 from each seed: pretrained and fine-tuned on the first 5/6 of the training images, early stopping on the rest. */

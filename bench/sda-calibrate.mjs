@@ -7,8 +7,8 @@
 // Writes bench/out/sda-calibration.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadMnist } from '../dist/index.node.js';
-import { args, relaxedSimdOrRelaunch } from './harness.mjs';
-import { rowsOf, SDA_RECIPE, trainSda } from './sda.mjs';
+import { args, relaxedSimdOrRelaunch, rowsOf } from './harness.mjs';
+import { SDA_RECIPE, trainSda } from './sda.mjs';
 
 // The long runs use relaxed SIMD where the runtime has it (Node 20: behind a flag).
 await relaxedSimdOrRelaunch();

@@ -5,6 +5,7 @@
 // as in the paper; then a softmax layer on the stack and supervised fine-tuning of every layer
 // with early stopping on held-out training images.
 import { pretrainStack } from '../dist/index.node.js';
+import { spread } from './harness.mjs';
 
 /** The pretraining / fine-tuning hyper-parameters (the defaults are the bench's recipe). */
 export const SDA_RECIPE = {
@@ -20,16 +21,6 @@ export const SDA_RECIPE = {
   patience: 10,
   l2: 0,
 };
-
-/** Rows `[from, to)` of a labelled MNIST matrix, without copying. */
-export function rowsOf(set, from, to) {
-  return {
-    rows: to - from,
-    cols: set.cols,
-    data: set.data.subarray(from * set.cols, to * set.cols),
-    labels: set.labels.subarray(from, to),
-  };
-}
 
 /**
  * Pretrain and fine-tune SdA-3 on `train` (labelled), stopping early on `validation`. Returns
@@ -64,7 +55,7 @@ export async function trainSda(train, validation, { recipe = SDA_RECIPE, seed = 
     { backend: 'worker' },
   );
   const pretrainSeconds = seconds();
-  const pretrainSamplesPerSecond = mean(stages.flatMap((s) => s.history.map((h) => h.samplesPerSecond)));
+  const pretrainSamplesPerSecond = spread(stages.flatMap((s) => s.history.map((h) => h.samplesPerSecond))).mean;
   const classifier = await autoencoder.toClassifier({ classes: 10, l2: recipe.l2, seed, optimizer: adam });
   const flavor = autoencoder.runtime.flavor;
   await autoencoder.dispose();
@@ -96,8 +87,4 @@ export async function trainSda(train, validation, { recipe = SDA_RECIPE, seed = 
     validationError: 1 - best.accuracy,
     validationErrors: fit.validation.map((v) => 1 - v.accuracy),
   };
-}
-
-function mean(values) {
-  return values.reduce((a, b) => a + b, 0) / values.length;
 }

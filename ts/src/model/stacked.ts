@@ -12,15 +12,14 @@ import type {
   MatrixLike,
   RuntimeOptions,
 } from '../base/types.js';
-
-type LossRule = (typeof SCHEMA.losses)[keyof typeof SCHEMA.losses];
-
 import { Runtime } from '../core/runtime.js';
 import { toMatrix } from '../data/matrix.js';
 import { resolveFitOptions } from '../train/options.js';
 import { upload } from '../train/pieces.js';
 import { Autoencoder } from './autoencoder.js';
 import { invalid, resolveAutoencoderConfig } from './config.js';
+
+type LossRule = (typeof SCHEMA.losses)[keyof typeof SCHEMA.losses];
 
 /**
  * One stage of a stack: a one-layer autoencoder of any variant (sparse, denoising,
