@@ -1,5 +1,6 @@
 // node bench/sda-calibrate.mjs [--layer-epochs 10] [--epochs 50]
 //   [--lr 1e-3] [--nu 0.25] [--l2 0] [--batch 128] [--workers 2] [--limit 60000]
+//   [--patience 10] [--dropout-input 0] [--dropout-hidden 0]
 // Choosing SdA-3's recipe (bench/sda.mjs) on the training set only: pretrain and fine-tune on
 // the first 50 000 MNIST training images and report the error on the last 10 000, the images
 // early stopping watches. The test images are never read: bench:papers reports the test
@@ -28,6 +29,9 @@ const recipe = {
   nu: num('nu', SDA_RECIPE.nu),
   l2: num('l2', SDA_RECIPE.l2),
   batch: num('batch', SDA_RECIPE.batch),
+  patience: num('patience', SDA_RECIPE.patience),
+  dropoutInput: num('dropout-input', SDA_RECIPE.dropoutInput),
+  dropoutHidden: num('dropout-hidden', SDA_RECIPE.dropoutHidden),
 };
 const workers = num('workers', 2);
 const full = loadMnist({ split: 'train', limit: num('limit', 60000) });

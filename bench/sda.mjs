@@ -20,6 +20,8 @@ export const SDA_RECIPE = {
   minLearningRate: 1e-5,
   patience: 10,
   l2: 0,
+  dropoutInput: 0,
+  dropoutHidden: 0,
 };
 
 /**
@@ -67,6 +69,7 @@ export async function trainSda(train, validation, { recipe = SDA_RECIPE, seed = 
     schedule: { kind: 'cosine', minLearningRate: recipe.minLearningRate },
     validationData: { data: validation, labels: validation.labels },
     earlyStopping: { patience: recipe.patience, monitor: 'accuracy' },
+    dropout: { input: recipe.dropoutInput, hidden: recipe.dropoutHidden },
     onEpochEnd: (p) =>
       log(
         `fine-tuning epoch ${p.epoch}/${p.epochs}: loss ${p.loss.toFixed(4)}, validation error ${(100 * (1 - p.validationAccuracy)).toFixed(2)}% (loss ${p.validationLoss.toFixed(4)})`,

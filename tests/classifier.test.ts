@@ -209,11 +209,63 @@ describe('Classifier.fit: bad options', () => {
       [{ epochs: 1, schedule: { kind: 'exp' } }, 'E_INVALID', 'schedule.kind = "exp"'],
       [{ epochs: 1, schedule: { kind: 'step', every: 2, gamma: 2 } }, 'E_INVALID', 'schedule.gamma = 2'],
       [{ epochs: 1, validationSplit: 0.5, batchSize: 41 }, 'E_INVALID', 'batchSize = 41'],
+      [{ epochs: 1, dropout: { input: 1 } }, 'E_INVALID', 'dropout.input = 1'],
+      [{ epochs: 1, dropout: { hidden: -0.2 } }, 'E_INVALID', 'dropout.hidden = -0.2'],
+      [{ epochs: 1, dropout: { hiden: 0.5 } }, 'E_INVALID', 'options.dropout.hiden'],
+      [{ epochs: 1, dropout: 0.5 }, 'E_INVALID', 'options.dropout'],
     ];
     for (const [options, code, text] of cases) {
       await expectError(c.fit(all, labels, options as never), code, text);
     }
     expect(await c.getWeights()).toEqual(w);
+    await c.dispose();
+  });
+});
+
+describe('Classifier.fit: dropout', () => {
+  /** A classifier on a small trained encoder (two layers, so that `hidden` drops twice). */
+  async function fineTuned(seed: number): Promise<Classifier> {
+    const ae = await Autoencoder.create({ inputSize: 64, layers: [{ units: 24 }, { units: 12 }], seed: 4 });
+    await ae.fit(all, { epochs: 2, batchSize: 8 });
+    const c = await ae.toClassifier({ classes: 4, seed });
+    await ae.dispose();
+    return c;
+  }
+  const fit = { epochs: 30, batchSize: 4, learningRate: 0.01 };
+
+  it('is seeded, thins the network only while training, and regularises', async () => {
+    const dropout = { input: 0.2, hidden: 0.5 };
+    const [a, b, plain] = [await fineTuned(7), await fineTuned(7), await fineTuned(7)];
+    const ra = await a.fit(small, smallLabels, { ...fit, dropout });
+    const rb = await b.fit(small, smallLabels, { ...fit, dropout });
+    const rp = await plain.fit(small, smallLabels, fit);
+    // Same seed, same masks: the same curve and weights.
+    expect(rb).toEqual(ra);
+    expect(await b.getWeights()).toEqual(await a.getWeights());
+    // The thinned networks fit the 12 rows less tightly than the whole network does.
+    expect(ra.losses.at(-1)).toBeGreaterThan(2 * (rp.losses.at(-1) ?? 0));
+    // Prediction uses the whole network: repeated evaluations agree exactly.
+    const once = await a.evaluate(held.data, held.labels);
+    expect(await a.evaluate(held.data, held.labels)).toEqual(once);
+    expect(once.accuracy).toBeGreaterThan(0.25);
+    // `hidden` acts on the encoder layers: input dropout alone gives another network.
+    const inputOnly = await fineTuned(7);
+    await inputOnly.fit(small, smallLabels, { ...fit, dropout: { input: 0.2 } });
+    expect(await inputOnly.getWeights()).not.toEqual(await a.getWeights());
+    for (const c of [a, b, plain, inputOnly]) await c.dispose();
+  });
+
+  it('ends with the fit: the next fit without it trains the whole network', async () => {
+    const c = await fineTuned(8);
+    const dropout = { input: 0.3, hidden: 0.5 };
+    await c.fit(small, smallLabels, { ...fit, epochs: 2, dropout });
+    const whole = await c.evaluate(small, smallLabels);
+    // One full batch at a negligible rate: the epoch's loss is that of the network it trained.
+    const probe = { epochs: 1, batchSize: 12, learningRate: 1e-12 };
+    const thinned = await c.fit(small, smallLabels, { ...probe, dropout });
+    expect(Math.abs((thinned.losses[0] ?? 0) - whole.loss)).toBeGreaterThan(1e-3);
+    const after = await c.fit(small, smallLabels, probe);
+    expect(after.losses[0]).toBeCloseTo(whole.loss, 4);
     await c.dispose();
   });
 });

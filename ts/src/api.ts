@@ -19,6 +19,7 @@ export {
 } from './model/autoencoder.js';
 export {
   Classifier,
+  type ClassifierDropout,
   type ClassifierEarlyStopping,
   type ClassifierEpochProgress,
   type ClassifierFitOptions,

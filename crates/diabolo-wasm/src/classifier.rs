@@ -58,6 +58,13 @@ impl Classifier {
         self.inner.train_body = train;
     }
 
+    /// Dropout while training: the probability of zeroing each input, and each output of an
+    /// encoder layer (both in [0, 1); 0 and 0: none).
+    #[wasm_bindgen(js_name = setDropout)]
+    pub fn set_dropout(&mut self, input: f64, hidden: f64) -> JsResult<()> {
+        Ok(self.inner.set_dropout(input, hidden)?)
+    }
+
     /// One epoch over a labelled dataset; its mean cross-entropy.
     #[wasm_bindgen(js_name = trainEpoch)]
     pub fn train_epoch(&mut self, data: &Dataset, batch_size: f64, learning_rate: f64) -> JsResult<f64> {

@@ -161,7 +161,11 @@ export interface ClassifierCalls {
     seed: number,
     bodyModel?: HandleId,
   ): HandleId;
-  setTrainBody(classifier: HandleId, train: boolean): void;
+  /**
+   * How the next `classifierTrainEpoch` calls train: the encoder layers too or the head alone,
+   * and the dropout probabilities of the inputs and of the encoder layers' outputs.
+   */
+  setClassifierTraining(classifier: HandleId, trainBody: boolean, dropout: { input: number; hidden: number }): void;
   /** One epoch; its mean cross-entropy. */
   classifierTrainEpoch(classifier: HandleId, dataset: HandleId, batchSize: number, learningRate: number): number;
   /** `{ loss, accuracy }` on a labelled dataset. */
@@ -252,7 +256,7 @@ const GROUPS: Record<EngineCall, CallGroup> = {
   saveState: 'snapshots',
   restoreState: 'snapshots',
   createClassifier: 'classifiers',
-  setTrainBody: 'classifiers',
+  setClassifierTraining: 'classifiers',
   classifierTrainEpoch: 'classifiers',
   classifierEvaluate: 'classifiers',
   predictProba: 'classifiers',

@@ -20,9 +20,10 @@ export function classifierCalls(h: Handles): ClassifierCalls {
       return id;
     },
 
-    setTrainBody(classifier, train) {
+    setClassifierTraining(classifier, trainBody, dropout) {
       const c = h.classifier(classifier);
-      h.run(() => c.setTrainBody(train));
+      h.run(() => c.setDropout(dropout.input, dropout.hidden));
+      h.run(() => c.setTrainBody(trainBody));
     },
 
     classifierTrainEpoch(classifier, dataset, batchSize, learningRate) {

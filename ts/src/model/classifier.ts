@@ -73,10 +73,26 @@ export interface ClassifierFitOptions {
   earlyStopping?: ClassifierEarlyStopping;
   /** Train the encoder layers too (`true`, fine-tuning) or only the softmax head. Default true. */
   trainBody?: boolean;
+  /**
+   * Dropout while training (Srivastava et al. 2014): each input is zeroed with probability
+   * `input`, each output of an encoder layer with probability `hidden`, afresh for every
+   * minibatch (from the classifier's seed); the kept values are scaled by 1 / (1 − p), so
+   * prediction and validation use the whole network as it is. Probabilities in [0, 1);
+   * default 0 and 0 (none).
+   */
+  dropout?: ClassifierDropout;
   /** Called after every epoch with its progress (validation figures when there is validation data). */
   onEpochEnd?: (p: ClassifierEpochProgress) => void;
   /** Stops training at the end of the current epoch (at once if already aborted); the promise rejects with `E_ABORTED`. */
   signal?: AbortSignal;
+}
+
+/** Dropout of {@link Classifier.fit}: probabilities in [0, 1), each default 0. */
+export interface ClassifierDropout {
+  /** Probability of zeroing each input feature. */
+  input?: number;
+  /** Probability of zeroing each output of an encoder layer (no effect on softmax regression). */
+  hidden?: number;
 }
 
 /** Early stopping of {@link Classifier.fit}: as for autoencoders, and which figure to watch. */
@@ -121,9 +137,22 @@ const FIT_OPTIONS: Readonly<Record<string, Kind>> = {
   validationData: kinds.object,
   earlyStopping: kinds.object,
   trainBody: kinds.boolean,
+  dropout: kinds.object,
   onEpochEnd: kinds.function,
   signal: kinds.signal,
 };
+
+/** Check `dropout` of {@link Classifier.fit}: both probabilities, 0 where not given. */
+function resolveDropout(dropout: ClassifierDropout | undefined): { input: number; hidden: number } {
+  if (dropout === undefined) return { input: 0, hidden: 0 };
+  checkOptions('Classifier.fit', 'options.dropout', dropout, { input: kinds.finite, hidden: kinds.finite });
+  const probability = (name: 'input' | 'hidden') => {
+    const p = dropout[name] ?? 0;
+    if (!(p >= 0 && p < 1)) throw invalid(`dropout.${name}`, p, 'a probability in [0, 1)');
+    return p;
+  };
+  return { input: probability('input'), hidden: probability('hidden') };
+}
 
 /** Check labels (`name`): integers in [0, classes), one per row. */
 function toLabels(labels: ArrayLike<number>, rows: number, classes: number, name = 'labels'): Uint32Array {
@@ -274,12 +303,13 @@ export class Classifier extends EngineObject {
     if (typeof lr !== 'number' || !(lr > 0) || !Number.isFinite(lr))
       throw invalid('learningRate', lr, 'a finite number > 0');
     const schedule = resolveSchedule(options.schedule);
+    const dropout = resolveDropout(options.dropout);
     const stopping = resolveEarlyStopping(options.earlyStopping, held !== undefined, ['loss', 'accuracy'] as const);
     const { signal } = options;
     if (signal?.aborted) throw aborted(signal);
     // Marked before the first await: nothing else may train it or set its weights meanwhile.
     return this.rt.whileTraining(this.id, 'fit()', async () => {
-      await this.rt.call.setTrainBody(this.id, options.trainBody ?? true);
+      await this.rt.call.setClassifierTraining(this.id, options.trainBody ?? true, dropout);
       const call = this.rt.call;
       const run = async (ds: number, vs: number | undefined): Promise<ClassifierFitResult> => {
         const losses: number[] = [];

@@ -8,6 +8,7 @@ use crate::nn::activation::Activation;
 use crate::nn::chain::Chain;
 use crate::nn::dense::{Dense, DenseGrad, PenaltyScratch};
 use crate::nn::loss::{softmax_cross_entropy, softmax_rows};
+use crate::nn::noise::dropout;
 use crate::nn::penalty::{self, LayerPenalties};
 use crate::num::real::Sum;
 use crate::num::rng::Rng;
@@ -26,6 +27,10 @@ pub struct Classifier<T> {
     l2: f64,
     /// When false, only the softmax head learns (the body is frozen).
     pub train_body: bool,
+    /// Dropout while training (see [`Classifier::set_dropout`]): on the inputs, on the
+    /// outputs of every body layer.
+    dropout_input: f64,
+    dropout_hidden: f64,
     opt: Vec<OptimizerState<T>>,
     step: u64,
     rng: Rng,
@@ -36,6 +41,8 @@ pub struct Classifier<T> {
     batch_labels: Vec<u32>,
     logits: Vec<T>,
     dlogits: Vec<T>,
+    input_mask: Vec<T>,
+    noisy: Vec<T>,
 }
 
 impl<T: Kernel> Classifier<T> {
@@ -80,6 +87,8 @@ impl<T: Kernel> Classifier<T> {
             optimizer,
             l2,
             train_body: true,
+            dropout_input: 0.0,
+            dropout_hidden: 0.0,
             opt: Vec::new(),
             step: 0,
             rng,
@@ -90,6 +99,8 @@ impl<T: Kernel> Classifier<T> {
             batch_labels: Vec::new(),
             logits: Vec::new(),
             dlogits: Vec::new(),
+            input_mask: Vec::new(),
+            noisy: Vec::new(),
         };
         c.opt = c.fresh_states(&optimizer);
         Ok(c)
@@ -97,6 +108,20 @@ impl<T: Kernel> Classifier<T> {
 
     pub fn inputs(&self) -> usize {
         self.inputs
+    }
+
+    /// Train with dropout (Srivastava et al. 2014): each input is zeroed with probability
+    /// `input`, each output of a body layer with probability `hidden`, afresh for every
+    /// minibatch, and the kept ones scaled by 1 / (1 − p) so that prediction uses the whole
+    /// network unchanged. 0 and 0 (the default): none.
+    pub fn set_dropout(&mut self, input: f64, hidden: f64) -> Result<()> {
+        for (name, p) in [("dropout.input", input), ("dropout.hidden", hidden)] {
+            if !(0.0..1.0).contains(&p) {
+                return Err(Error::invalid(name, p, "a probability in [0, 1)"));
+            }
+        }
+        (self.dropout_input, self.dropout_hidden) = (input, hidden);
+        Ok(())
     }
 
     fn check(&self, x: &[T], labels: Option<&[u32]>, n: usize) -> Result<()> {
@@ -134,10 +159,33 @@ impl<T: Kernel> Classifier<T> {
         }
     }
 
-    /// One step on a minibatch; returns the mean cross-entropy (plus L2) before the step.
+    /// One step on a minibatch; returns the mean cross-entropy (plus L2) before the step
+    /// (with the dropout of this step, if any).
     pub fn train_batch(&mut self, x: &[T], labels: &[u32], n: usize, lr: f64) -> Result<f64> {
         self.check(x, Some(labels), n)?;
-        self.forward(x, n);
+        let mut noisy = std::mem::take(&mut self.noisy);
+        let x = if self.dropout_input > 0.0 {
+            dropout(x, self.dropout_input, &mut self.rng, &mut self.input_mask, &mut noisy);
+            &noisy[..]
+        } else {
+            x
+        };
+        let result = self.step_on(x, labels, n, lr);
+        self.noisy = noisy;
+        result
+    }
+
+    /// [`Classifier::train_batch`] on inputs already dropped out.
+    fn step_on(&mut self, x: &[T], labels: &[u32], n: usize, lr: f64) -> Result<f64> {
+        self.logits.resize(n * self.classes, T::ZERO);
+        if self.body.layers.is_empty() {
+            self.head.forward(x, n, &mut self.logits, &mut self.scratch);
+        } else {
+            let p = self.dropout_hidden;
+            self.body.forward_dropout(x, n, p, &mut self.rng, &mut self.scratch);
+            self.head
+                .forward(self.body.output(), n, &mut self.logits, &mut self.scratch);
+        }
         self.dlogits.resize(self.logits.len(), T::ZERO);
         let mut loss = softmax_cross_entropy(&self.logits, labels, self.classes, &mut self.dlogits);
         let none = LayerPenalties::default();
@@ -156,18 +204,11 @@ impl<T: Kernel> Classifier<T> {
                 ps,
                 ..
             } = self;
-            let Chain {
-                acts, deltas, layers, ..
-            } = body;
-            let features: &[T] = if layers.is_empty() {
-                x
+            let (features, target) = if body.layers.is_empty() {
+                (x, None)
             } else {
-                acts.last().expect("body")
-            };
-            let target = if features_grad {
-                deltas.last_mut().map(|d| &mut d[..])
-            } else {
-                None
+                let (features, top) = body.output_and_top_delta();
+                (features, features_grad.then_some(top))
             };
             head.backward_penalized(features, &[], logits, dlogits, n, &none, head_grad, target, scratch, ps);
         }
@@ -327,15 +368,49 @@ mod tests {
         let mut body = Dense::<f64>::zeros(4, 5, Activation::Tanh);
         body.init_glorot(&mut rng);
         let c0 = Classifier::new(4, vec![body], 3, Optimizer::Sgd, 1e-2, 1).unwrap();
+        check_gradients(&c0, &x, &y);
+    }
+
+    /// With dropout the gradient is that of the thinned network of the step: every copy of
+    /// the classifier draws the same masks, so central differences see the same network.
+    #[test]
+    fn gradients_with_dropout_match_finite_differences() {
+        let mut rng = Rng::new(5);
+        let (x, y) = blobs(6, &mut rng);
+        let mut lower = Dense::<f64>::zeros(4, 7, Activation::Sigmoid);
+        lower.init_glorot(&mut rng);
+        let mut upper = Dense::<f64>::zeros(7, 6, Activation::Tanh);
+        upper.init_glorot(&mut rng);
+        let mut c0 = Classifier::new(4, vec![lower, upper], 3, Optimizer::Sgd, 1e-2, 2).unwrap();
+        c0.set_dropout(0.2, 0.5).unwrap();
+        check_gradients(&c0, &x, &y);
+        // The masks really thin the network: the same step without dropout differs.
+        let (mut with, mut without) = (c0.clone(), c0.clone());
+        without.set_dropout(0.0, 0.0).unwrap();
+        let (a, b) = (
+            with.train_batch(&x, &y, 6, 0.1).unwrap(),
+            without.train_batch(&x, &y, 6, 0.1).unwrap(),
+        );
+        assert_ne!(a, b);
+        // Prediction uses the whole network: equal before any step.
+        let (mut p, mut q) = (c0.clone(), c0.clone());
+        q.set_dropout(0.0, 0.0).unwrap();
+        assert_eq!(p.predict_proba(&x, 6).unwrap(), q.predict_proba(&x, 6).unwrap());
+        let e = c0.clone().set_dropout(1.0, 0.0).unwrap_err();
+        assert!(e.to_string().contains("dropout.input = 1"), "{e}");
+        assert!(c0.clone().set_dropout(0.0, -0.1).is_err());
+    }
+
+    fn check_gradients(c0: &Classifier<f64>, x: &[f64], y: &[u32]) {
         // With SGD and lr = 1, the step is exactly the gradient.
         let mut c = c0.clone();
         let before = c.parameters();
-        c.train_batch(&x, &y, 6, 1.0).unwrap();
+        c.train_batch(x, y, 6, 1.0).unwrap();
         let grad: Vec<f64> = before.iter().zip(c.parameters()).map(|(a, b)| a - b).collect();
         let objective = |p: &[f64]| {
             let mut m = c0.clone();
             m.set_parameters(p).unwrap();
-            m.train_batch(&x, &y, 6, 1e-300).unwrap()
+            m.train_batch(x, y, 6, 1e-300).unwrap()
         };
         let eps = 1e-6;
         for i in 0..before.len() {

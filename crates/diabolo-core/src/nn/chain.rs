@@ -4,6 +4,7 @@
 use crate::error::{Error, Result};
 use crate::kernels::gemm::{Kernel, Scratch};
 use crate::nn::dense::{Dense, DenseGrad, PenaltyScratch};
+use crate::nn::noise::dropout;
 use crate::nn::penalty::{LayerPenalties, PenaltyTerms};
 use crate::num::rng::Rng;
 
@@ -40,6 +41,12 @@ pub struct Chain<T> {
     pub pre: Vec<Vec<T>>,
     /// Gradient of the loss w.r.t. each layer's output (then, in place, its pre-activation).
     pub deltas: Vec<Vec<T>>,
+    /// With dropout ([`Chain::forward_dropout`]): each layer's mask (0 or 1 / (1 − p)) and its
+    /// output times the mask, which is what the next layer read.
+    masks: Vec<Vec<T>>,
+    kept: Vec<Vec<T>>,
+    /// Whether the last forward pass dropped units (the backward pass then follows its masks).
+    dropped: bool,
 }
 
 impl<T: Kernel> Chain<T> {
@@ -52,6 +59,9 @@ impl<T: Kernel> Chain<T> {
             acts: vec![Vec::new(); n],
             pre: vec![Vec::new(); n],
             deltas: vec![Vec::new(); n],
+            masks: vec![Vec::new(); n],
+            kept: vec![Vec::new(); n],
+            dropped: false,
         }
     }
 
@@ -73,10 +83,40 @@ impl<T: Kernel> Chain<T> {
             let input: &[T] = if i == 0 { x } else { &before[i - 1] };
             self.layers[i].forward_keeping(input, n, &mut self.pre[i], out, scratch);
         }
+        self.dropped = false;
     }
 
+    /// [`Chain::forward`] while training with dropout: every layer's output is dropped with
+    /// probability `p` (inverted dropout, masks from `rng`) before the next layer reads it.
+    /// [`Chain::output`] is then the dropped output of the last layer, and
+    /// [`Chain::backward`] goes back through the same masks. `p = 0` is a plain forward pass.
+    pub fn forward_dropout(&mut self, x: &[T], n: usize, p: f64, rng: &mut Rng, scratch: &mut Scratch<T>) {
+        if p == 0.0 {
+            return self.forward(x, n, scratch);
+        }
+        for i in 0..self.layers.len() {
+            let out = &mut self.acts[i];
+            out.resize(n * self.layers[i].outputs, T::ZERO);
+            let input: &[T] = if i == 0 { x } else { &self.kept[i - 1] };
+            self.layers[i].forward_keeping(input, n, &mut self.pre[i], out, scratch);
+            dropout(&self.acts[i], p, rng, &mut self.masks[i], &mut self.kept[i]);
+        }
+        self.dropped = true;
+    }
+
+    /// The last layer's output for the current minibatch (after dropout, if it was on).
     pub fn output(&self) -> &[T] {
-        self.acts.last().map_or(&[], |v| v.as_slice())
+        let out = if self.dropped { &self.kept } else { &self.acts };
+        out.last().map_or(&[], |v| v.as_slice())
+    }
+
+    /// The chain's output and the top delta buffer (sized by [`Chain::top_delta`]) to fill.
+    pub fn output_and_top_delta(&mut self) -> (&[T], &mut [T]) {
+        let out = if self.dropped { &self.kept } else { &self.acts };
+        (
+            out.last().map_or(&[], |v| v.as_slice()),
+            self.deltas.last_mut().map_or(&mut [], |v| v.as_mut_slice()),
+        )
     }
 
     /// Size the delta buffers for `n` samples and return the top one, for the caller to fill
@@ -105,7 +145,17 @@ impl<T: Kernel> Chain<T> {
         for i in (0..self.layers.len()).rev() {
             let (lower, upper) = self.deltas.split_at_mut(i);
             let delta = &mut upper[0];
-            let input: &[T] = if i == 0 { x } else { &self.acts[i - 1] };
+            if self.dropped {
+                // From the dropped output back to the layer's own output.
+                for (d, &m) in delta.iter_mut().zip(&self.masks[i]) {
+                    *d *= m;
+                }
+            }
+            let input: &[T] = match i {
+                0 => x,
+                _ if self.dropped => &self.kept[i - 1],
+                _ => &self.acts[i - 1],
+            };
             let target: Option<&mut [T]> = if i == 0 { dx.take() } else { Some(&mut lower[i - 1][..]) };
             let pen = penalties.get(i).unwrap_or(&none);
             terms.add(self.layers[i].backward_penalized(

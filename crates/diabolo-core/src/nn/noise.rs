@@ -76,6 +76,17 @@ impl Corruption {
     }
 }
 
+/// Inverted dropout: each value of `x` is kept with probability 1 − `p` and scaled by
+/// 1 / (1 − `p`), or zeroed, so that inference needs no rescaling. The factors (0 or
+/// 1 / (1 − `p`)) go into `mask`, for the backward pass, and `x` · `mask` into `out`.
+pub fn dropout<T: Real>(x: &[T], p: f64, rng: &mut Rng, mask: &mut Vec<T>, out: &mut Vec<T>) {
+    let keep = T::from_f64(1.0 / (1.0 - p));
+    mask.clear();
+    mask.extend(x.iter().map(|_| if rng.next_f64() < p { T::ZERO } else { keep }));
+    out.clear();
+    out.extend(x.iter().zip(mask.iter()).map(|(&v, &m)| v * m));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,5 +157,19 @@ mod tests {
         .validate()
         .is_err());
         assert!(Corruption::Mask { nu: 0.0 }.validate().is_ok());
+    }
+
+    #[test]
+    fn dropout_keeps_the_expectation_and_records_its_mask() {
+        let mut rng = Rng::new(9);
+        let x = vec![2.0f64; 20_000];
+        let (mut mask, mut out) = (Vec::new(), Vec::new());
+        dropout(&x, 0.25, &mut rng, &mut mask, &mut out);
+        let zeros = mask.iter().filter(|&&m| m == 0.0).count() as f64 / x.len() as f64;
+        assert!((zeros - 0.25).abs() < 0.015, "dropped fraction {zeros}");
+        assert!(mask.iter().all(|&m| m == 0.0 || (m - 4.0 / 3.0).abs() < 1e-12));
+        assert!(out.iter().zip(&mask).all(|(&o, &m)| o == 2.0 * m));
+        let mean = out.iter().sum::<f64>() / out.len() as f64;
+        assert!((mean - 2.0).abs() < 0.04, "mean {mean}");
     }
 }
