@@ -15,8 +15,8 @@
 // --quick: 10 000 training and 2 000 test images, fewer epochs (a few minutes).
 // - Vincent et al. (2010)'s stacked denoising autoencoder SdA-3 784-1000-1000-1000-10
 //   (bench/sda.mjs: masking noise 25%, tied weights, greedy pretraining, then supervised
-//   fine-tuning with early stopping on the last 10 000 training images): test error (paper:
-//   1.28%).
+//   fine-tuning with dropout and early stopping on the last 10 000 training images): test
+//   error (paper: 1.28%).
 // --seeds N: train the VAE, SdA-3, the deep autoencoder and the overcomplete protocol from N
 //   seeds (1..N) and report the mean and the spread (one VAE run's figure moves by about a
 //   tenth of a nat with the seed).
