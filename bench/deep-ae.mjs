@@ -40,7 +40,11 @@ export async function pretrainDeepAE(train, { recipe = DEEP_RECIPE, seed = 1, lo
         dataParallel: { workers: recipe.workers },
         onEpochEnd: (p) => log(`pretraining epoch ${p.epoch}/${p.epochs}: loss ${p.loss.toFixed(3)}`),
       },
-      fineTune: { optimizer: { kind: 'adam' }, seed },
+      // Decoupled weight decay (AdamW) when the recipe sets one.
+      fineTune: {
+        optimizer: recipe.weightDecay ? { kind: 'adamw', weightDecay: recipe.weightDecay } : { kind: 'adam' },
+        seed,
+      },
     },
     { backend: 'worker' },
   );

@@ -1,5 +1,5 @@
 // node bench/deep-calibrate.mjs [--epochs 100] [--layer-epochs 3]
-//   [--batch 256] [--lr 2e-3] [--workers 2] [--every 10]
+//   [--batch 256] [--lr 2e-3] [--workers 2] [--every 10] [--weight-decay 0 (AdamW when > 0)]
 // Choosing the deep autoencoder's recipe (Hinton & Salakhutdinov's 784-1000-500-250-30) on the
 // training set only: pretrain layer by layer on the first 50 000 MNIST training images,
 // fine-tune them with Adam and a cosine schedule, and measure the squared error per image on
@@ -29,7 +29,9 @@ const recipe = {
   learningRate: lr,
   minLearningRate: lr / 100,
   workers: num('workers', DEEP_RECIPE.workers),
+  weightDecay: Number(opts['weight-decay'] ?? 0),
 };
+if (!(recipe.weightDecay >= 0)) throw new Error(`--weight-decay: expected a number ≥ 0, got ${opts['weight-decay']}`);
 const every = num('every', 10);
 
 const full = loadMnist({ split: 'train' });
