@@ -147,13 +147,14 @@ impl<T: Kernel> Classifier<T> {
         Ok(())
     }
 
-    /// Logits of `n` samples into `self.logits`.
-    fn forward(&mut self, x: &[T], n: usize) {
+    /// Logits of `n` samples into `self.logits`, the body's outputs dropped with probability
+    /// `p_hidden` (0 for prediction).
+    fn forward(&mut self, x: &[T], n: usize, p_hidden: f64) {
         self.logits.resize(n * self.classes, T::ZERO);
         if self.body.layers.is_empty() {
             self.head.forward(x, n, &mut self.logits, &mut self.scratch);
         } else {
-            self.body.forward(x, n, &mut self.scratch);
+            self.body.forward_dropout(x, n, p_hidden, &mut self.rng, &mut self.scratch);
             self.head
                 .forward(self.body.output(), n, &mut self.logits, &mut self.scratch);
         }
@@ -177,15 +178,7 @@ impl<T: Kernel> Classifier<T> {
 
     /// [`Classifier::train_batch`] on inputs already dropped out.
     fn step_on(&mut self, x: &[T], labels: &[u32], n: usize, lr: f64) -> Result<f64> {
-        self.logits.resize(n * self.classes, T::ZERO);
-        if self.body.layers.is_empty() {
-            self.head.forward(x, n, &mut self.logits, &mut self.scratch);
-        } else {
-            let p = self.dropout_hidden;
-            self.body.forward_dropout(x, n, p, &mut self.rng, &mut self.scratch);
-            self.head
-                .forward(self.body.output(), n, &mut self.logits, &mut self.scratch);
-        }
+        self.forward(x, n, self.dropout_hidden);
         self.dlogits.resize(self.logits.len(), T::ZERO);
         let mut loss = softmax_cross_entropy(&self.logits, labels, self.classes, &mut self.dlogits);
         let none = LayerPenalties::default();
@@ -274,7 +267,7 @@ impl<T: Kernel> Classifier<T> {
         let mut start = 0;
         while start < n {
             let k = 256.min(n - start);
-            self.forward(&x[start * d..(start + k) * d], k);
+            self.forward(&x[start * d..(start + k) * d], k, 0.0);
             softmax_rows(&self.logits, c, &mut out[start * c..(start + k) * c]);
             start += k;
         }
