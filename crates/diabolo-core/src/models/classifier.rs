@@ -154,7 +154,8 @@ impl<T: Kernel> Classifier<T> {
         if self.body.layers.is_empty() {
             self.head.forward(x, n, &mut self.logits, &mut self.scratch);
         } else {
-            self.body.forward_dropout(x, n, p_hidden, &mut self.rng, &mut self.scratch);
+            self.body
+                .forward_dropout(x, n, p_hidden, &mut self.rng, &mut self.scratch);
             self.head
                 .forward(self.body.output(), n, &mut self.logits, &mut self.scratch);
         }
