@@ -51,7 +51,7 @@ describe('Classifier.fit: validation', () => {
     const c = await Classifier.create({ inputSize: 64, classes: 4 });
     const seen: ClassifierEpochProgress[] = [];
     const r = await c.fit(all, labels, { epochs: 2, onEpochEnd: (p) => seen.push(p) });
-    expect(r).toEqual({ losses: r.losses, stoppedEarly: false });
+    expect(r).toEqual({ losses: r.losses, stoppedEarly: false, workers: 1 });
     expect(seen.every((p) => !('validationLoss' in p) && !('validationAccuracy' in p))).toBe(true);
     await c.dispose();
   });

@@ -2,7 +2,7 @@
 // memory. The loss curve must be one worker's (up to float rounding), the model stays usable
 // after failures, and without shared memory training falls back to one engine.
 import { describe, expect, it } from 'vitest';
-import { Autoencoder, shapes, TrainingControl } from '../dist/index.node.js';
+import { Autoencoder, Classifier, shapes, TrainingControl } from '../dist/index.node.js';
 import { rejection } from './helpers/errors.js';
 
 const data = shapes({ count: 600, size: 10, seed: 21 });
@@ -141,6 +141,95 @@ describe('data-parallel training', () => {
     expect(zero.message).toContain('dataParallel.workers = 0');
     const moved = await rejection(model.fit(data, { ...fit, transferData: true, dataParallel: { workers: 2 } }));
     expect(moved.message).toContain('transferData = true is not allowed');
-    await model.dispose();
+    // A refused call keeps the caller's rows, and leaves nothing that detaches them later
+    // (Comlink transfers an array once marked, with any later message to any worker).
+    const worker = await Autoencoder.create(plain, { backend: 'worker' });
+    const refused = await rejection(worker.fit(data, { ...fit, transferData: true, dataParallel: { workers: 2 } }));
+    expect(refused.code).toBe('E_INVALID');
+    await worker.fit(data, { ...fit, epochs: 1 });
+    expect(data.data.length).toBe(600 * 100);
+    await Promise.all([model.dispose(), worker.dispose()]);
+  });
+});
+
+describe('data-parallel Classifier.fit', () => {
+  const data = shapes({ count: 600, size: 10, seed: 22 });
+  const labels = Array.from(data.labels);
+  const classes = Math.max(...labels) + 1;
+
+  /** A classifier on a briefly trained encoder, in its own worker. */
+  async function fineTuner() {
+    const ae = await Autoencoder.create(plain, { backend: 'worker' });
+    await ae.fit(data, { ...fit, epochs: 2 });
+    const c = await ae.toClassifier({ classes, l2: 1e-4 });
+    await ae.dispose();
+    return c;
+  }
+
+  for (const workers of [2, 3]) {
+    it(`${workers} workers follow one worker: the head alone, then every layer (Adam's state carried over)`, async () => {
+      const [one, many] = [await fineTuner(), await fineTuner()];
+      expect(await many.getWeights()).toEqual(await one.getWeights());
+      const options = { epochs: 3, batchSize: 47, learningRate: 3e-3, validationSplit: 0.1 };
+      for (const trainBody of [false, true]) {
+        const a = await one.fit(data, labels, { ...options, trainBody });
+        const b = await many.fit(data, labels, { ...options, trainBody, dataParallel: { workers } });
+        expect([a.workers, b.workers]).toEqual([1, workers]);
+        for (const [i, loss] of b.losses.entries()) {
+          expect(Math.abs(loss - (a.losses[i] as number)) / loss).toBeLessThan(1e-5);
+          const [va, vb] = [a.validation?.[i], b.validation?.[i]];
+          expect(Math.abs((vb?.loss as number) - (va?.loss as number))).toBeLessThan(1e-4);
+        }
+        expect(maxAbsDiff(await many.getWeights(), await one.getWeights())).toBeLessThan(1e-4);
+      }
+      await Promise.all([one.dispose(), many.dispose()]);
+    });
+  }
+
+  it('learns with dropout on two workers, and the classifier stays usable', async () => {
+    const c = await fineTuner();
+    const before = await c.evaluate(data, labels);
+    const r = await c.fit(data, labels, {
+      epochs: 6,
+      batchSize: 32,
+      learningRate: 3e-3,
+      dropout: { input: 0.1, hidden: 0.2 },
+      dataParallel: { workers: 2 },
+    });
+    expect(r.workers).toBe(2);
+    expect(r.losses.at(-1)).toBeLessThan(r.losses[0] as number);
+    const after = await c.evaluate(data, labels);
+    expect(after.loss).toBeLessThan(before.loss);
+    expect((await c.predict(data)).length).toBe(data.rows);
+    await c.dispose();
+  });
+
+  it('softmax regression inline with worker replicas; falls back without shared memory; names bad settings', async () => {
+    const probe = await Classifier.create({ inputSize: 100, classes, seed: 3 });
+    const r = await probe.fit(data, labels, {
+      epochs: 3,
+      batchSize: 64,
+      learningRate: 0.01,
+      dataParallel: { workers: 2 },
+    });
+    expect(r.workers).toBe(2);
+    expect(r.losses.at(-1)).toBeLessThan(r.losses[0] as number);
+    const saved = globalThis.SharedArrayBuffer;
+    try {
+      // @ts-expect-error — simulating a runtime without shared memory
+      globalThis.SharedArrayBuffer = undefined;
+      const f = await probe.fit(data, labels, { epochs: 1, dataParallel: { workers: 2 } });
+      expect(f.workers).toBe(1);
+      expect(f.dataParallelFallback).toBe('SharedArrayBuffer is not available');
+    } finally {
+      globalThis.SharedArrayBuffer = saved;
+    }
+    const zero = await rejection(probe.fit(data, labels, { epochs: 1, dataParallel: { workers: 0 } }));
+    expect(zero.message).toContain('dataParallel.workers = 0');
+    const extra = await rejection(
+      probe.fit(data, labels, { epochs: 1, dataParallel: { workers: 2, threads: 2 } as never }),
+    );
+    expect(extra.code).toBe('E_INVALID');
+    await probe.dispose();
   });
 });

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 use crate::nn::activation::Activation;
+use crate::nn::dense::Dense;
 use crate::nn::loss::Loss;
 use crate::nn::noise::Corruption;
 use crate::nn::penalty::{LayerPenalties, Sparsity};
@@ -166,6 +167,35 @@ pub fn optimizer_from_json(text: &str) -> Result<Optimizer> {
     let opt = Optimizer::from(j);
     opt.validate()?;
     Ok(opt)
+}
+
+/// One layer of a classifier's body as JSON: `{"units": 500, "activation": "sigmoid", "alpha": 0}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct BodyLayerJson {
+    units: usize,
+    activation: String,
+    #[serde(default)]
+    alpha: f64,
+}
+
+/// Zeroed dense layers from `inputs` features through the JSON list of layers `text`
+/// (a classifier's body, given its parameters afterwards).
+pub fn body_from_json<T: crate::kernels::gemm::Kernel>(inputs: usize, text: &str) -> Result<Vec<Dense<T>>> {
+    let layers: Vec<BodyLayerJson> =
+        serde_json::from_str(text).map_err(|e| Error::invalid("body", e, "a list of {units, activation, alpha}"))?;
+    let mut fan_in = size("inputs", inputs)?;
+    let mut body = Vec::with_capacity(layers.len());
+    for l in layers {
+        let units = size("units", l.units)?;
+        body.push(Dense::zeros(
+            fan_in,
+            units,
+            Activation::from_name(&l.activation, l.alpha)?,
+        ));
+        fan_in = units;
+    }
+    Ok(body)
 }
 
 fn size(field: &'static str, v: usize) -> Result<usize> {

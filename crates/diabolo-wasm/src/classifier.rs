@@ -3,7 +3,7 @@
 
 use diabolo_core::models::classifier::Classifier as CoreClassifier;
 use diabolo_core::optim::params::ParamSet;
-use diabolo_core::spec::optimizer_from_json;
+use diabolo_core::spec::{body_from_json, optimizer_from_json};
 use diabolo_core::{Dense, Error};
 
 use wasm_bindgen::prelude::*;
@@ -13,12 +13,15 @@ use crate::dataset::Dataset;
 use crate::errors::JsResult;
 use crate::model::Model;
 use crate::reports::ClassifierScore;
+use crate::train_header::TrainHeader;
 
 /// A softmax classifier, alone (softmax regression / linear probe) or on the encoder of a
 /// trained model (supervised fine-tuning).
 #[wasm_bindgen]
 pub struct Classifier {
-    inner: CoreClassifier<f32>,
+    pub(crate) inner: CoreClassifier<f32>,
+    /// The other replicas' shard gradients (data-parallel training, `replicas.rs`).
+    pub(crate) incoming: Vec<f32>,
 }
 
 #[wasm_bindgen]
@@ -50,6 +53,22 @@ impl Classifier {
             l2,
             seed,
         )
+    }
+
+    /// A classifier of the same shapes as another one (a data-parallel replica, given the
+    /// other's parameters and state next): `body` lists its body layers as JSON,
+    /// `[{"units": 500, "activation": "sigmoid", "alpha": 0}, …]`.
+    #[wasm_bindgen(js_name = withBody)]
+    pub fn with_body(
+        inputs: f64,
+        body: &str,
+        classes: f64,
+        optimizer_json: &str,
+        l2: f64,
+        seed: f64,
+    ) -> JsResult<Classifier> {
+        let inputs = usize_arg("inputs", inputs)?;
+        Self::build(inputs, body_from_json(inputs, body)?, classes, optimizer_json, l2, seed)
     }
 
     /// `false` freezes the body: only the softmax head learns.
@@ -103,7 +122,41 @@ impl Classifier {
     }
 }
 
+#[wasm_bindgen]
 impl Classifier {
+    /// The step and RNG state as the words of a [`TrainHeader`] (as `Model` gives them).
+    #[wasm_bindgen(js_name = trainStateHeader)]
+    pub fn train_state_header(&self) -> Vec<u32> {
+        TrainHeader::of(&self.inner.train_state()).to_words()
+    }
+
+    #[wasm_bindgen(js_name = optimizerState)]
+    pub fn optimizer_state(&self) -> Vec<f32> {
+        self.inner.train_state().optimizer
+    }
+
+    /// Continue from a [`TrainHeader`]'s words and the optimizer moments.
+    #[wasm_bindgen(js_name = setTrainState)]
+    pub fn set_train_state(&mut self, header: &[u32], optimizer: &[f32]) -> JsResult<()> {
+        let state = TrainHeader::from_words(header)?.with_optimizer(optimizer.to_vec());
+        Ok(self.inner.set_train_state(&state)?)
+    }
+}
+
+impl Classifier {
+    /// `data`, unless its columns are not this classifier's inputs or it has no labels.
+    pub(crate) fn check_dataset<'a>(&self, data: &'a Dataset) -> JsResult<&'a [u32]> {
+        if data.cols != self.inner.inputs() {
+            return Err(Error::shape(
+                "data",
+                format!("[n, {}]", self.inner.inputs()),
+                format!("[{}, {}]", data.rows, data.cols),
+            )
+            .into());
+        }
+        data.labelled()
+    }
+
     fn build(
         inputs: usize,
         body: Vec<Dense<f32>>,
@@ -116,6 +169,7 @@ impl Classifier {
         let classes = usize_arg("classes", classes)?;
         Ok(Classifier {
             inner: CoreClassifier::new(inputs, body, classes, opt, l2, seed_arg(seed)?)?,
+            incoming: Vec::new(),
         })
     }
 }

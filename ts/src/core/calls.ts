@@ -64,7 +64,10 @@ export interface ModelCalls {
   /** A model from the core's spec JSON (`coreSpec`, model/config.ts). */
   createModel(specJson: string): HandleId;
   trainEpoch(model: HandleId, dataset: HandleId, batchSize: number, learningRate: number): EpochResult;
-  /** Start an epoch (draw its minibatch order); then {@link ModelCalls.trainBatches} runs it in pieces. */
+  /**
+   * Start an epoch (draw its minibatch order); then {@link ModelCalls.trainBatches} runs it in
+   * pieces. Also a classifier's, for data-parallel replicas.
+   */
   beginEpoch(model: HandleId, dataset: HandleId): void;
   /**
    * Minibatches `first … first + count − 1` of the current epoch: sample-weighted sums of
@@ -101,11 +104,15 @@ export interface ModelCalls {
   /** W then b of encoder layer `i`, or of decoder layer `i` counted from the code. */
   layer(model: HandleId, decoder: boolean, i: number): Float32Array;
   setLayer(model: HandleId, decoder: boolean, i: number, w: Float32Array, b: Float32Array): void;
+  /** What resumes training exactly; a classifier's too (data-parallel replicas copy it). */
   state(model: HandleId): ModelState;
   setState(model: HandleId, s: ModelState): void;
 }
 
-/** Data-parallel training: one replica of a model per worker (see train/parallel.ts). */
+/**
+ * Data-parallel training: one replica of a model or a classifier per worker (see
+ * train/parallel.ts); `model` is either's handle.
+ */
 export interface ReplicaCalls {
   /**
    * Shared memory of data-parallel training: `slots` holds two banks of `replicas` gradient
@@ -160,6 +167,18 @@ export interface ClassifierCalls {
     l2: number,
     seed: number,
     bodyModel?: HandleId,
+  ): HandleId;
+  /**
+   * A classifier of the given shapes, its body layers as JSON (`[{ units, activation,
+   * alpha }, …]`): a data-parallel replica, given another one's state next.
+   */
+  createClassifierReplica(
+    inputs: number,
+    bodyJson: string,
+    classes: number,
+    optimizerJson: string,
+    l2: number,
+    seed: number,
   ): HandleId;
   /**
    * How the next `classifierTrainEpoch` calls train: the encoder layers too or the head alone,
@@ -256,6 +275,7 @@ const GROUPS: Record<EngineCall, CallGroup> = {
   saveState: 'snapshots',
   restoreState: 'snapshots',
   createClassifier: 'classifiers',
+  createClassifierReplica: 'classifiers',
   setClassifierTraining: 'classifiers',
   classifierTrainEpoch: 'classifiers',
   classifierEvaluate: 'classifiers',

@@ -20,6 +20,13 @@ export function classifierCalls(h: Handles): ClassifierCalls {
       return id;
     },
 
+    createClassifierReplica(inputs, bodyJson, classes, optimizerJson, l2, seed) {
+      const glue = h.core();
+      const id = h.track(h.run(() => glue.Classifier.withBody(inputs, bodyJson, classes, optimizerJson, l2, seed)));
+      h.widths.set(id, { inputs, outputs: classes });
+      return id;
+    },
+
     setClassifierTraining(classifier, trainBody, dropout) {
       const c = h.classifier(classifier);
       h.run(() => c.setDropout(dropout.input, dropout.hidden));

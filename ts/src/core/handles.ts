@@ -119,6 +119,18 @@ export class Handles {
     return this.get(id, 'classifier', this.core().Classifier);
   }
 
+  /**
+   * A model or a classifier: what trains, and what data-parallel replicas copy (both have
+   * the same state and replica calls).
+   */
+  trainable(id: HandleId): WasmModel | WasmClassifier {
+    const v = this.handles.get(id);
+    if (v instanceof this.core().Model || v instanceof this.core().Classifier) return v;
+    if (v === undefined)
+      throw new DiaboloError('E_DISPOSED', `model #${id} does not exist (disposed, or never created here)`);
+    throw new DiaboloError('E_INTERNAL', `handle #${id} is neither a model nor a classifier`);
+  }
+
   private get<T extends Handle>(id: HandleId, kind: string, ctor: new (...a: never[]) => T): T {
     const v = this.handles.get(id);
     if (v === undefined)

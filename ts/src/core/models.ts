@@ -34,7 +34,7 @@ export function modelCalls(h: Handles): ModelCalls {
     },
 
     beginEpoch(model, dataset) {
-      const m = h.model(model);
+      const m = h.trainable(model);
       const d = h.dataset(dataset);
       h.run(() => m.beginEpoch(d));
     },
@@ -166,7 +166,7 @@ export function modelCalls(h: Handles): ModelCalls {
     },
 
     state(model) {
-      const m = h.model(model);
+      const m = h.trainable(model);
       return h.run(() => ({
         parameters: m.parameters(),
         trainHeader: m.trainStateHeader(),
@@ -175,7 +175,7 @@ export function modelCalls(h: Handles): ModelCalls {
     },
 
     setState(model, s) {
-      const m = h.model(model);
+      const m = h.trainable(model);
       h.run(() => m.setParameters(s.parameters));
       h.run(() => m.setTrainState(s.trainHeader, s.optimizer));
     },

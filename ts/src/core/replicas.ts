@@ -1,4 +1,5 @@
-// Data-parallel calls (see train/parallel.ts): each worker holds a replica of the model; per
+// Data-parallel calls (see train/parallel.ts): each worker holds a replica of the model (an
+// autoencoder or a classifier: their handles have the same replica calls); per
 // minibatch each copies its shard gradient into shared memory, waits for the others at a
 // barrier, and every replica takes the same summed step.
 import { DiaboloError } from '../base/errors.js';
@@ -26,23 +27,23 @@ export function replicaCalls(h: Handles): ReplicaCalls {
 
   return {
     attachGradientSlots(model, shared, control, replicas, size) {
-      h.model(model);
+      h.trainable(model);
       slotsOf.set(model, { view: new Float32Array(shared), control: new Int32Array(control), replicas, size });
     },
 
     epochOrder(model) {
-      const m = h.model(model);
+      const m = h.trainable(model);
       return h.run(() => m.epochOrder());
     },
 
     setEpochOrder(model, dataset, order) {
-      const m = h.model(model);
+      const m = h.trainable(model);
       const d = h.dataset(dataset);
       h.run(() => m.setEpochOrder(d, order));
     },
 
     reseed(model, seed) {
-      const m = h.model(model);
+      const m = h.trainable(model);
       h.run(() => m.reseed(seed));
     },
 
@@ -55,17 +56,19 @@ export function replicaCalls(h: Handles): ReplicaCalls {
      * same update.
      */
     parallelBatches(model, dataset, batchSize, learningRate, first, count, shard) {
-      const m = h.model(model);
+      const m = h.trainable(model);
       const d = h.dataset(dataset);
       const { view, control, replicas, size } = slots(model);
       const memory = glueMemory(h.core());
       const t0 = performance.now();
       const end = Math.min(Math.ceil(d.rows / batchSize), first + count);
       const sums = zeroTerms();
+      // The tensors that learn: all of them, or (a classifier whose body is frozen) fewer,
+      // which then fill the first `spanned` floats of each slot.
       const spans = h.run(() => m.gradientSpans());
       let spanned = 0;
       for (let s = 1; s < spans.length; s += 2) spanned += spans[s] as number;
-      if (spanned !== size)
+      if (spanned > size)
         throw new DiaboloError('E_INTERNAL', `gradient tensors hold ${spanned} floats, slots ${size}`);
       for (let b = first; b < end; b++) {
         const bank = view.subarray((b % 2) * replicas * size, ((b % 2) + 1) * replicas * size);
@@ -90,14 +93,14 @@ export function replicaCalls(h: Handles): ReplicaCalls {
             throw e;
           }
           diverged = true;
-          mine.fill(Number.NaN);
+          mine.subarray(0, spanned).fill(Number.NaN);
         }
         awaitReplicas(control, replicas);
         const at = h.run(() => m.incomingPointer(replicas));
-        const incoming = new Float32Array(memory.buffer, at, replicas * size);
+        const incoming = new Float32Array(memory.buffer, at, replicas * spanned);
         for (let k = 0; k < replicas; k++) {
           // A diverged replica's own gradient is unusable: its NaN slot is taken from shared memory too.
-          if (k !== shard || diverged) incoming.set(bank.subarray(k * size, (k + 1) * size), k * size);
+          if (k !== shard || diverged) incoming.set(bank.subarray(k * size, k * size + spanned), k * spanned);
         }
         h.run(() => m.applyIncoming(shard, learningRate, diverged));
       }

@@ -20,6 +20,7 @@ import { type OnnxExportOptions, onnxPart } from '../interop/onnx-options.js';
 import { modelPy, torchTensors, trainPy, weightsFromTensors } from '../interop/pytorch.js';
 import { decodeSafetensors, diaboloConfigJson, diaboloMetadata, encodeSafetensors } from '../interop/safetensors.js';
 import { fitDataset } from '../train/fit.js';
+import { resolveFitOptions } from '../train/options.js';
 import { upload } from '../train/pieces.js';
 import type { TrainingTarget } from '../train/target.js';
 import { Classifier } from './classifier.js';
@@ -217,6 +218,8 @@ export class Autoencoder extends EngineObject {
     // Marked before the first await: nothing else may train it or set its weights meanwhile.
     return this.rt.whileTraining(this.id, 'fit()', async () => {
       const x = toMatrix(data, this.config.inputSize, 'training data');
+      // Bad options are refused before the rows leave this thread (transferData detaches them).
+      resolveFitOptions(options, x.rows, this.config.optimizer, this.rt.info.backend === 'inline');
       const ds = await upload(this.rt, x, undefined, options.transferData === true);
       return this.rt.withHandle(ds, (id) =>
         fitDataset(this.rt, this.id, this.trainingTarget(), id, x.rows, options, () => this.save(), x),

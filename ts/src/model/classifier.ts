@@ -10,11 +10,19 @@ import type {
   ScheduleConfig,
   TopologyLayer,
 } from '../base/types.js';
+import type { EngineCalls } from '../core/calls.js';
 import { EngineObject, Runtime } from '../core/runtime.js';
 import { toMatrix } from '../data/matrix.js';
 import { type ClassifierLayout, classifierOnnxOptions } from '../interop/onnx-options.js';
-import { learningRateAt, resolveEarlyStopping, resolveSchedule, resolveValidationSplit } from '../train/options.js';
-import { aborted, upload, yieldToEventLoop } from '../train/pieces.js';
+import {
+  learningRateAt,
+  resolveDataParallel,
+  resolveEarlyStopping,
+  resolveSchedule,
+  resolveValidationSplit,
+} from '../train/options.js';
+import { Replicas, sharedMemoryUnavailable } from '../train/parallel.js';
+import { aborted, INLINE_SLICE_MS, type PieceSize, upload, yieldToEventLoop } from '../train/pieces.js';
 import { checkModelSize, invalid, resolveOptimizer, type Tensor } from './config.js';
 
 /** Options of a {@link Classifier}: from {@link Autoencoder.toClassifier}, or {@link Classifier.create} with `inputSize`. */
@@ -81,6 +89,19 @@ export interface ClassifierFitOptions {
    * default 0 and 0 (none).
    */
   dropout?: ClassifierDropout;
+  /**
+   * Train with several workers at once, as {@link FitOptions.dataParallel} does for
+   * autoencoders: `workers − 1` workers start beside the classifier's engine, each with a
+   * copy of it and of the training data; every minibatch is split among them and their
+   * gradients summed through a `SharedArrayBuffer`, so each step is the whole minibatch's
+   * (the same losses as one worker up to float rounding, without dropout; with dropout each
+   * worker draws the masks of its share). Where memory cannot be shared, training runs on
+   * one engine and the result says why. Default `{ workers: 1 }`.
+   */
+  dataParallel?: {
+    /** Engines that train together, the classifier's own included: an integer in [1, 64]. */
+    workers: number;
+  };
   /** Called after every epoch with its progress (validation figures when there is validation data). */
   onEpochEnd?: (p: ClassifierEpochProgress) => void;
   /** Stops training at the end of the current epoch (at once if already aborted); the promise rejects with `E_ABORTED`. */
@@ -119,6 +140,10 @@ export interface ClassifierFitResult {
   bestEpoch?: number;
   /** Whether early stopping ended the run before `epochs`. */
   stoppedEarly: boolean;
+  /** Workers that trained (more than 1 with `dataParallel`). */
+  workers: number;
+  /** Why `dataParallel` fell back to one worker, if it did. */
+  dataParallelFallback?: string;
 }
 
 const CLASSIFIER_OPTIONS: Readonly<Record<string, Kind>> = {
@@ -138,6 +163,7 @@ const FIT_OPTIONS: Readonly<Record<string, Kind>> = {
   earlyStopping: kinds.object,
   trainBody: kinds.boolean,
   dropout: kinds.object,
+  dataParallel: kinds.object,
   onEpochEnd: kinds.function,
   signal: kinds.signal,
 };
@@ -197,6 +223,8 @@ export class Classifier extends EngineObject {
     private readonly adaptive: boolean,
     /** Its dense layers (the body it was built on, then the head), for exporters. */
     private readonly layout: ClassifierLayout,
+    /** What builds a copy of it in another engine (data-parallel replicas). */
+    private readonly build: { optimizerJson: string; l2: number; seed: number },
   ) {
     super(rt, id, 'classifier');
   }
@@ -249,13 +277,15 @@ export class Classifier extends EngineObject {
     ]);
     if (typeof l2 !== 'number' || !(l2 >= 0)) throw invalid('l2', l2, 'a finite number ≥ 0');
     const optimizer = resolveOptimizer(options.optimizer ?? { kind: 'adam' });
-    const id = await rt.call.createClassifier(inputSize, classes, JSON.stringify(optimizer), l2, seed, model);
+    const optimizerJson = JSON.stringify(optimizer);
+    const id = await rt.call.createClassifier(inputSize, classes, optimizerJson, l2, seed, model);
     const layout: ClassifierLayout = {
       inputs: inputSize,
       classes,
       body: body.layers.map(({ inputs, outputs, activation, alpha }) => ({ inputs, outputs, activation, alpha })),
     };
-    return new Classifier(rt, id, inputSize, classes, optimizer.kind === 'adam' || optimizer.kind === 'adamw', layout);
+    const adaptive = optimizer.kind === 'adam' || optimizer.kind === 'adamw';
+    return new Classifier(rt, id, inputSize, classes, adaptive, layout, { optimizerJson, l2, seed });
   }
 
   /**
@@ -305,16 +335,23 @@ export class Classifier extends EngineObject {
     const schedule = resolveSchedule(options.schedule);
     const dropout = resolveDropout(options.dropout);
     const stopping = resolveEarlyStopping(options.earlyStopping, held !== undefined, ['loss', 'accuracy'] as const);
+    const workers = resolveDataParallel(options.dataParallel);
     const { signal } = options;
     if (signal?.aborted) throw aborted(signal);
     // Marked before the first await: nothing else may train it or set its weights meanwhile.
     return this.rt.whileTraining(this.id, 'fit()', async () => {
-      await this.rt.call.setClassifierTraining(this.id, options.trainBody ?? true, dropout);
+      const trainBody = options.trainBody ?? true;
+      await this.rt.call.setClassifierTraining(this.id, trainBody, dropout);
       const call = this.rt.call;
-      const run = async (ds: number, vs: number | undefined): Promise<ClassifierFitResult> => {
+      const inline = this.rt.info.backend === 'inline';
+      const fallback = workers > 1 ? sharedMemoryUnavailable(inline) : undefined;
+      const run = async (ds: number, vs: number | undefined, replicas?: Replicas): Promise<ClassifierFitResult> => {
         const losses: number[] = [];
         const validation: { loss: number; accuracy: number }[] = [];
-        const inline = this.rt.info.backend === 'inline';
+        // Replicas run an epoch a tenth at a time (time slices when this thread trains).
+        const pieces: PieceSize = inline
+          ? { sliceMs: INLINE_SLICE_MS }
+          : Math.ceil(Math.ceil(trainRows / batchSize) / 10);
         // The best epoch's parameters are kept on this side of the boundary, to be put back.
         // `worse` is the watched figure oriented so that lower is better.
         const worse = (v: { loss: number; accuracy: number }) =>
@@ -323,7 +360,9 @@ export class Classifier extends EngineObject {
         let stoppedEarly = false;
         for (let epoch = 1; epoch <= epochs; epoch++) {
           const learningRate = learningRateAt(lr, schedule, epoch, epochs);
-          const loss = await call.classifierTrainEpoch(this.id, ds, batchSize, learningRate);
+          const loss = replicas
+            ? (await replicas.epoch(batchSize, learningRate, pieces, epoch, epochs, { signal }, inline)).terms.total
+            : await call.classifierTrainEpoch(this.id, ds, batchSize, learningRate);
           losses.push(loss);
           const score = vs === undefined ? undefined : await call.classifierEvaluate(this.id, vs);
           if (score) validation.push(score);
@@ -360,10 +399,34 @@ export class Classifier extends EngineObject {
           ...(vs === undefined ? {} : { validation }),
           ...(bestEpoch === undefined ? {} : { bestEpoch }),
           stoppedEarly,
+          workers: replicas?.count ?? 1,
+          ...(fallback ? { dataParallelFallback: fallback } : {}),
         };
       };
+      // With `dataParallel`, replicas of this classifier (built from its layout, given its
+      // state, their own dropout streams) train beside it on copies of the training rows.
+      const withReplicas = async (ds: number, vs: number | undefined): Promise<ClassifierFitResult> => {
+        if (workers === 1 || fallback) return run(ds, vs);
+        const body = this.layout.body.map((l) => ({ units: l.outputs, activation: l.activation, alpha: l.alpha ?? 0 }));
+        const { optimizerJson, l2, seed } = this.build;
+        const recipe = {
+          create: (c: EngineCalls) =>
+            c.createClassifierReplica(this.inputSize, JSON.stringify(body), this.classes, optimizerJson, l2, seed),
+          seed,
+        };
+        const leader = { call, model: this.id, dataset: ds };
+        const replicas = await Replicas.open(leader, recipe, this.rt.info.flavor, train.x, trainRows, workers, train.y);
+        try {
+          await replicas.each((r) => r.call.setClassifierTraining(r.model, trainBody, dropout));
+          return await run(ds, vs, replicas);
+        } finally {
+          await replicas.close();
+        }
+      };
       return this.rt.withHandle(await upload(this.rt, train.x, train.y), async (ds) =>
-        held ? this.rt.withHandle(await upload(this.rt, held.x, held.y), (vs) => run(ds, vs)) : run(ds, undefined),
+        held
+          ? this.rt.withHandle(await upload(this.rt, held.x, held.y), (vs) => withReplicas(ds, vs))
+          : withReplicas(ds, undefined),
       );
     });
   }

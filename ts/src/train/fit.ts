@@ -1,5 +1,6 @@
 import { DiaboloError } from '../base/errors.js';
 import type { Divergence, EpochProgress, FitOptions, FitResult, Matrix } from '../base/types.js';
+import type { EngineCalls } from '../core/calls.js';
 import type { Runtime } from '../core/runtime.js';
 import { toMatrix } from '../data/matrix.js';
 import { learningRateAt, resolveFitOptions } from './options.js';
@@ -79,7 +80,8 @@ export async function fitDataset(
     const trainRows = rows - (o.validationSplit > 0 ? Math.ceil(rows * o.validationSplit) : 0);
     if (o.dataParallel > 1 && !fallback && source) {
       const leader = { call, model, dataset: train };
-      replicas = await Replicas.open(leader, target, rt.info.flavor, source, trainRows, o.dataParallel);
+      const recipe = { create: (c: EngineCalls) => c.createModel(target.coreSpec), seed: target.seed };
+      replicas = await Replicas.open(leader, recipe, rt.info.flavor, source, trainRows, o.dataParallel);
       await replicas.each((r) => r.call.setClipNorm(r.model, o.gradientClipNorm));
     }
     // Inline training shares the caller's thread: it runs in pieces (time slices unless told a

@@ -103,13 +103,9 @@ export function resolveFitOptions(
       maxRetries: int('retryOnDivergence.maxRetries', r.maxRetries ?? 3, 1, 100),
     };
   }
-  let dataParallel = 1;
-  if (o.dataParallel !== undefined) {
-    const d = plainObject('dataParallel', o.dataParallel, new Set(['workers']));
-    dataParallel = int('dataParallel.workers', d.workers, 1, 64);
-    if (dataParallel > 1 && o.transferData) {
-      throw invalid('transferData', true, 'false with dataParallel.workers > 1 (every replica needs the data)');
-    }
+  const dataParallel = resolveDataParallel(o.dataParallel);
+  if (dataParallel > 1 && o.transferData) {
+    throw invalid('transferData', true, 'false with dataParallel.workers > 1 (every replica needs the data)');
   }
   const batches = Math.ceil(trainRows / batchSize);
   // Data-parallel replicas always run an epoch in pieces (the calling thread gathers them),
@@ -136,6 +132,13 @@ export function resolveFitOptions(
     retryOnDivergence,
     dataParallel,
   };
+}
+
+/** `dataParallel` of `fit`: its number of workers, an integer in [1, 64] (default 1). */
+export function resolveDataParallel(dataParallel: unknown): number {
+  if (dataParallel === undefined) return 1;
+  const d = plainObject('dataParallel', dataParallel, new Set(['workers']));
+  return int('dataParallel.workers', d.workers, 1, 64);
 }
 
 /**

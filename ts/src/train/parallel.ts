@@ -1,9 +1,14 @@
-import type { FitOptions, Matrix } from '../base/types.js';
+import type { Matrix } from '../base/types.js';
 import { markReplicaFailed } from '../core/barrier.js';
 import type { EngineCalls } from '../core/calls.js';
 import { Runtime } from '../core/runtime.js';
-import { addTerms, type EpochRun, type PieceSize, runInPieces, upload } from './pieces.js';
-import type { TrainingTarget } from './target.js';
+import { addTerms, type EpochRun, type PieceOptions, type PieceSize, runInPieces, upload } from './pieces.js';
+
+/** How to make a replica: build the model (or classifier) in a fresh engine, and the seed its noise streams derive from. */
+export interface ReplicaRecipe {
+  create(call: EngineCalls): Promise<number>;
+  seed: number;
+}
 
 /** One copy of the model: its engine, its model and training-set handles. */
 interface Replica {
@@ -54,28 +59,30 @@ export class Replicas {
 
   /**
    * Start `n − 1` workers beside the caller's engine, each with a copy of the model (weights,
-   * optimizer state) and of the training rows `x` (the first `rows` of them).
+   * optimizer state; built by `recipe`) and of the training rows `x` (the first `rows` of
+   * them, with their `labels` for a classifier).
    */
   static async open(
     leader: Replica,
-    target: TrainingTarget,
+    recipe: ReplicaRecipe,
     flavor: Runtime['info']['flavor'],
     x: Matrix,
     rows: number,
     n: number,
+    labels?: Uint32Array,
   ): Promise<Replicas> {
     const state = await leader.call.state(leader.model);
     const size = state.parameters.length;
-    const group = new Replicas([leader], rows, target.seed);
+    const group = new Replicas([leader], rows, recipe.seed);
     try {
       for (let k = 1; k < n; k++) {
         const runtime = (await Runtime.open({ backend: 'worker', flavor })).retain();
         const replica: Replica = { call: runtime.call, runtime, model: 0, dataset: 0 };
         group.all.push(replica);
-        replica.model = await runtime.call.createModel(target.coreSpec);
+        replica.model = await recipe.create(runtime.call);
         await runtime.call.setState(replica.model, state);
         await runtime.call.reseed(replica.model, group.noiseSeed(k));
-        const full = await upload(runtime, x);
+        const full = await upload(runtime, x, labels);
         replica.dataset = rows < x.rows ? await runtime.call.sliceDataset(full, 0, rows) : full;
         if (replica.dataset !== full) await runtime.call.dispose(full);
       }
@@ -125,7 +132,7 @@ export class Replicas {
     pieces: PieceSize,
     epoch: number,
     epochs: number,
-    options: FitOptions,
+    options: PieceOptions,
     inline: boolean,
   ): Promise<EpochRun> {
     const leader = this.all[0] as Replica;

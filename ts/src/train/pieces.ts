@@ -18,7 +18,11 @@ export function aborted(signal: AbortSignal): DiaboloError {
  * `x.data` is left detached (length 0).
  */
 export function upload(rt: Runtime, x: Matrix, labels?: Uint32Array, transferData = false): Promise<number> {
-  const data = transferData ? transfer(x.data, [x.data.buffer as ArrayBuffer]) : x.data;
+  // Only a message to a worker transfers. Comlink remembers a marked array and transfers it
+  // with any later message that carries it: marked for an inline engine (where nothing is
+  // posted), the caller's array would be detached by its next call to some worker.
+  const transferring = transferData && rt.info.backend === 'worker';
+  const data = transferring ? transfer(x.data, [x.data.buffer as ArrayBuffer]) : x.data;
   return rt.call.uploadDataset(data, x.rows, x.cols, labels);
 }
 
@@ -79,6 +83,9 @@ export type PieceSize = number | { sliceMs: number };
  */
 export const INLINE_SLICE_MS = 25;
 
+/** What {@link runInPieces} reads of a training call's options: progress, cancellation and pause. */
+export type PieceOptions = Pick<FitOptions, 'onBatchEnd' | 'signal' | 'control'>;
+
 /**
  * One epoch of `rows` samples run a piece of minibatches at a time by `run(first, count)`,
  * with progress, cancellation and pause between the calls (identical results to one call:
@@ -91,7 +98,7 @@ export async function runInPieces(
   pieces: PieceSize,
   epoch: number,
   epochs: number,
-  options: FitOptions,
+  options: PieceOptions,
   run: (first: number, count: number) => Promise<PieceRun>,
   yieldEach: boolean,
 ): Promise<EpochRun> {

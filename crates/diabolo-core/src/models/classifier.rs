@@ -14,6 +14,8 @@ use crate::num::real::Sum;
 use crate::num::rng::Rng;
 use crate::optim::optimizer::{all_finite, Optimizer, OptimizerState};
 use crate::optim::params::{ParamSet, Part, TensorId};
+use crate::optim::shards;
+use crate::optim::state::TrainState;
 
 #[derive(Clone, Debug)]
 pub struct Classifier<T> {
@@ -37,6 +39,8 @@ pub struct Classifier<T> {
     scratch: Scratch<T>,
     ps: PenaltyScratch<T>,
     order: Vec<usize>,
+    /// The minibatch (rows, shards) of the last shard gradient (data-parallel training).
+    split: (usize, usize),
     batch: Vec<T>,
     batch_labels: Vec<u32>,
     logits: Vec<T>,
@@ -95,6 +99,7 @@ impl<T: Kernel> Classifier<T> {
             scratch: Scratch::new(),
             ps: PenaltyScratch::default(),
             order: Vec::new(),
+            split: (1, 1),
             batch: Vec::new(),
             batch_labels: Vec::new(),
             logits: Vec::new(),
@@ -125,6 +130,22 @@ impl<T: Kernel> Classifier<T> {
     }
 
     fn check(&self, x: &[T], labels: Option<&[u32]>, n: usize) -> Result<()> {
+        let Some(labels) = labels else {
+            return self.check_shape(x, None, n);
+        };
+        self.check_shape(x, Some(labels), n)?;
+        if let Some((i, &l)) = labels.iter().enumerate().find(|(_, &l)| l as usize >= self.classes) {
+            return Err(Error::invalid(
+                "labels",
+                format!("{l} at index {i}"),
+                "integers in [0, classes − 1]",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The shapes of `n` samples and their labels, if any (not the labels' range).
+    fn check_shape(&self, x: &[T], labels: Option<&[u32]>, n: usize) -> Result<()> {
         if n == 0 || x.len() != n * self.inputs {
             return Err(Error::shape(
                 "input",
@@ -132,19 +153,10 @@ impl<T: Kernel> Classifier<T> {
                 format!("{} values", x.len()),
             ));
         }
-        if let Some(labels) = labels {
-            if labels.len() != n {
-                return Err(Error::shape("labels", format!("[{n}]"), format!("[{}]", labels.len())));
-            }
-            if let Some((i, &l)) = labels.iter().enumerate().find(|(_, &l)| l as usize >= self.classes) {
-                return Err(Error::invalid(
-                    "labels",
-                    format!("{l} at index {i}"),
-                    "integers in [0, classes − 1]",
-                ));
-            }
+        match labels {
+            Some(l) if l.len() != n => Err(Error::shape("labels", format!("[{n}]"), format!("[{}]", l.len()))),
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     /// Logits of `n` samples into `self.logits`, the body's outputs dropped with probability
@@ -164,6 +176,15 @@ impl<T: Kernel> Classifier<T> {
     /// One step on a minibatch; returns the mean cross-entropy (plus L2) before the step
     /// (with the dropout of this step, if any).
     pub fn train_batch(&mut self, x: &[T], labels: &[u32], n: usize, lr: f64) -> Result<f64> {
+        let loss = self.gradients(x, labels, n)?;
+        self.take_step(lr);
+        Ok(loss)
+    }
+
+    /// The gradient of the mean cross-entropy (plus L2) of a minibatch, with this step's
+    /// dropout if any, into the gradient tensors; returns that loss. A non-finite loss or
+    /// gradient is an error.
+    fn gradients(&mut self, x: &[T], labels: &[u32], n: usize) -> Result<f64> {
         self.check(x, Some(labels), n)?;
         let mut noisy = std::mem::take(&mut self.noisy);
         let x = if self.dropout_input > 0.0 {
@@ -172,13 +193,13 @@ impl<T: Kernel> Classifier<T> {
         } else {
             x
         };
-        let result = self.step_on(x, labels, n, lr);
+        let result = self.gradients_on(x, labels, n);
         self.noisy = noisy;
         result
     }
 
-    /// [`Classifier::train_batch`] on inputs already dropped out.
-    fn step_on(&mut self, x: &[T], labels: &[u32], n: usize, lr: f64) -> Result<f64> {
+    /// [`Classifier::gradients`] on inputs already dropped out.
+    fn gradients_on(&mut self, x: &[T], labels: &[u32], n: usize) -> Result<f64> {
         self.forward(x, n, self.dropout_hidden);
         self.dlogits.resize(self.logits.len(), T::ZERO);
         let mut loss = softmax_cross_entropy(&self.logits, labels, self.classes, &mut self.dlogits);
@@ -224,31 +245,39 @@ impl<T: Kernel> Classifier<T> {
                 what: format!("classifier loss ({loss}) or gradient"),
             });
         }
+        Ok(loss)
+    }
+
+    /// One optimizer step, with the gradients in the tensors, on the tensors that learn.
+    fn take_step(&mut self, lr: f64) {
         self.step += 1;
         let (opt, t, train_body) = (self.optimizer, self.step, self.train_body);
         let trains = |(at, _): TensorId<LayerId>| train_body || at == LayerId::Head;
         self.step_tensors(&opt, lr, t, trains, |_| {});
-        Ok(loss)
+    }
+
+    /// The tensors that learn (every one, or the head's alone when the body is frozen), in
+    /// parameter order.
+    fn learning_tensors(&self) -> Vec<TensorId<LayerId>> {
+        let train_body = self.train_body;
+        let mut ids = self.tensor_ids();
+        ids.retain(|&(at, _)| train_body || at == LayerId::Head);
+        ids
     }
 
     /// One shuffled pass; returns the mean training loss.
     pub fn train_epoch(&mut self, data: &[T], labels: &[u32], rows: usize, batch_size: usize, lr: f64) -> Result<f64> {
         self.check(data, Some(labels), rows)?;
         crate::nn::chain::check_epoch_args(rows, batch_size, lr)?;
-        let d = self.inputs;
-        let mut order = std::mem::take(&mut self.order);
-        crate::nn::chain::shuffled(&mut order, rows, &mut self.rng);
-        let (mut batch, mut bl) = (std::mem::take(&mut self.batch), std::mem::take(&mut self.batch_labels));
+        self.begin_epoch(rows);
+        let order = std::mem::take(&mut self.order);
         let mut total = Sum::default();
         let mut result = Ok(());
         for idx in order.chunks(batch_size) {
-            batch.clear();
-            bl.clear();
-            for &i in idx {
-                batch.extend_from_slice(&data[i * d..(i + 1) * d]);
-                bl.push(labels[i]);
-            }
-            match self.train_batch(&batch, &bl, idx.len(), lr) {
+            match self
+                .gather(data, labels, idx)
+                .and_then(|(x, y)| self.with_batch(x, y, |c, x, y| c.train_batch(x, y, idx.len(), lr)))
+            {
                 Ok(l) => total.add(l * idx.len() as f64),
                 Err(e) => {
                     result = Err(e);
@@ -256,8 +285,126 @@ impl<T: Kernel> Classifier<T> {
                 }
             }
         }
-        (self.order, self.batch, self.batch_labels) = (order, batch, bl);
+        self.order = order;
         result.map(|()| total.value() / rows as f64)
+    }
+
+    /// Draw the order of the rows for a new epoch (data-parallel replicas take replica 0's,
+    /// see [`Classifier::set_epoch_order`]).
+    pub fn begin_epoch(&mut self, rows: usize) {
+        crate::nn::chain::shuffled(&mut self.order, rows, &mut self.rng);
+    }
+
+    /// The current epoch's order of rows (drawn by [`Classifier::begin_epoch`]).
+    pub fn epoch_order(&self) -> &[usize] {
+        &self.order
+    }
+
+    /// Take another replica's epoch order (a permutation of `0 .. rows`).
+    pub fn set_epoch_order(&mut self, order: &[u32], rows: usize) -> Result<()> {
+        shards::take_epoch_order(&mut self.order, order, rows)
+    }
+
+    /// Restart the classifier's random stream (epoch orders, dropout masks) from `seed`:
+    /// data-parallel replicas draw different masks for their shards.
+    pub fn reseed(&mut self, seed: u64) {
+        self.rng = Rng::new(seed);
+    }
+
+    /// Step count, RNG state and optimizer moments: with the parameters, what continues
+    /// training exactly (data-parallel replicas start from the first one's).
+    pub fn train_state(&self) -> TrainState<T> {
+        TrainState::capture(self.step, &self.rng, &self.opt)
+    }
+
+    pub fn set_train_state(&mut self, state: &TrainState<T>) -> Result<()> {
+        (self.step, self.rng) = state.restore(&mut self.opt)?;
+        Ok(())
+    }
+
+    /// Data-parallel training: the gradient (a mean over the shard's rows, with its dropout
+    /// masks and L2, nothing stepped) of shard `shard` of `shards` of minibatch `batch` of
+    /// the current epoch, kept in the gradient tensors; returns the shard's loss and rows.
+    /// An empty shard (a minibatch smaller than `shards`) leaves zero gradients.
+    #[allow(clippy::too_many_arguments)]
+    pub fn shard_gradients(
+        &mut self,
+        data: &[T],
+        labels: &[u32],
+        rows: usize,
+        batch_size: usize,
+        batch: usize,
+        shard: usize,
+        shards: usize,
+    ) -> Result<(f64, usize)> {
+        // The labels' range is checked minibatch by minibatch, as they are gathered.
+        self.check_shape(data, Some(labels), rows)?;
+        let (positions, split) = shards::locate_shard(self.order.len(), rows, batch_size, batch, shard, shards)?;
+        self.split = split;
+        let n = positions.len();
+        if n == 0 {
+            for id in self.learning_tensors() {
+                self.tensor_mut(id).1.fill(T::ZERO);
+            }
+            return Ok((0.0, 0));
+        }
+        let order = std::mem::take(&mut self.order);
+        let loss = self
+            .gather(data, labels, &order[positions])
+            .and_then(|(x, y)| self.with_batch(x, y, |c, x, y| c.gradients(x, y, n)));
+        self.order = order;
+        Ok((loss?, n))
+    }
+
+    /// The gradients of the last [`Classifier::shard_gradients`] where they lie, one slice
+    /// per tensor that learns, in parameter order: what a replica publishes to the others.
+    pub fn shard_gradient_tensors(&self) -> Vec<&[T]> {
+        self.learning_tensors()
+            .into_iter()
+            .map(|id| self.tensor(id).1)
+            .collect()
+    }
+
+    /// How many values [`Classifier::shard_gradient_tensors`] holds.
+    pub fn shard_gradient_len(&self) -> usize {
+        self.shard_gradient_tensors().iter().map(|g| g.len()).sum()
+    }
+
+    /// Sum the shard gradients of one minibatch, each weighted by its share of it, in shard
+    /// order (`slots`: one gradient per shard, laid out as [`Classifier::shard_gradient_tensors`];
+    /// with `own = Some(k)` shard `k`'s is this classifier's own, in place), then step: the
+    /// update the whole minibatch gives one classifier, the same on every replica. A
+    /// non-finite sum leaves the parameters untouched.
+    pub fn apply_gradient_sum(&mut self, slots: &[T], own: Option<usize>, lr: f64) -> Result<()> {
+        let ids = self.learning_tensors();
+        shards::sum_shard_gradients(self, &ids, slots, own, self.split)?;
+        self.take_step(lr);
+        Ok(())
+    }
+
+    /// The rows `idx` of `data` and their labels, copied into the minibatch buffers (taken
+    /// out of the classifier: give them back with [`Classifier::with_batch`]).
+    fn gather(&mut self, data: &[T], labels: &[u32], idx: &[usize]) -> Result<(Vec<T>, Vec<u32>)> {
+        let d = self.inputs;
+        let (mut batch, mut bl) = (std::mem::take(&mut self.batch), std::mem::take(&mut self.batch_labels));
+        batch.clear();
+        bl.clear();
+        for &i in idx {
+            if i * d + d > data.len() || i >= labels.len() {
+                (self.batch, self.batch_labels) = (batch, bl);
+                return Err(Error::invalid("row", i, "an index into the training data"));
+            }
+            batch.extend_from_slice(&data[i * d..(i + 1) * d]);
+            bl.push(labels[i]);
+        }
+        Ok((batch, bl))
+    }
+
+    /// Run `f` on a gathered minibatch, then keep its buffers for the next one.
+    fn with_batch<R>(&mut self, x: Vec<T>, y: Vec<u32>, f: impl FnOnce(&mut Self, &[T], &[u32]) -> R) -> R {
+        let r = f(self, &x, &y);
+        (self.batch, self.batch_labels) = (x, y);
+        r
     }
 
     /// Class probabilities (`n × classes`).
@@ -418,6 +565,110 @@ mod tests {
                 grad[i]
             );
         }
+    }
+
+    /// Data-parallel training: two and three replicas, each with its shard of every
+    /// minibatch, summing the shards' gradients, take the step one classifier takes on the
+    /// whole minibatch (L2 included), body frozen or not; the replicas stay identical.
+    #[test]
+    fn shards_summed_step_like_the_whole_minibatch() {
+        let mut rng = Rng::new(8);
+        let (rows, bs) = (23, 8);
+        let (x, y) = blobs(rows, &mut rng);
+        let mut body = Dense::<f64>::zeros(4, 5, Activation::Tanh);
+        body.init_glorot(&mut rng);
+        let adam = Optimizer::Adam {
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+        };
+        for (n, train_body) in [(2usize, true), (3, true), (2, false)] {
+            let mut one = Classifier::new(4, vec![body.clone()], 3, adam, 1e-3, 6).unwrap();
+            one.train_body = train_body;
+            // Replicas of a classifier that has trained already (Adam's moments and step
+            // count matter), built afresh from its parameters and training state.
+            one.train_epoch(&x, &y, rows, bs, 0.05).unwrap();
+            let (params, state) = (one.parameters(), one.train_state());
+            let mut replicas: Vec<_> = (0..n)
+                .map(|k| {
+                    let mut r = Classifier::new(4, vec![body.clone()], 3, adam, 1e-3, 50 + k as u64).unwrap();
+                    r.train_body = train_body;
+                    r.set_parameters(&params).unwrap();
+                    r.set_train_state(&state).unwrap();
+                    r.reseed(k as u64);
+                    r
+                })
+                .collect();
+            let (mut whole, mut sharded) = (Sum::default(), Sum::default());
+            for _ in 0..3 {
+                whole.add(one.train_epoch(&x, &y, rows, bs, 0.05).unwrap());
+                let order: Vec<u32> = one.epoch_order().iter().map(|&i| i as u32).collect();
+                for r in &mut replicas {
+                    r.set_epoch_order(&order, rows).unwrap();
+                }
+                for b in 0..rows.div_ceil(bs) {
+                    let (mut slots, mut seen) = (Vec::new(), 0);
+                    for (k, r) in replicas.iter_mut().enumerate() {
+                        let (loss, m) = r.shard_gradients(&x, &y, rows, bs, b, k, n).unwrap();
+                        sharded.add(loss * m as f64);
+                        seen += m;
+                        slots.extend(r.shard_gradient_tensors().concat());
+                    }
+                    assert_eq!(seen, bs.min(rows - b * bs));
+                    assert_eq!(slots.len(), n * replicas[0].shard_gradient_len());
+                    // Replica 0 reads every gradient from the slots; the others their own in
+                    // place, their slot poisoned to prove it unread.
+                    replicas[0].apply_gradient_sum(&slots, None, 0.05).unwrap();
+                    let len = replicas[0].shard_gradient_len();
+                    for (k, r) in replicas.iter_mut().enumerate().skip(1) {
+                        let mut poisoned = slots.clone();
+                        poisoned[k * len..(k + 1) * len].fill(f64::NAN);
+                        r.apply_gradient_sum(&poisoned, Some(k), 0.05).unwrap();
+                    }
+                }
+            }
+            let (w, p) = (one.parameters(), replicas[0].parameters());
+            for r in &mut replicas[1..] {
+                assert_eq!(r.parameters(), p, "replicas stay identical");
+            }
+            for (a, b) in p.iter().zip(&w) {
+                assert!((a - b).abs() < 1e-12, "{n} replicas: {a} vs {b}");
+            }
+            assert!(
+                (whole.value() - sharded.value() / rows as f64).abs() < 1e-12,
+                "the same losses"
+            );
+            assert_eq!(p[..20] == body.w[..], !train_body, "a frozen body does not move");
+            let r = &mut replicas[0];
+            assert!(r.shard_gradients(&x, &y, rows, bs, 3, 0, n).is_err(), "batch 3 of 3");
+            assert!(
+                r.shard_gradients(&x, &y[1..], rows, bs, 0, 0, n).is_err(),
+                "labels short"
+            );
+            assert!(r.set_epoch_order(&[0, 99], 2).is_err());
+            let short = TrainState {
+                optimizer: vec![0.0; 3],
+                ..r.train_state()
+            };
+            assert!(r.set_train_state(&short).is_err());
+            let len = r.shard_gradient_len();
+            assert!(r.apply_gradient_sum(&[0.0; 3], None, 0.1).is_err());
+            let mut nan = vec![0.0; n * len];
+            nan[len] = f64::NAN;
+            let before = r.parameters();
+            assert!(
+                r.apply_gradient_sum(&nan, Some(0), 0.1).is_err(),
+                "a NaN slot is refused"
+            );
+            assert_eq!(r.parameters(), before, "and leaves the parameters alone");
+        }
+        // A label out of range in a shard is named.
+        let mut c = Classifier::new(4, Vec::new(), 3, adam, 0.0, 1).unwrap();
+        let mut bad = y.clone();
+        bad[5] = 3;
+        c.set_epoch_order(&(0..rows as u32).collect::<Vec<_>>(), rows).unwrap();
+        let e = c.shard_gradients(&x, &bad, rows, rows, 0, 0, 1).unwrap_err();
+        assert!(e.to_string().contains("labels = 3"), "{e}");
     }
 
     #[test]

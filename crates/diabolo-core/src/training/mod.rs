@@ -8,5 +8,5 @@ pub mod parallel;
 pub mod resume;
 pub mod step;
 
+pub use crate::optim::state::TrainState;
 pub use epoch::EpochReport;
-pub use resume::TrainState;

@@ -3,19 +3,12 @@
 //! gradients, weighted by their share of the minibatch, are summed in the same order by
 //! every replica, which then clips and steps as one model would: the replicas stay identical.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::kernels::gemm::Kernel;
 use crate::models::autoencoder::{LossTerms, Model};
 use crate::num::rng::Rng;
-use crate::optim::optimizer::all_finite;
 use crate::optim::params::ParamSet;
-
-/// Rows `shard` of `shards` takes of a minibatch of `m` rows (offsets within the minibatch):
-/// the split every data-parallel replica agrees on, and the shares its gradients are
-/// weighted by.
-fn shard_rows(m: usize, shard: usize, shards: usize) -> std::ops::Range<usize> {
-    shard * m / shards..(shard + 1) * m / shards
-}
+use crate::optim::shards::{locate_shard, sum_shard_gradients, take_epoch_order};
 
 impl<T: Kernel> Model<T> {
     /// The current epoch's order of rows (drawn by [`Model::begin_epoch`]).
@@ -30,23 +23,7 @@ impl<T: Kernel> Model<T> {
 
     /// Take another replica's epoch order (a permutation of `0 .. rows`).
     pub fn set_epoch_order(&mut self, order: &[u32], rows: usize) -> Result<()> {
-        if order.len() != rows {
-            return Err(Error::shape(
-                "epoch order",
-                format!("[{rows}]"),
-                format!("[{}]", order.len()),
-            ));
-        }
-        if let Some(&bad) = order.iter().find(|&&i| i as usize >= rows) {
-            return Err(Error::invalid(
-                "epoch order",
-                bad,
-                "row indices below the number of rows",
-            ));
-        }
-        self.ws.order.clear();
-        self.ws.order.extend(order.iter().map(|&i| i as usize));
-        Ok(())
+        take_epoch_order(&mut self.ws.order, order, rows)
     }
 
     /// Gradients (kept in the model, not clipped, nothing stepped) of shard `shard` of
@@ -66,24 +43,16 @@ impl<T: Kernel> Model<T> {
         let d = self.spec.inputs;
         Self::check_data("training data", data, rows, d)?;
         crate::nn::chain::check_epoch_args(rows, batch_size, 1.0)?;
-        if self.ws.order.len() != rows || shard >= shards || batch * batch_size >= rows {
-            return Err(Error::invalid(
-                "shard",
-                format!("batch {batch}, shard {shard} of {shards}"),
-                "a shard of a minibatch of the current epoch",
-            ));
-        }
-        let start = batch * batch_size;
-        let m = batch_size.min(rows - start);
-        self.split = (m, shards);
-        let within = shard_rows(m, shard, shards);
-        let (lo, hi) = (start + within.start, start + within.end);
-        let n = hi - lo;
-        if n == 0 {
+        let (positions, split) = locate_shard(self.ws.order.len(), rows, batch_size, batch, shard, shards)?;
+        self.split = split;
+        if positions.is_empty() {
             self.fill_grads(T::ZERO);
             return Ok((LossTerms::default(), 0));
         }
-        let terms = self.on_rows(data, lo, hi, |m, x, n| m.gradients_of(x, n, false))?;
+        let n = positions.len();
+        let terms = self.on_rows(data, positions.start, positions.end, |m, x, n| {
+            m.gradients_of(x, n, false)
+        })?;
         Ok((terms, n))
     }
 
@@ -101,60 +70,8 @@ impl<T: Kernel> Model<T> {
     /// same products and sums in the same order, so all of them take the same step. A
     /// non-finite sum leaves the model untouched.
     pub fn apply_gradient_sum(&mut self, slots: &[T], own: Option<usize>, lr: f64) -> Result<()> {
-        let p = self.parameter_count();
-        let (m, count) = self.split;
-        if slots.len() != p * count || own.is_some_and(|k| k >= count) {
-            return Err(Error::shape(
-                "gradient slots",
-                format!("[{count} × {p}] after a shard of {count}"),
-                format!("[{}]", slots.len()),
-            ));
-        }
-        let shares: Vec<T> = (0..count)
-            .map(|k| T::from_f64(shard_rows(m, k, count).len() as f64 / m as f64))
-            .collect();
-        let mut offset = 0;
-        let mut finite = true;
-        for id in self.tensor_ids() {
-            let g = self.tensor_mut(id).1;
-            let len = g.len();
-            let slot = |k: usize| &slots[k * p + offset..k * p + offset + len];
-            match own {
-                // The common case, two replicas: one fused pass that also checks the sum.
-                // IEEE addition commutes, so own·s_own + other·s_other has the bits of the
-                // general loop's slot-order sum on both replicas.
-                Some(k) if count == 2 => {
-                    let (s_own, s_other) = (shares[k], shares[1 - k]);
-                    let mut bad = false;
-                    for (a, &b) in g.iter_mut().zip(slot(1 - k)) {
-                        *a = *a * s_own + b * s_other;
-                        bad |= !a.is_finite();
-                    }
-                    finite &= !bad;
-                }
-                _ => {
-                    for i in 0..len {
-                        let mut acc = T::ZERO;
-                        for (k, &share) in shares.iter().enumerate() {
-                            let v = if own == Some(k) {
-                                g[i]
-                            } else {
-                                slots[k * p + offset + i]
-                            };
-                            acc = if k == 0 { v * share } else { acc + v * share };
-                        }
-                        g[i] = acc;
-                    }
-                    finite &= all_finite(g);
-                }
-            }
-            offset += len;
-        }
-        if !finite {
-            return Err(Error::NonFinite {
-                what: "summed gradient".to_string(),
-            });
-        }
+        let ids = self.tensor_ids();
+        sum_shard_gradients(self, &ids, slots, own, self.split)?;
         if self.clip_norm > 0.0 {
             self.clip_gradients();
         }

@@ -1,55 +1,20 @@
 //! What resumes training exactly besides the parameters: step count, random state and
 //! optimizer moments.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::kernels::gemm::Kernel;
 use crate::models::autoencoder::Model;
-use crate::num::rng::Rng;
-
-/// Saved training state besides the parameters: step count, RNG, optimizer moments.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TrainState<T> {
-    pub step: u64,
-    pub rng: [u64; 4],
-    /// All optimizer state vectors, concatenated in parameter order (`m` then `v` per tensor).
-    pub optimizer: Vec<T>,
-}
+use crate::optim::state::TrainState;
 
 impl<T: Kernel> Model<T> {
     /// Step count, RNG state and optimizer moments: with the parameters, what resumes
     /// training exactly.
     pub fn train_state(&self) -> TrainState<T> {
-        let mut optimizer = Vec::new();
-        for s in &self.opt {
-            optimizer.extend_from_slice(&s.m);
-            optimizer.extend_from_slice(&s.v);
-        }
-        TrainState {
-            step: self.step,
-            rng: self.rng.state(),
-            optimizer,
-        }
+        TrainState::capture(self.step, &self.rng, &self.opt)
     }
 
     pub fn set_train_state(&mut self, state: &TrainState<T>) -> Result<()> {
-        let want: usize = self.opt.iter().map(|s| s.m.len() + s.v.len()).sum();
-        if state.optimizer.len() != want {
-            return Err(Error::shape(
-                "optimizer state",
-                format!("[{want}]"),
-                format!("[{}]", state.optimizer.len()),
-            ));
-        }
-        let mut rest = &state.optimizer[..];
-        for s in &mut self.opt {
-            for v in [&mut s.m, &mut s.v] {
-                let (head, tail) = rest.split_at(v.len());
-                v.copy_from_slice(head);
-                rest = tail;
-            }
-        }
-        self.step = state.step;
-        self.rng = Rng::from_state(state.rng);
+        (self.step, self.rng) = state.restore(&mut self.opt)?;
         Ok(())
     }
 }
