@@ -13,7 +13,6 @@ use crate::dataset::Dataset;
 use crate::errors::JsResult;
 use crate::model::Model;
 use crate::reports::ClassifierScore;
-use crate::train_header::TrainHeader;
 
 /// A softmax classifier, alone (softmax regression / linear probe) or on the encoder of a
 /// trained model (supervised fine-tuning).
@@ -122,38 +121,12 @@ impl Classifier {
     }
 }
 
-#[wasm_bindgen]
-impl Classifier {
-    /// The step and RNG state as the words of a [`TrainHeader`] (as `Model` gives them).
-    #[wasm_bindgen(js_name = trainStateHeader)]
-    pub fn train_state_header(&self) -> Vec<u32> {
-        TrainHeader::of(&self.inner.train_state()).to_words()
-    }
-
-    #[wasm_bindgen(js_name = optimizerState)]
-    pub fn optimizer_state(&self) -> Vec<f32> {
-        self.inner.train_state().optimizer
-    }
-
-    /// Continue from a [`TrainHeader`]'s words and the optimizer moments.
-    #[wasm_bindgen(js_name = setTrainState)]
-    pub fn set_train_state(&mut self, header: &[u32], optimizer: &[f32]) -> JsResult<()> {
-        let state = TrainHeader::from_words(header)?.with_optimizer(optimizer.to_vec());
-        Ok(self.inner.set_train_state(&state)?)
-    }
-}
+crate::train_header::train_state_calls!(Classifier);
 
 impl Classifier {
     /// `data`, unless its columns are not this classifier's inputs or it has no labels.
     pub(crate) fn check_dataset<'a>(&self, data: &'a Dataset) -> JsResult<&'a [u32]> {
-        if data.cols != self.inner.inputs() {
-            return Err(Error::shape(
-                "data",
-                format!("[n, {}]", self.inner.inputs()),
-                format!("[{}, {}]", data.rows, data.cols),
-            )
-            .into());
-        }
+        data.check_cols(self.inner.inputs())?;
         data.labelled()
     }
 

@@ -75,6 +75,20 @@ impl Dataset {
 }
 
 impl Dataset {
+    /// An error unless each row has `cols` values (the width of the model or classifier
+    /// that reads it).
+    pub(crate) fn check_cols(&self, cols: usize) -> JsResult<()> {
+        if self.cols != cols {
+            return Err(Error::shape(
+                "data",
+                format!("[n, {cols}]"),
+                format!("[{}, {}]", self.rows, self.cols),
+            )
+            .into());
+        }
+        Ok(())
+    }
+
     /// The labels, or an error if none were attached (classifiers train on labelled data).
     pub(crate) fn labelled(&self) -> JsResult<&[u32]> {
         self.labels

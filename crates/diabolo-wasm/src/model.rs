@@ -3,7 +3,7 @@
 //! `replicas.rs`.
 
 use diabolo_core::models::autoencoder::Topology;
-use diabolo_core::{Error, Model as CoreModel, ModelSpec};
+use diabolo_core::{Model as CoreModel, ModelSpec};
 
 use wasm_bindgen::prelude::*;
 
@@ -11,7 +11,6 @@ use crate::args::{check_matrix, seed_arg, usize_arg};
 use crate::dataset::Dataset;
 use crate::errors::JsResult;
 use crate::reports::{BatchesReport, EpochReport, LossTerms};
-use crate::train_header::TrainHeader;
 
 /// Any autoencoder of the lecture, living in WASM memory (see `diabolo_core::models::autoencoder`).
 #[wasm_bindgen]
@@ -25,15 +24,7 @@ pub struct Model {
 impl Model {
     /// `data` has this model's input width.
     pub(crate) fn check_dataset(&self, data: &Dataset) -> JsResult<()> {
-        if data.cols != self.inner.inputs() {
-            return Err(Error::shape(
-                "data",
-                format!("[n, {}]", self.inner.inputs()),
-                format!("[{}, {}]", data.rows, data.cols),
-            )
-            .into());
-        }
-        Ok(())
+        data.check_cols(self.inner.inputs())
     }
 }
 
@@ -225,23 +216,6 @@ impl Model {
         let i = usize_arg("layer", i)?;
         Ok(self.inner.set_layer(decoder, i, w, b)?)
     }
-
-    /// The step and RNG state as the words of a [`TrainHeader`]: what, with the parameters
-    /// and the optimizer moments, resumes training exactly.
-    #[wasm_bindgen(js_name = trainStateHeader)]
-    pub fn train_state_header(&self) -> Vec<u32> {
-        TrainHeader::of(&self.inner.train_state()).to_words()
-    }
-
-    #[wasm_bindgen(js_name = optimizerState)]
-    pub fn optimizer_state(&self) -> Vec<f32> {
-        self.inner.train_state().optimizer
-    }
-
-    /// Resume from a [`TrainHeader`]'s words and the optimizer moments.
-    #[wasm_bindgen(js_name = setTrainState)]
-    pub fn set_train_state(&mut self, header: &[u32], optimizer: &[f32]) -> JsResult<()> {
-        let state = TrainHeader::from_words(header)?.with_optimizer(optimizer.to_vec());
-        Ok(self.inner.set_train_state(&state)?)
-    }
 }
+
+crate::train_header::train_state_calls!(Model);

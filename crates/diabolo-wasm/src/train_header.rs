@@ -14,6 +14,36 @@
 use diabolo_core::training::TrainState;
 use diabolo_core::Error;
 
+/// The train-state calls of a handle whose core object (`inner`) has `train_state` and
+/// `set_train_state` (the model and the classifier): what, with the parameters, continues
+/// training exactly — saved in model files, copied to data-parallel replicas.
+macro_rules! train_state_calls {
+    ($handle:ident) => {
+        #[wasm_bindgen::prelude::wasm_bindgen]
+        impl $handle {
+            /// The step and RNG state as the words of a `TrainHeader`.
+            #[wasm_bindgen(js_name = trainStateHeader)]
+            pub fn train_state_header(&self) -> Vec<u32> {
+                $crate::train_header::TrainHeader::of(&self.inner.train_state()).to_words()
+            }
+
+            /// The optimizer moments, tensor after tensor (`m` then `v`).
+            #[wasm_bindgen(js_name = optimizerState)]
+            pub fn optimizer_state(&self) -> Vec<f32> {
+                self.inner.train_state().optimizer
+            }
+
+            /// Continue from a `TrainHeader`'s words and the optimizer moments.
+            #[wasm_bindgen(js_name = setTrainState)]
+            pub fn set_train_state(&mut self, header: &[u32], optimizer: &[f32]) -> $crate::errors::JsResult<()> {
+                let state = $crate::train_header::TrainHeader::from_words(header)?.with_optimizer(optimizer.to_vec());
+                Ok(self.inner.set_train_state(&state)?)
+            }
+        }
+    };
+}
+pub(crate) use train_state_calls;
+
 /// The step and RNG state of a model (with its parameters and optimizer moments, what
 /// resumes training exactly).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
