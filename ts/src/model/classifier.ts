@@ -360,8 +360,9 @@ export class Classifier extends EngineObject {
         let stoppedEarly = false;
         for (let epoch = 1; epoch <= epochs; epoch++) {
           const learningRate = learningRateAt(lr, schedule, epoch, epochs);
+          // The signal is read between epochs, with replicas as without (a whole epoch runs).
           const loss = replicas
-            ? (await replicas.epoch(batchSize, learningRate, pieces, epoch, epochs, { signal }, inline)).terms.total
+            ? (await replicas.epoch(batchSize, learningRate, pieces, epoch, epochs, {}, inline)).terms.total
             : await call.classifierTrainEpoch(this.id, ds, batchSize, learningRate);
           losses.push(loss);
           const score = vs === undefined ? undefined : await call.classifierEvaluate(this.id, vs);
