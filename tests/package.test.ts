@@ -43,10 +43,12 @@ describe('the npm tarball', () => {
   // (24 kB gzipped, loaded only on export), the safetensors/PyTorch exporters (~10 kB) and a
   // core grown by the SiLU/GELU activations, per-concept registries and the model's
   // description (each binary 120 → 132 kB gzipped) took the package from 470 to 563 kB.
-  // binaryen's wasm-opt -Oz saved 1 kB of a binary, so it is not used. docs/benchmarks.md
-  // keeps the history.
-  it('stays within its size budget (600 kB packed)', () => {
-    expect(packed.size).toBeLessThanOrEqual(600_000);
+  // binaryen's wasm-opt -Oz saved 1 kB of a binary, so it is not used. It became 625 kB on
+  // 2026-12-02, on purpose: data-parallel Classifier.fit (the classifier's shard gradients,
+  // summed step, train state and replica calls, in each of the three binaries) took the
+  // package from at most 600 kB to 611.8 kB. docs/benchmarks.md keeps the history.
+  it('stays within its size budget (625 kB packed)', () => {
+    expect(packed.size).toBeLessThanOrEqual(625_000);
   });
 
   it('holds the license, the readme, the three binaries, one glue and the browser worker', () => {

@@ -169,31 +169,28 @@ pub fn optimizer_from_json(text: &str) -> Result<Optimizer> {
     Ok(opt)
 }
 
-/// One layer of a classifier's body as JSON: `{"units": 500, "activation": "sigmoid", "alpha": 0}`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct BodyLayerJson {
-    units: usize,
-    activation: String,
-    #[serde(default)]
-    alpha: f64,
-}
-
-/// Zeroed dense layers from `inputs` features through the JSON list of layers `text`
-/// (a classifier's body, given its parameters afterwards).
-pub fn body_from_json<T: crate::kernels::gemm::Kernel>(inputs: usize, text: &str) -> Result<Vec<Dense<T>>> {
-    let layers: Vec<BodyLayerJson> =
-        serde_json::from_str(text).map_err(|e| Error::invalid("body", e, "a list of {units, activation, alpha}"))?;
-    let mut fan_in = size("inputs", inputs)?;
-    let mut body = Vec::with_capacity(layers.len());
-    for l in layers {
-        let units = size("units", l.units)?;
-        body.push(Dense::zeros(
-            fan_in,
-            units,
-            Activation::from_name(&l.activation, l.alpha)?,
+/// Zeroed dense layers from `inputs` features through layers of `units[i]` units with
+/// activation `activations[i]` (its parameter `alphas[i]`): a classifier's body, given its
+/// parameters afterwards.
+pub fn body_layers<T: crate::kernels::gemm::Kernel>(
+    inputs: usize,
+    units: &[usize],
+    activations: &[&str],
+    alphas: &[f64],
+) -> Result<Vec<Dense<T>>> {
+    if activations.len() != units.len() || alphas.len() != units.len() {
+        return Err(Error::shape(
+            "body",
+            format!("{} activations and alphas", units.len()),
+            format!("{} and {}", activations.len(), alphas.len()),
         ));
-        fan_in = units;
+    }
+    let mut fan_in = size("inputs", inputs)?;
+    let mut body = Vec::with_capacity(units.len());
+    for ((&u, &act), &alpha) in units.iter().zip(activations).zip(alphas) {
+        let u = size("units", u)?;
+        body.push(Dense::zeros(fan_in, u, Activation::from_name(act, alpha)?));
+        fan_in = u;
     }
     Ok(body)
 }

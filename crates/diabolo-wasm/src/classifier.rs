@@ -3,7 +3,7 @@
 
 use diabolo_core::models::classifier::Classifier as CoreClassifier;
 use diabolo_core::optim::params::ParamSet;
-use diabolo_core::spec::{body_from_json, optimizer_from_json};
+use diabolo_core::spec::{body_layers, optimizer_from_json};
 use diabolo_core::{Dense, Error};
 
 use wasm_bindgen::prelude::*;
@@ -55,19 +55,25 @@ impl Classifier {
     }
 
     /// A classifier of the same shapes as another one (a data-parallel replica, given the
-    /// other's parameters and state next): `body` lists its body layers as JSON,
-    /// `[{"units": 500, "activation": "sigmoid", "alpha": 0}, …]`.
+    /// other's parameters and state next): body layers of `units[i]` units, activation
+    /// `activations` (their names, comma-separated) and parameters `alphas`.
     #[wasm_bindgen(js_name = withBody)]
+    #[allow(clippy::too_many_arguments)]
     pub fn with_body(
         inputs: f64,
-        body: &str,
+        units: &[u32],
+        activations: &str,
+        alphas: &[f64],
         classes: f64,
         optimizer_json: &str,
         l2: f64,
         seed: f64,
     ) -> JsResult<Classifier> {
         let inputs = usize_arg("inputs", inputs)?;
-        Self::build(inputs, body_from_json(inputs, body)?, classes, optimizer_json, l2, seed)
+        let units: Vec<usize> = units.iter().map(|&u| u as usize).collect();
+        let names: Vec<&str> = activations.split(',').filter(|n| !n.is_empty()).collect();
+        let body = body_layers(inputs, &units, &names, alphas)?;
+        Self::build(inputs, body, classes, optimizer_json, l2, seed)
     }
 
     /// `false` freezes the body: only the softmax head learns.

@@ -169,12 +169,13 @@ export interface ClassifierCalls {
     bodyModel?: HandleId,
   ): HandleId;
   /**
-   * A classifier of the given shapes, its body layers as JSON (`[{ units, activation,
-   * alpha }, …]`): a data-parallel replica, given another one's state next.
+   * A classifier of the given shapes (body layers of `units[i]` units with activation
+   * `activations[i]`, parameter `alphas[i]`): a data-parallel replica, given another one's
+   * state next.
    */
   createClassifierReplica(
     inputs: number,
-    bodyJson: string,
+    body: { units: Uint32Array; activations: string[]; alphas: Float64Array },
     classes: number,
     optimizerJson: string,
     l2: number,

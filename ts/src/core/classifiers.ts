@@ -20,9 +20,13 @@ export function classifierCalls(h: Handles): ClassifierCalls {
       return id;
     },
 
-    createClassifierReplica(inputs, bodyJson, classes, optimizerJson, l2, seed) {
+    createClassifierReplica(inputs, body, classes, optimizerJson, l2, seed) {
       const glue = h.core();
-      const id = h.track(h.run(() => glue.Classifier.withBody(inputs, bodyJson, classes, optimizerJson, l2, seed)));
+      const { units, alphas } = body;
+      const activations = body.activations.join(',');
+      const id = h.track(
+        h.run(() => glue.Classifier.withBody(inputs, units, activations, alphas, classes, optimizerJson, l2, seed)),
+      );
       h.widths.set(id, { inputs, outputs: classes });
       return id;
     },

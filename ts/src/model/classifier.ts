@@ -408,11 +408,16 @@ export class Classifier extends EngineObject {
       // state, their own dropout streams) train beside it on copies of the training rows.
       const withReplicas = async (ds: number, vs: number | undefined): Promise<ClassifierFitResult> => {
         if (workers === 1 || fallback) return run(ds, vs);
-        const body = this.layout.body.map((l) => ({ units: l.outputs, activation: l.activation, alpha: l.alpha ?? 0 }));
+        const layers = this.layout.body;
+        const body = {
+          units: Uint32Array.from(layers, (l) => l.outputs),
+          activations: layers.map((l) => l.activation),
+          alphas: Float64Array.from(layers, (l) => l.alpha ?? 0),
+        };
         const { optimizerJson, l2, seed } = this.build;
         const recipe = {
           create: (c: EngineCalls) =>
-            c.createClassifierReplica(this.inputSize, JSON.stringify(body), this.classes, optimizerJson, l2, seed),
+            c.createClassifierReplica(this.inputSize, body, this.classes, optimizerJson, l2, seed),
           seed,
         };
         const leader = { call, model: this.id, dataset: ds };
