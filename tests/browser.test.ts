@@ -188,7 +188,14 @@ describe.runIf(available)('in headless Chromium', () => {
             workers: 2,
             data: { count: 400, size: 10, seed: 5 },
           },
-        )) as { isolated: boolean; one: number[]; many: number[]; workers: number; fallback: string | null };
+        )) as {
+          isolated: boolean;
+          one: number[];
+          many: number[];
+          workers: number;
+          fallback: string | null;
+          classifier: { one: number[]; many: number[]; workers: number };
+        };
         await page.close();
         expect(errors, errors.join('\n')).toEqual([]);
         expect(r.isolated).toBe(isolated);
@@ -198,6 +205,12 @@ describe.runIf(available)('in headless Chromium', () => {
         );
         r.many.forEach((l, i) => {
           expect(Math.abs(l - (r.one[i] as number)) / l).toBeLessThan(1e-5);
+        });
+        // Classifier.fit too: the same workers, the same losses as one worker.
+        expect(r.classifier.workers).toBe(r.workers);
+        expect(r.classifier.many).toHaveLength(5);
+        r.classifier.many.forEach((l, i) => {
+          expect(Math.abs(l - (r.classifier.one[i] as number)) / l).toBeLessThan(1e-5);
         });
       } finally {
         await site.close();
