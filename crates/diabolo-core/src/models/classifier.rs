@@ -251,17 +251,21 @@ impl<T: Kernel> Classifier<T> {
     /// One optimizer step, with the gradients in the tensors, on the tensors that learn.
     fn take_step(&mut self, lr: f64) {
         self.step += 1;
-        let (opt, t, train_body) = (self.optimizer, self.step, self.train_body);
-        let trains = |(at, _): TensorId<LayerId>| train_body || at == LayerId::Head;
-        self.step_tensors(&opt, lr, t, trains, |_| {});
+        let (opt, t, learns) = (self.optimizer, self.step, self.learns());
+        self.step_tensors(&opt, lr, t, learns, |_| {});
     }
 
-    /// The tensors that learn (every one, or the head's alone when the body is frozen), in
-    /// parameter order.
-    fn learning_tensors(&self) -> Vec<TensorId<LayerId>> {
+    /// Whether a tensor learns: every one, or the head's alone when the body is frozen.
+    fn learns(&self) -> impl Fn(TensorId<LayerId>) -> bool {
         let train_body = self.train_body;
+        move |(at, _)| train_body || at == LayerId::Head
+    }
+
+    /// The tensors that learn, in parameter order.
+    fn learning_tensors(&self) -> Vec<TensorId<LayerId>> {
+        let learns = self.learns();
         let mut ids = self.tensor_ids();
-        ids.retain(|&(at, _)| train_body || at == LayerId::Head);
+        ids.retain(|&id| learns(id));
         ids
     }
 
@@ -274,10 +278,8 @@ impl<T: Kernel> Classifier<T> {
         let mut total = Sum::default();
         let mut result = Ok(());
         for idx in order.chunks(batch_size) {
-            match self
-                .gather(data, labels, idx)
-                .and_then(|(x, y)| self.with_batch(x, y, |c, x, y| c.train_batch(x, y, idx.len(), lr)))
-            {
+            let (x, y) = self.gather(data, labels, idx);
+            match self.with_batch(x, y, |c, x, y| c.train_batch(x, y, idx.len(), lr)) {
                 Ok(l) => total.add(l * idx.len() as f64),
                 Err(e) => {
                     result = Err(e);
@@ -349,11 +351,10 @@ impl<T: Kernel> Classifier<T> {
             return Ok((0.0, 0));
         }
         let order = std::mem::take(&mut self.order);
-        let loss = self
-            .gather(data, labels, &order[positions])
-            .and_then(|(x, y)| self.with_batch(x, y, |c, x, y| c.gradients(x, y, n)));
+        let (x, y) = self.gather(data, labels, &order[positions]);
         self.order = order;
-        Ok((loss?, n))
+        let loss = self.with_batch(x, y, |c, x, y| c.gradients(x, y, n))?;
+        Ok((loss, n))
     }
 
     /// The gradients of the last [`Classifier::shard_gradients`] where they lie, one slice
@@ -382,22 +383,19 @@ impl<T: Kernel> Classifier<T> {
         Ok(())
     }
 
-    /// The rows `idx` of `data` and their labels, copied into the minibatch buffers (taken
-    /// out of the classifier: give them back with [`Classifier::with_batch`]).
-    fn gather(&mut self, data: &[T], labels: &[u32], idx: &[usize]) -> Result<(Vec<T>, Vec<u32>)> {
+    /// The rows `idx` of `data` and their labels (indices of the epoch order, below the rows
+    /// whose shapes the caller checked), copied into the minibatch buffers taken out of the
+    /// classifier: give them back with [`Classifier::with_batch`].
+    fn gather(&mut self, data: &[T], labels: &[u32], idx: &[usize]) -> (Vec<T>, Vec<u32>) {
         let d = self.inputs;
         let (mut batch, mut bl) = (std::mem::take(&mut self.batch), std::mem::take(&mut self.batch_labels));
         batch.clear();
         bl.clear();
         for &i in idx {
-            if i * d + d > data.len() || i >= labels.len() {
-                (self.batch, self.batch_labels) = (batch, bl);
-                return Err(Error::invalid("row", i, "an index into the training data"));
-            }
             batch.extend_from_slice(&data[i * d..(i + 1) * d]);
             bl.push(labels[i]);
         }
-        Ok((batch, bl))
+        (batch, bl)
     }
 
     /// Run `f` on a gathered minibatch, then keep its buffers for the next one.
