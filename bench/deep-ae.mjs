@@ -10,7 +10,7 @@ export const DEEP_RECIPE = {
   layerEpochs: 3,
   layerBatch: 128,
   layerLearningRate: 1e-3,
-  epochs: 100,
+  epochs: 150,
   batch: 256,
   learningRate: 2e-3,
   minLearningRate: 2e-5,
