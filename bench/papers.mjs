@@ -120,6 +120,15 @@ async function vae() {
   return { testLoss: mean, testLossSd: sd, testLosses, seconds: seconds(t0) / seeds };
 }
 
+/** The means of the four quarters of `values` (fewer than four values: the values). */
+function quarters(values) {
+  const n = Math.min(4, values.length);
+  return Array.from({ length: n }, (_, q) => {
+    const part = values.slice(Math.floor((q * values.length) / n), Math.floor(((q + 1) * values.length) / n));
+    return spread(part).mean;
+  });
+}
+
 /** The deep autoencoder from each seed, on every training image; PCA-30 beside it. */
 async function deepAE() {
   const recipe = quick ? { ...DEEP_RECIPE, layerEpochs: 1, epochs: 3 } : DEEP_RECIPE;
@@ -141,6 +150,8 @@ async function deepAE() {
       sqErrPerImage,
       seconds: seconds(t0),
       fineTuneSamplesPerSecond: spread(tuned.history.map((h) => h.samplesPerSecond)).mean,
+      // The mean of each quarter of the epochs: a machine that slows during the run shows here.
+      fineTuneSamplesPerSecondByQuarter: quarters(tuned.history.map((h) => h.samplesPerSecond)),
       workers: tuned.workers,
       flavor,
     });
@@ -261,6 +272,12 @@ if (v) {
     `${v.seconds.toFixed(0)} s`,
   ]);
 }
+/** The first run's fine-tuning rate by quarter of its epochs, when the report has it. */
+const byQuarter = (d) => {
+  const q = d.runs?.[0]?.fineTuneSamplesPerSecondByQuarter;
+  if (!(q?.length > 1)) return '';
+  return `; by ${q.length === 4 ? 'quarter' : 'epoch'} ${q.map(Math.round).join(' / ')}`;
+};
 if (d) {
   rows.push(
     [
@@ -269,7 +286,7 @@ if (d) {
         ? `${d.sqErrPerImage.toFixed(2)} ± ${d.sqErrPerImageSd.toFixed(2)} (${d.runs.length} seeds)`
         : d.sqErrPerImage.toFixed(2),
       '3.00',
-      `${d.seconds.toFixed(0)} s${d.workers ? ` (${d.workers} worker${d.workers > 1 ? 's' : ''}, ${d.flavor}, ${Math.round(d.fineTuneSamplesPerSecond)} samples/s fine-tuning)` : ''}`,
+      `${d.seconds.toFixed(0)} s${d.workers ? ` (${d.workers} worker${d.workers > 1 ? 's' : ''}, ${d.flavor}, ${Math.round(d.fineTuneSamplesPerSecond)} samples/s fine-tuning${byQuarter(d)})` : ''}`,
     ],
     ['PCA-30, sq. error/image', d.pca30SqErrPerImage.toFixed(2), '13.87', ''],
   );
