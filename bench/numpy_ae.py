@@ -75,6 +75,11 @@ class Net:
         self.aug = [np.ones((batch, s + 1), dtype) for s in self.sizes[1:-1]]
         self.h = [np.zeros((batch, self.sizes[0]), dtype)] + [a[:, :-1] for a in self.aug]
         self.logits = np.zeros((batch, self.sizes[-1]), dtype)
+        # What layer i's GEMM reads (the rows, or [h, 1] of the layer below), the matrix it
+        # multiplies them by, and where that matrix's gradient goes.
+        self.ins = [self.h[0]] + self.aug
+        self.mats = [self.params[0]] + self.params[2:]
+        self.mat_grads = [self.grads[0]] + self.grads[2:]
         # One delta and one scratch buffer per layer width.
         self.delta = [np.zeros((batch, s), dtype) for s in self.sizes]
         self.tmp = [np.zeros((batch, s), dtype) for s in self.sizes]
@@ -87,9 +92,8 @@ class Net:
         n = xb.shape[0]
         last = self.layers - 1
         for i in range(self.layers):
-            below = self.h[i][:n] if i == 0 else self.aug[i - 1][:n]
             a = self.logits[:n] if i == last else self.h[i + 1][:n]
-            np.matmul(below, self.params[0] if i == 0 else self.params[i + 1], out=a)
+            np.matmul(self.ins[i][:n], self.mats[i], out=a)
             if i == 0:
                 a += self.b[0]
             if i < last:  # sigmoid in place: 1 / (1 + e^-a)
@@ -120,11 +124,10 @@ class Net:
         d -= xb
         d *= scale / n
         for i in reversed(range(self.layers)):
+            np.matmul(self.ins[i][:n].T, d, out=self.mat_grads[i])  # with the bias from layer 2 on
             if i == 0:
-                np.matmul(xb.T, d, out=self.grads[0])
-                np.dot(self.ones[:n], d, out=self.grads[1])  # the bias gradient Σ_rows d, as a GEMV
+                np.dot(self.ones[:n], d, out=self.grads[1])  # the first bias's gradient Σ_rows d, as a GEMV
                 break
-            np.matmul(self.aug[i - 1][:n].T, d, out=self.grads[i + 1])  # weights and bias at once
             # Through the sigmoid of layer i: h(1 − h).
             h = self.h[i][:n]
             below = self.delta[i][:n]
@@ -170,9 +173,9 @@ def gradcheck():
     for b in net.b:
         b[:] = rng.normal(0, 0.3, b.shape)
 
-    def mean_loss():
+    def mean_loss(scale=1.0):
         net.h[0][:rows] = x
-        return net.loss_and_grads(x) / rows
+        return net.loss_and_grads(x, scale) / rows
 
     mean_loss()
     analytic = [g.copy() for g in net.grads]
@@ -190,8 +193,7 @@ def gradcheck():
             worst = max(worst, abs(numeric - gflat[j]) / max(1e-6, abs(numeric) + abs(gflat[j])))
             checked += 1
     # The scaled gradient that training hands to Adam is the same gradient, scaled.
-    net.h[0][:rows] = x
-    net.loss_and_grads(x, 1 - B1)
+    mean_loss(1 - B1)
     for p, g in zip(net.grads, analytic):
         worst = max(worst, float(np.max(np.abs(p - (1 - B1) * g))) / float(np.max(np.abs(g))))
     # Adam with its constants folded (net.adam on scaled gradients) against the textbook update.

@@ -143,15 +143,16 @@ async function deepAE() {
         ),
     });
     const sqErrPerImage = await squaredErrorPerImage(model, test);
+    const rates = tuned.history.map((h) => h.samplesPerSecond);
     const flavor = model.runtime.flavor;
     await model.dispose();
     runs.push({
       seed,
       sqErrPerImage,
       seconds: seconds(t0),
-      fineTuneSamplesPerSecond: spread(tuned.history.map((h) => h.samplesPerSecond)).mean,
+      fineTuneSamplesPerSecond: spread(rates).mean,
       // The mean of each quarter of the epochs: a machine that slows during the run shows here.
-      fineTuneSamplesPerSecondByQuarter: quarters(tuned.history.map((h) => h.samplesPerSecond)),
+      fineTuneSamplesPerSecondByQuarter: quarters(rates),
       workers: tuned.workers,
       flavor,
     });
