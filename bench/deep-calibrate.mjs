@@ -1,14 +1,17 @@
 // node bench/deep-calibrate.mjs [--epochs 100] [--layer-epochs 3]
 //   [--batch 256] [--lr 2e-3] [--workers 2] [--every 10] [--weight-decay 0 (AdamW when > 0)]
+//   [--tail-epochs 10] [--tail-lr 1e-4] [--tail-every 5]
 // Choosing the deep autoencoder's recipe (Hinton & Salakhutdinov's 784-1000-500-250-30) on the
 // training set only: pretrain layer by layer on the first 50 000 MNIST training images,
 // fine-tune them with Adam and a cosine schedule, and measure the squared error per image on
-// the last 10 000 training images at a checkpoint every `--every` epochs. The test images are
+// the last 10 000 training images at a checkpoint every `--every` epochs; then the last phase on
+// squared error (bench/deep-ae.mjs: finishDeepAE), checkpointed every `--tail-every` of its
+// epochs (numbered after the cross-entropy epochs). The test images are
 // never read: bench:papers reports the test figure of the chosen recipe, once.
 // Writes bench/out/deep-calibration.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Autoencoder, loadMnist } from '../dist/index.node.js';
-import { DEEP_RECIPE, fineTuneDeepAE, pretrainDeepAE, squaredErrorPerImage } from './deep-ae.mjs';
+import { DEEP_RECIPE, fineTuneDeepAE, finishDeepAE, pretrainDeepAE, squaredErrorPerImage } from './deep-ae.mjs';
 import { args, relaxedSimdOrRelaunch, rowsOf } from './harness.mjs';
 
 // The long runs use relaxed SIMD where the runtime has it (Node 20: behind a flag).
@@ -30,7 +33,12 @@ const recipe = {
   minLearningRate: lr / 100,
   workers: num('workers', DEEP_RECIPE.workers),
   weightDecay: Number(opts['weight-decay'] ?? 0),
+  tailEpochs: Number(opts['tail-epochs'] ?? DEEP_RECIPE.tailEpochs),
+  tailLearningRate: num('tail-lr', DEEP_RECIPE.tailLearningRate),
 };
+if (!(Number.isInteger(recipe.tailEpochs) && recipe.tailEpochs >= 0))
+  throw new Error(`--tail-epochs: expected an integer ≥ 0, got ${opts['tail-epochs']}`);
+const tailEvery = num('tail-every', 5);
 if (!(recipe.weightDecay >= 0)) throw new Error(`--weight-decay: expected a number ≥ 0, got ${opts['weight-decay']}`);
 const every = num('every', 10);
 
@@ -64,7 +72,23 @@ const fit = await fineTuneDeepAE(model, train, recipe, {
     log(`epoch ${p.epoch}: loss ${p.loss.toFixed(3)}, validation ${p.validationLoss?.toFixed(3)}`);
   },
 });
-await model.dispose();
+// The last phase on squared error, from the fine-tuned weights.
+const tail = await finishDeepAE(model, train, recipe, {
+  checkpoint: {
+    every: tailEvery,
+    save: (file, epoch) => files.push({ epoch: recipe.epochs + epoch, file: file.slice(), seconds: seconds() }),
+  },
+  onEpochEnd: (p) => {
+    history.push({
+      epoch: recipe.epochs + p.epoch,
+      loss: p.loss,
+      samplesPerSecond: p.samplesPerSecond,
+      phase: 'squared error',
+    });
+    log(`last phase epoch ${p.epoch}: squared-error loss ${p.loss.toFixed(4)}`);
+  },
+});
+await tail.model.dispose();
 for (const { epoch, file, seconds: at } of files) {
   const m = await Autoencoder.load(file);
   checkpoints.push({ epoch, validationSqErr: await validationError(m), seconds: at });
