@@ -286,8 +286,8 @@ if (d) {
     [
       'deep AE 784-1000-500-250-30, sq. error/image',
       (d.runs?.length ?? 1) > 1
-        ? `${d.sqErrPerImage.toFixed(2)} ± ${d.sqErrPerImageSd.toFixed(2)} (${d.runs.length} seeds)`
-        : d.sqErrPerImage.toFixed(2),
+        ? `${d.sqErrPerImage.toFixed(3)} ± ${d.sqErrPerImageSd.toFixed(3)} (${d.runs.length} seeds)`
+        : d.sqErrPerImage.toFixed(3),
       '3.00',
       `${d.seconds.toFixed(0)} s${d.workers ? ` (${d.workers} worker${d.workers > 1 ? 's' : ''}, ${d.flavor}, ${Math.round(d.fineTuneSamplesPerSecond)} samples/s fine-tuning${byQuarter(d)})` : ''}`,
     ],
