@@ -56,16 +56,21 @@ export async function pretrainDeepAE(train, { recipe = DEEP_RECIPE, seed = 1, lo
   return autoencoder;
 }
 
-/** Fine-tune `model` on `train` by the recipe; `more`: further FitOptions (validation, checkpoints, progress). */
-export function fineTuneDeepAE(model, train, recipe = DEEP_RECIPE, more = {}) {
+/** `epochs` of `model` on `train` at the recipe's batch and workers, on a cosine from `lr` to `minLr`. */
+function fitCosine(model, train, recipe, epochs, lr, minLr, more) {
   return model.fit(train, {
-    epochs: recipe.epochs,
+    epochs,
     batchSize: recipe.batch,
-    learningRate: recipe.learningRate,
-    schedule: { kind: 'cosine', minLearningRate: recipe.minLearningRate },
+    learningRate: lr,
+    schedule: { kind: 'cosine', minLearningRate: minLr },
     dataParallel: { workers: recipe.workers },
     ...more,
   });
+}
+
+/** Fine-tune `model` on `train` by the recipe; `more`: further FitOptions (validation, checkpoints, progress). */
+export function fineTuneDeepAE(model, train, recipe = DEEP_RECIPE, more = {}) {
+  return fitCosine(model, train, recipe, recipe.epochs, recipe.learningRate, recipe.minLearningRate, more);
 }
 
 /**
@@ -90,14 +95,8 @@ export async function copyWithLoss(model, loss) {
 
 /** `recipe.tailEpochs` epochs of `model` on `train` at the last phase's cosine schedule. */
 export function fitLastPhase(model, train, recipe = DEEP_RECIPE, more = {}) {
-  return model.fit(train, {
-    epochs: recipe.tailEpochs,
-    batchSize: recipe.batch,
-    learningRate: recipe.tailLearningRate,
-    schedule: { kind: 'cosine', minLearningRate: recipe.tailLearningRate / 100 },
-    dataParallel: { workers: recipe.workers },
-    ...more,
-  });
+  const lr = recipe.tailLearningRate;
+  return fitCosine(model, train, recipe, recipe.tailEpochs, lr, lr / 100, more);
 }
 
 /**
