@@ -1,4 +1,4 @@
-// node bench/deep-loss-probe.mjs [--epochs 30] [--tail 5] [--tail-lr 1e-4] [--losses mse,bce]
+// node bench/deep-loss-probe.mjs [--epochs 30] [--tail 5] [--tail-lr (the recipe's, 1e-4)] [--losses mse,bce]
 // Why the deep autoencoder's recipe (bench/deep-ae.mjs) ends on squared error: from one
 // cross-entropy fine-tuning (the recipe's, shortened to --epochs), the same last phase
 // (--tail epochs, fresh Adam, cosine from --tail-lr) run once per loss on copies of the same
@@ -22,7 +22,7 @@ const count = (name, fallback) => {
   if (!(Number.isInteger(v) && v > 0)) throw new Error(`--${name}: expected a positive integer, got ${opts[name]}`);
   return v;
 };
-const tailLearningRate = Number(opts['tail-lr'] ?? 1e-4);
+const tailLearningRate = Number(opts['tail-lr'] ?? DEEP_RECIPE.tailLearningRate);
 if (!(tailLearningRate > 0)) throw new Error(`--tail-lr: expected a positive number, got ${opts['tail-lr']}`);
 const recipe = { ...DEEP_RECIPE, epochs: count('epochs', 30), tailEpochs: count('tail', 5), tailLearningRate };
 const losses = String(opts.losses ?? 'mse,bce').split(',');

@@ -8,8 +8,8 @@
 //   image (PyTorch: ≈ 105.6);
 // - Hinton & Salakhutdinov's deep autoencoder 784-1000-500-250-30 (bench/deep-ae.mjs: logistic
 //   units, linear code, pretrained layer by layer, fine-tuned with cross-entropy on two
-//   data-parallel workers, then a short last phase on squared error): test squared error per image against a 30-component PCA computed here (paper:
-//   3.00 vs 13.87).
+//   data-parallel workers, then a short last phase on squared error): test squared error per
+//   image against a 30-component PCA computed here (paper: 3.00 vs 13.87).
 // Optimisers here are Adam on minibatches (the papers used L-BFGS, SGD, RBM pretraining).
 // Node 20 runs relaxed SIMD behind a flag: the script restarts itself with it.
 // --quick: 10 000 training and 2 000 test images, fewer epochs (a few minutes).
